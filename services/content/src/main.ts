@@ -1,0 +1,5 @@
+import { createLogger, runUntilSignal } from "@marquee/kit";
+import { startContentService } from "./start.js";
+
+const server = await startContentService();
+runUntilSignal(createLogger("content"), server.close);

@@ -1,0 +1,63 @@
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import {
+  type Health,
+  HealthCheckResponseSchema,
+  HealthCheckResponse_ServingStatus as Status,
+} from "@marquee/sdk/grpc/health/v1/health_pb";
+
+export { Status as ServingStatus };
+
+/**
+ * Serving status per service name ("" is the whole server), with watchers
+ * told of every change, as the gRPC health protocol asks.
+ */
+export class HealthState {
+  readonly #status = new Map<string, Status>();
+  readonly #watchers = new Set<() => void>();
+
+  constructor(serviceNames: string[]) {
+    for (const name of ["", ...serviceNames]) this.#status.set(name, Status.SERVING);
+  }
+
+  get(service: string): Status | undefined {
+    return this.#status.get(service);
+  }
+
+  /** Sets every known service to one status (e.g. NOT_SERVING while draining). */
+  setAll(status: Status): void {
+    for (const name of this.#status.keys()) this.#status.set(name, status);
+    for (const wake of this.#watchers) wake();
+  }
+
+  changed(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.#watchers.delete(wake);
+        signal.removeEventListener("abort", wake);
+        resolve();
+      };
+      this.#watchers.add(wake);
+      signal.addEventListener("abort", wake, { once: true });
+    });
+  }
+}
+
+export function healthService(state: HealthState): ServiceImpl<typeof Health> {
+  return {
+    check(req) {
+      const status = state.get(req.service);
+      if (status === undefined) throw new ConnectError(`unknown service "${req.service}"`, Code.NotFound);
+      return create(HealthCheckResponseSchema, { status });
+    },
+    async *watch(req, ctx) {
+      let last: Status | undefined;
+      while (!ctx.signal.aborted) {
+        const status = state.get(req.service) ?? Status.SERVICE_UNKNOWN;
+        if (status !== last) yield create(HealthCheckResponseSchema, { status });
+        last = status;
+        await state.changed(ctx.signal);
+      }
+    },
+  };
+}

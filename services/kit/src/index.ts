@@ -1,0 +1,12 @@
+export { callOptions } from "./call-options.js";
+export { ANONYMOUS, CALLER_HEADER, type Caller, callerKey, decodeCaller, encodeCaller } from "./caller.js";
+export { createServiceClient } from "./clients.js";
+export { ConfigError, envs, loadConfig } from "./config.js";
+export { HealthState, ServingStatus } from "./health.js";
+export { validateMessage } from "./interceptors/validation.js";
+export { createLogger, type Logger } from "./logger.js";
+export { notYetImplemented } from "./not-implemented.js";
+export { REQUEST_ID_HEADER, requestIdKey } from "./request-id.js";
+export { type ServeOptions, type Server, serve } from "./server.js";
+export { runUntilSignal } from "./shutdown.js";
+export { type ServiceSpec, startService } from "./start-service.js";

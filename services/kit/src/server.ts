@@ -1,0 +1,120 @@
+import type { DescService } from "@bufbuild/protobuf";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { type ConnectNodeAdapterOptions, connectNodeAdapter } from "@connectrpc/connect-node";
+import { Health } from "@marquee/sdk/grpc/health/v1/health_pb";
+import type { Logger } from "pino";
+import { applyCors } from "./cors.js";
+import { HealthState, healthService, ServingStatus } from "./health.js";
+import { contextInterceptor } from "./interceptors/context.js";
+import { deadlineInterceptor } from "./interceptors/deadline.js";
+import { errorInterceptor } from "./interceptors/errors.js";
+import { InFlight, observeInterceptor } from "./interceptors/observe.js";
+import { validationInterceptor } from "./interceptors/validation.js";
+import { DualProtocolListener, type RequestHandler } from "./listener.js";
+import { createRpcMetrics, type RpcMetrics } from "./metrics.js";
+
+export interface ServeOptions {
+  /** Component name for logs and metrics, e.g. "user". */
+  name: string;
+  /** The services this server implements (health is added). */
+  services: DescService[];
+  /** Registers the service implementations. */
+  routes: (router: ConnectRouter) => void;
+  port: number;
+  host: string;
+  log: Logger;
+  /** How long shutdown waits for in-flight calls before cutting them off. */
+  drainTimeoutMs?: number;
+  /** Longest deadline a client may ask for. */
+  maxTimeoutMs?: number;
+  /** Extra interceptors, run inside the standard ones (e.g. authentication in the gateway). */
+  interceptors?: Interceptor[];
+  /** Serves non-RPC paths (e.g. the web player); 404 when absent. */
+  fallback?: ConnectNodeAdapterOptions["fallback"];
+  /** Set false where the request is validated elsewhere (the gateway forwards, the service validates). */
+  validate?: boolean;
+  /** Adds CORS headers and answers preflights, for browsers calling from other origins. */
+  cors?: boolean;
+}
+
+export interface Server {
+  /** Bound port (useful with port 0). */
+  port: number;
+  url: string;
+  metrics: RpcMetrics;
+  health: HealthState;
+  inFlight: InFlight;
+  /** Stops taking calls, waits for in-flight ones up to the drain timeout, then closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves Connect, gRPC and gRPC-Web on one port over HTTP/2 cleartext and
+ * HTTP/1.1, with health, metrics (GET /metrics), validation, caller identity,
+ * request ids, logging and error mapping on every call.
+ */
+export async function serve(opts: ServeOptions): Promise<Server> {
+  const metrics = createRpcMetrics(opts.name);
+  const inFlight = new InFlight();
+  const health = new HealthState(opts.services.map((s) => s.typeName));
+  const maxTimeoutMs = opts.maxTimeoutMs ?? 60_000;
+  const interceptors: Interceptor[] = [
+    contextInterceptor(),
+    observeInterceptor(opts.log, metrics, inFlight),
+    errorInterceptor(opts.log),
+    deadlineInterceptor(),
+    ...(opts.interceptors ?? []),
+    ...(opts.validate === false ? [] : [validationInterceptor()]),
+  ];
+  const rpc = connectNodeAdapter({
+    routes(router) {
+      router.service(Health, healthService(health));
+      opts.routes(router);
+    },
+    interceptors,
+    maxTimeoutMs,
+    requireConnectProtocolHeader: false,
+    fallback: opts.fallback,
+  });
+  const handler: RequestHandler = (req, res) => {
+    if (opts.cors) {
+      const preflight = applyCors(req.headers, res);
+      if (preflight) return;
+    }
+    if (req.method === "GET" && req.url === "/metrics") {
+      metrics.registry.metrics().then(
+        (body) => {
+          res.writeHead(200, { "content-type": metrics.registry.contentType });
+          res.end(body);
+        },
+        (err: unknown) => {
+          opts.log.error({ err }, "metrics collection failed");
+          res.writeHead(500).end();
+        },
+      );
+      return;
+    }
+    rpc(req, res);
+  };
+  const listener = new DualProtocolListener(handler);
+  const port = await listener.listen(opts.port, opts.host);
+  opts.log.info({ port, host: opts.host, services: opts.services.map((s) => s.typeName) }, "serving");
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      health.setAll(ServingStatus.NOT_SERVING);
+      listener.stopAccepting();
+      const drained = await Promise.race([
+        inFlight.idle().then(() => true),
+        new Promise<false>((resolve) => setTimeout(resolve, opts.drainTimeoutMs ?? 10_000, false).unref()),
+      ]);
+      if (!drained)
+        opts.log.warn({ inFlight: inFlight.count }, "drain timeout; closing with calls in flight");
+      listener.destroy();
+      opts.log.info("stopped");
+    })();
+    return closing;
+  };
+  return { port, url: `http://${opts.host}:${port}`, metrics, health, inFlight, close };
+}

@@ -1,0 +1,40 @@
+import type { DescService } from "@bufbuild/protobuf";
+import type { ConnectRouter } from "@connectrpc/connect";
+import { envs, loadConfig } from "./config.js";
+import { createLogger } from "./logger.js";
+import { type Server, serve } from "./server.js";
+
+export interface ServiceSpec {
+  /** Short name, e.g. "user": names the logger and the MARQUEE_<NAME>_HOST/PORT variables. */
+  name: string;
+  services: DescService[];
+  defaultPort: number;
+  routes: (router: ConnectRouter) => void;
+}
+
+/** Reads MARQUEE_<NAME>_HOST, MARQUEE_<NAME>_PORT, MARQUEE_LOG_LEVEL and serves the service. */
+export async function startService(
+  spec: ServiceSpec,
+  env: Record<string, string | undefined>,
+): Promise<Server> {
+  const prefix = `MARQUEE_${spec.name.toUpperCase()}`;
+  const config = loadConfig(
+    {
+      [`${prefix}_HOST`]: envs.host(),
+      [`${prefix}_PORT`]: envs.port(spec.defaultPort),
+      MARQUEE_LOG_LEVEL: envs.logLevel(),
+      MARQUEE_DRAIN_TIMEOUT_MS: envs.millis(10_000),
+    },
+    env,
+  );
+  const log = createLogger(spec.name, config.MARQUEE_LOG_LEVEL as string);
+  return serve({
+    name: spec.name,
+    services: spec.services,
+    routes: spec.routes,
+    host: config[`${prefix}_HOST`] as string,
+    port: config[`${prefix}_PORT`] as number,
+    drainTimeoutMs: config.MARQUEE_DRAIN_TIMEOUT_MS as number,
+    log,
+  });
+}

@@ -1,0 +1,20 @@
+import { type Server, startService } from "@marquee/kit";
+import { StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
+import { streamingService } from "./service.js";
+
+export const DEFAULT_PORT = 7103;
+
+/** Wires the streaming service from the environment and serves it. */
+export function startStreamingService(
+  env: Record<string, string | undefined> = process.env,
+): Promise<Server> {
+  return startService(
+    {
+      name: "streaming",
+      services: [StreamingService],
+      defaultPort: DEFAULT_PORT,
+      routes: (r) => r.service(StreamingService, streamingService()),
+    },
+    env,
+  );
+}
