@@ -1,8 +1,6 @@
-import { type Server, startService } from "@marquee/kit";
+import { SERVICE_PORTS, type Server, startService } from "@marquee/kit";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { contentService } from "./service.js";
-
-export const DEFAULT_PORT = 7102;
 
 /** Wires the content service from the environment and serves it. */
 export function startContentService(env: Record<string, string | undefined> = process.env): Promise<Server> {
@@ -10,7 +8,7 @@ export function startContentService(env: Record<string, string | undefined> = pr
     {
       name: "content",
       services: [ContentService],
-      defaultPort: DEFAULT_PORT,
+      defaultPort: SERVICE_PORTS.content,
       routes: (r) => r.service(ContentService, contentService()),
     },
     env,

@@ -1,8 +1,6 @@
-import { type Server, startService } from "@marquee/kit";
+import { SERVICE_PORTS, type Server, startService } from "@marquee/kit";
 import { FeedbackService } from "@marquee/sdk/marquee/feedback/v1/feedback_service_pb";
 import { feedbackService } from "./service.js";
-
-export const DEFAULT_PORT = 7106;
 
 /** Wires the feedback service from the environment and serves it. */
 export function startFeedbackService(env: Record<string, string | undefined> = process.env): Promise<Server> {
@@ -10,7 +8,7 @@ export function startFeedbackService(env: Record<string, string | undefined> = p
     {
       name: "feedback",
       services: [FeedbackService],
-      defaultPort: DEFAULT_PORT,
+      defaultPort: SERVICE_PORTS.feedback,
       routes: (r) => r.service(FeedbackService, feedbackService()),
     },
     env,

@@ -33,6 +33,8 @@ export interface ServeOptions {
   fallback?: ConnectNodeAdapterOptions["fallback"];
   /** Set false where the request is validated elsewhere (the gateway forwards, the service validates). */
   validate?: boolean;
+  /** False at the edge: a caller header from outside is ignored (default true). */
+  trustCallerHeader?: boolean;
   /** Adds CORS headers and answers preflights, for browsers calling from other origins. */
   cors?: boolean;
 }
@@ -59,7 +61,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   const health = new HealthState(opts.services.map((s) => s.typeName));
   const maxTimeoutMs = opts.maxTimeoutMs ?? 60_000;
   const interceptors: Interceptor[] = [
-    contextInterceptor(),
+    contextInterceptor(opts.trustCallerHeader ?? true),
     observeInterceptor(opts.log, metrics, inFlight),
     errorInterceptor(opts.log),
     deadlineInterceptor(),

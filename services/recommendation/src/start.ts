@@ -1,8 +1,6 @@
-import { type Server, startService } from "@marquee/kit";
+import { SERVICE_PORTS, type Server, startService } from "@marquee/kit";
 import { RecommendationService } from "@marquee/sdk/marquee/recommendation/v1/recommendation_service_pb";
 import { recommendationService } from "./service.js";
-
-export const DEFAULT_PORT = 7104;
 
 /** Wires the recommendation service from the environment and serves it. */
 export function startRecommendationService(
@@ -12,7 +10,7 @@ export function startRecommendationService(
     {
       name: "recommendation",
       services: [RecommendationService],
-      defaultPort: DEFAULT_PORT,
+      defaultPort: SERVICE_PORTS.recommendation,
       routes: (r) => r.service(RecommendationService, recommendationService()),
     },
     env,

@@ -1,8 +1,6 @@
-import { type Server, startService } from "@marquee/kit";
+import { SERVICE_PORTS, type Server, startService } from "@marquee/kit";
 import { StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import { streamingService } from "./service.js";
-
-export const DEFAULT_PORT = 7103;
 
 /** Wires the streaming service from the environment and serves it. */
 export function startStreamingService(
@@ -12,7 +10,7 @@ export function startStreamingService(
     {
       name: "streaming",
       services: [StreamingService],
-      defaultPort: DEFAULT_PORT,
+      defaultPort: SERVICE_PORTS.streaming,
       routes: (r) => r.service(StreamingService, streamingService()),
     },
     env,

@@ -1,0 +1,65 @@
+import type { DescService } from "@bufbuild/protobuf";
+import { type Client, Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { callOptions } from "@marquee/kit";
+
+type AnyCall = (req: unknown, opts: ReturnType<typeof callOptions>) => unknown;
+
+/**
+ * A ServiceImpl that passes every call on to the owning service, derived from
+ * the descriptor so a new RPC needs no gateway code. The caller's identity,
+ * request id and remaining deadline travel on (a call without a deadline gets
+ * defaultTimeoutMs, so a stuck upstream cannot hold a client forever).
+ */
+export function forwardingService<S extends DescService>(
+  service: S,
+  upstream: Client<S>,
+  defaultTimeoutMs: number,
+): ServiceImpl<S> {
+  const impl: Record<string, unknown> = {};
+  for (const method of service.methods) {
+    const call = (upstream as unknown as Record<string, AnyCall>)[method.localName] as AnyCall;
+    const options = (ctx: HandlerContext) => callOptions(ctx, defaultTimeoutMs);
+    switch (method.methodKind) {
+      case "unary":
+        impl[method.localName] = async (req: unknown, ctx: HandlerContext) => {
+          try {
+            return await call(req, options(ctx));
+          } catch (err) {
+            throw withoutTransportMetadata(err);
+          }
+        };
+        break;
+      case "server_streaming":
+        impl[method.localName] = async function* (req: unknown, ctx: HandlerContext) {
+          try {
+            yield* call(req, options(ctx)) as AsyncIterable<unknown>;
+          } catch (err) {
+            throw withoutTransportMetadata(err);
+          }
+        };
+        break;
+      default:
+        // No Marquee contract streams from the client; refuse clearly should one appear.
+        impl[method.localName] = () => {
+          throw new ConnectError(
+            `${method.methodKind} RPCs are not forwarded by the gateway`,
+            Code.Unimplemented,
+          );
+        };
+    }
+  }
+  return impl as ServiceImpl<S>;
+}
+
+/**
+ * An upstream error carries the upstream response's headers (gRPC content
+ * type, grpc-status, ...) as metadata, which the server would copy onto our
+ * own response in whatever protocol the client speaks. Keep code, message and
+ * details; drop the rest.
+ */
+function withoutTransportMetadata(err: unknown): unknown {
+  if (!(err instanceof ConnectError)) return err;
+  const bare = new ConnectError(err.rawMessage, err.code);
+  bare.details = err.details;
+  return bare;
+}

@@ -1,0 +1,19 @@
+/**
+ * Where each service listens by default on one host: the embedded run and the
+ * gateway's upstream defaults read this one table. Override per process with
+ * MARQUEE_<NAME>_PORT (service side) and MARQUEE_<NAME>_URL (gateway side).
+ */
+export const SERVICE_PORTS = {
+  user: 7101,
+  content: 7102,
+  streaming: 7103,
+  recommendation: 7104,
+  account: 7105,
+  feedback: 7106,
+} as const;
+
+export type ServiceName = keyof typeof SERVICE_PORTS;
+
+export const SERVICE_NAMES = Object.keys(SERVICE_PORTS) as ServiceName[];
+
+export const GATEWAY_PORT = 8080;
