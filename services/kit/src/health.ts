@@ -15,6 +15,7 @@ export { Status as ServingStatus };
 export class HealthState {
   readonly #status = new Map<string, Status>();
   readonly #watchers = new Set<() => void>();
+  #draining = false;
 
   constructor(serviceNames: string[]) {
     for (const name of ["", ...serviceNames]) this.#status.set(name, Status.SERVING);
@@ -24,7 +25,18 @@ export class HealthState {
     return this.#status.get(service);
   }
 
-  /** Sets every known service to one status (e.g. NOT_SERVING while draining). */
+  /** True once the server is shutting down: watchers get the last status and their stream ends. */
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** Marks every service NOT_SERVING for good: the server is shutting down. */
+  drain(): void {
+    this.#draining = true;
+    this.setAll(Status.NOT_SERVING);
+  }
+
+  /** Sets every known service to one status. */
   setAll(status: Status): void {
     for (const name of this.#status.keys()) this.#status.set(name, status);
     for (const wake of this.#watchers) wake();
@@ -56,6 +68,7 @@ export function healthService(state: HealthState): ServiceImpl<typeof Health> {
         const status = state.get(req.service) ?? Status.SERVICE_UNKNOWN;
         if (status !== last) yield create(HealthCheckResponseSchema, { status });
         last = status;
+        if (state.draining) return;
         await state.changed(ctx.signal);
       }
     },

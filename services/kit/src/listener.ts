@@ -21,6 +21,8 @@ export class DualProtocolListener {
   readonly #h2: http2.Http2Server;
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<Http2Session>();
+  readonly #unrouted = new Set<Socket>();
+  #allClosed: (() => void) | undefined;
 
   constructor(handler: RequestHandler) {
     this.#h1 = http.createServer({ keepAliveTimeout: 5_000 }, handler);
@@ -34,7 +36,12 @@ export class DualProtocolListener {
 
   #route(socket: Socket): void {
     this.#sockets.add(socket);
-    socket.once("close", () => this.#sockets.delete(socket));
+    this.#unrouted.add(socket);
+    socket.once("close", () => {
+      this.#sockets.delete(socket);
+      this.#unrouted.delete(socket);
+      if (this.#sockets.size === 0) this.#allClosed?.();
+    });
     socket.once("error", () => socket.destroy());
     let seen = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
@@ -43,6 +50,7 @@ export class DualProtocolListener {
       const isH2 = seen.subarray(0, prefix.length).equals(prefix);
       if (isH2 && seen.length < H2_PREFACE.length) return;
       socket.off("data", onData);
+      this.#unrouted.delete(socket);
       socket.pause();
       socket.unshift(seen);
       if (isH2) {
@@ -70,9 +78,23 @@ export class DualProtocolListener {
   /** Stops accepting connections and asks open ones to finish (GOAWAY, Connection: close). */
   stopAccepting(): void {
     this.#tcp.close();
+    for (const socket of this.#unrouted) socket.destroy();
     for (const session of this.#sessions) session.close();
-    this.#h1.closeIdleConnections();
     this.#h1.on("request", (_req, res: ServerResponse) => res.setHeader("connection", "close"));
+    this.#h1.closeIdleConnections();
+  }
+
+  /**
+   * Resolves when every connection has closed. HTTP/2 sessions close by
+   * themselves once their last stream has been written out; HTTP/1.1
+   * keep-alive connections are closed here as they fall idle.
+   */
+  closed(): Promise<void> {
+    this.#h1.closeIdleConnections();
+    if (this.#sockets.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#allClosed = resolve;
+    });
   }
 
   /** Ends whatever is still open. */

@@ -4,7 +4,7 @@ import { type ConnectNodeAdapterOptions, connectNodeAdapter } from "@connectrpc/
 import { Health } from "@marquee/sdk/grpc/health/v1/health_pb";
 import type { Logger } from "pino";
 import { applyCors } from "./cors.js";
-import { HealthState, healthService, ServingStatus } from "./health.js";
+import { HealthState, healthService } from "./health.js";
 import { contextInterceptor } from "./interceptors/context.js";
 import { deadlineInterceptor } from "./interceptors/deadline.js";
 import { errorInterceptor } from "./interceptors/errors.js";
@@ -105,10 +105,13 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      health.setAll(ServingStatus.NOT_SERVING);
+      health.drain();
       listener.stopAccepting();
       const drained = await Promise.race([
-        inFlight.idle().then(() => true),
+        inFlight
+          .idle()
+          .then(() => listener.closed())
+          .then(() => true),
         new Promise<false>((resolve) => setTimeout(resolve, opts.drainTimeoutMs ?? 10_000, false).unref()),
       ]);
       if (!drained)
