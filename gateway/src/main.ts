@@ -1,5 +1,4 @@
-import { createLogger, runUntilSignal } from "@marquee/kit";
+import { runMain } from "@marquee/kit";
 import { startGateway } from "./start.js";
 
-const server = await startGateway();
-runUntilSignal(createLogger("gateway"), server.close);
+await runMain("gateway", () => startGateway());

@@ -1,5 +1,4 @@
-import { createLogger, runUntilSignal } from "@marquee/kit";
+import { runMain } from "@marquee/kit";
 import { startAccountService } from "./start.js";
 
-const server = await startAccountService();
-runUntilSignal(createLogger("account"), server.close);
+await runMain("account", () => startAccountService());

@@ -1,5 +1,4 @@
-import { createLogger, runUntilSignal } from "@marquee/kit";
+import { runMain } from "@marquee/kit";
 import { startContentService } from "./start.js";
 
-const server = await startContentService();
-runUntilSignal(createLogger("content"), server.close);
+await runMain("content", () => startContentService());

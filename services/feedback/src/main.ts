@@ -1,5 +1,4 @@
-import { createLogger, runUntilSignal } from "@marquee/kit";
+import { runMain } from "@marquee/kit";
 import { startFeedbackService } from "./start.js";
 
-const server = await startFeedbackService();
-runUntilSignal(createLogger("feedback"), server.close);
+await runMain("feedback", () => startFeedbackService());

@@ -8,6 +8,6 @@ export { createLogger, type Logger } from "./logger.js";
 export { notYetImplemented } from "./not-implemented.js";
 export { REQUEST_ID_HEADER, requestIdKey } from "./request-id.js";
 export { type ServeOptions, type Server, serve } from "./server.js";
-export { runUntilSignal } from "./shutdown.js";
+export { runMain, runUntilSignal } from "./shutdown.js";
 export { type ServiceSpec, startService } from "./start-service.js";
 export { GATEWAY_PORT, SERVICE_NAMES, SERVICE_PORTS, type ServiceName } from "./topology.js";

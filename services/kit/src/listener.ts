@@ -31,7 +31,8 @@ export class DualProtocolListener {
       this.#sessions.add(session);
       session.once("close", () => this.#sessions.delete(session));
     });
-    this.#tcp = net.createServer((socket) => this.#route(socket));
+    // Small RPC frames must not wait for Nagle; http.Server sets this itself, our raw listener must too.
+    this.#tcp = net.createServer({ noDelay: true }, (socket) => this.#route(socket));
   }
 
   #route(socket: Socket): void {

@@ -1,4 +1,5 @@
-import type { Logger } from "pino";
+import { ConfigError } from "./config.js";
+import { createLogger, type Logger } from "./logger.js";
 
 /** Runs until SIGINT/SIGTERM, then closes everything in order and exits. */
 export function runUntilSignal(log: Logger, close: () => Promise<void>): void {
@@ -17,4 +18,23 @@ export function runUntilSignal(log: Logger, close: () => Promise<void>): void {
   };
   process.once("SIGINT", () => stop("SIGINT"));
   process.once("SIGTERM", () => stop("SIGTERM"));
+}
+
+/**
+ * The body of every main.ts: start, then run until a signal. A bad
+ * configuration ends the process with its message and status 2, not a stack trace.
+ */
+export async function runMain(name: string, start: () => Promise<{ close(): Promise<void> }>): Promise<void> {
+  const log = createLogger(name);
+  try {
+    const server = await start();
+    runUntilSignal(log, () => server.close());
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${name}: ${err.message}\n`);
+      process.exit(2);
+    }
+    log.fatal({ err }, "failed to start");
+    process.exit(1);
+  }
 }

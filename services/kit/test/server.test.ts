@@ -1,7 +1,11 @@
+import { ViolationsSchema } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { Transport } from "@connectrpc/connect";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
-import { ViolationsSchema } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
+import {
+  createConnectTransport,
+  createGrpcTransport,
+  createGrpcWebTransport,
+} from "@connectrpc/connect-node";
 import { Health, HealthCheckResponse_ServingStatus } from "@marquee/sdk/grpc/health/v1/health_pb";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import test from "ava";
@@ -42,10 +46,19 @@ test("a request with several bad fields names each field and rule", async (t) =>
   t.teardown(() => server.close());
   const client = createClient(ContentService, createGrpcTransport({ baseUrl: server.url }));
   const err = ConnectError.from(
-    await t.throwsAsync(client.searchContent({ query: "x".repeat(10_000), pageSize: 0, genreIds: ["Not A Slug"] })),
+    await t.throwsAsync(
+      client.searchContent({ query: "x".repeat(10_000), pageSize: 0, genreIds: ["Not A Slug"] }),
+    ),
   );
   t.is(err.code, Code.InvalidArgument);
-  for (const expected of ["query", "string.max_len", "page_size", "int32.gte_lte", "genre_ids[0]", "string.pattern"]) {
+  for (const expected of [
+    "query",
+    "string.max_len",
+    "page_size",
+    "int32.gte_lte",
+    "genre_ids[0]",
+    "string.pattern",
+  ]) {
     t.true(err.rawMessage.includes(expected), `message names ${expected}: ${err.rawMessage}`);
   }
   const [violations] = err.findDetails(ViolationsSchema);
@@ -56,7 +69,10 @@ test("a request with several bad fields names each field and rule", async (t) =>
 test("an unexpected error becomes Internal without its text or stack", async (t) => {
   const server = await serveTestContent(new TestContent());
   t.teardown(() => server.close());
-  const client = createClient(ContentService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }));
+  const client = createClient(
+    ContentService,
+    createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }),
+  );
   const err = ConnectError.from(await t.throwsAsync(client.getGenres({})));
   t.is(err.code, Code.Internal);
   t.regex(err.rawMessage, /^internal error; request id [0-9a-f-]{36}$/);
@@ -77,7 +93,9 @@ test("a handler that ignores its deadline still answers DeadlineExceeded in time
   t.teardown(() => server.close());
   const client = createClient(ContentService, createGrpcTransport({ baseUrl: server.url }));
   const started = Date.now();
-  const err = ConnectError.from(await t.throwsAsync(client.browseContent({ pageSize: 10 }, { timeoutMs: 300 })));
+  const err = ConnectError.from(
+    await t.throwsAsync(client.browseContent({ pageSize: 10 }, { timeoutMs: 300 })),
+  );
   t.is(err.code, Code.DeadlineExceeded);
   t.true(Date.now() - started < 5_000);
 });
@@ -109,7 +127,10 @@ test("health answers SERVING, NotFound for unknown services, NOT_SERVING while d
   const server = await serveTestContent(content);
   const health = createClient(Health, createGrpcTransport({ baseUrl: server.url }));
   t.is((await health.check({})).status, HealthCheckResponse_ServingStatus.SERVING);
-  t.is((await health.check({ service: ContentService.typeName })).status, HealthCheckResponse_ServingStatus.SERVING);
+  t.is(
+    (await health.check({ service: ContentService.typeName })).status,
+    HealthCheckResponse_ServingStatus.SERVING,
+  );
   const err = ConnectError.from(await t.throwsAsync(health.check({ service: "nope.v1.Nope" })));
   t.is(err.code, Code.NotFound);
 
@@ -159,7 +180,10 @@ test("metrics count calls by code and record latency per RPC", async (t) => {
   await client.getContentDetails({ contentId: VALID_ID });
   await t.throwsAsync(client.getContentDetails({ contentId: "bad" }));
   const body = await (await fetch(`${server.url}/metrics`)).text();
-  t.regex(body, /marquee_rpc_calls_total\{service="marquee.content.v1.ContentService",method="GetContentDetails",code="ok"[^}]*\} 1/);
+  t.regex(
+    body,
+    /marquee_rpc_calls_total\{service="marquee.content.v1.ContentService",method="GetContentDetails",code="ok"[^}]*\} 1/,
+  );
   t.regex(body, /marquee_rpc_errors_total\{[^}]*method="GetContentDetails",code="invalid_argument"[^}]*\} 1/);
   t.regex(body, /marquee_rpc_duration_seconds_count\{[^}]*method="GetContentDetails"[^}]*\} 2/);
 });

@@ -1,5 +1,4 @@
-import { createLogger, runUntilSignal } from "@marquee/kit";
+import { runMain } from "@marquee/kit";
 import { startRecommendationService } from "./start.js";
 
-const server = await startRecommendationService();
-runUntilSignal(createLogger("recommendation"), server.close);
+await runMain("recommendation", () => startRecommendationService());

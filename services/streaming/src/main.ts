@@ -1,5 +1,4 @@
-import { createLogger, runUntilSignal } from "@marquee/kit";
+import { runMain } from "@marquee/kit";
 import { startStreamingService } from "./start.js";
 
-const server = await startStreamingService();
-runUntilSignal(createLogger("streaming"), server.close);
+await runMain("streaming", () => startStreamingService());

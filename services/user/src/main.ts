@@ -1,5 +1,4 @@
-import { createLogger, runUntilSignal } from "@marquee/kit";
+import { runMain } from "@marquee/kit";
 import { startUserService } from "./start.js";
 
-const server = await startUserService();
-runUntilSignal(createLogger("user"), server.close);
+await runMain("user", () => startUserService());

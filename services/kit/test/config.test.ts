@@ -1,0 +1,34 @@
+import test from "ava";
+import { ConfigError, envs, loadConfig } from "../src/index.js";
+
+const shape = {
+  MARQUEE_X_PORT: envs.port(7000),
+  MARQUEE_X_URL: envs.url("http://127.0.0.1:1"),
+  MARQUEE_X_ON: envs.flag(false),
+};
+
+test("defaults apply when variables are unset", (t) => {
+  t.deepEqual(loadConfig(shape, {}), {
+    MARQUEE_X_PORT: 7000,
+    MARQUEE_X_URL: "http://127.0.0.1:1",
+    MARQUEE_X_ON: false,
+  });
+});
+
+test("values are parsed from strings", (t) => {
+  const config = loadConfig(shape, { MARQUEE_X_PORT: "8081", MARQUEE_X_ON: "true" });
+  t.is(config.MARQUEE_X_PORT, 8081);
+  t.true(config.MARQUEE_X_ON);
+});
+
+test("bad values fail at start with every offending variable and its value named", (t) => {
+  const err = t.throws(
+    () => loadConfig(shape, { MARQUEE_X_PORT: "70000", MARQUEE_X_URL: "not a url", MARQUEE_X_ON: "maybe" }),
+    {
+      instanceOf: ConfigError,
+    },
+  );
+  t.regex(err.message, /MARQUEE_X_PORT="70000"/);
+  t.regex(err.message, /MARQUEE_X_URL="not a url"/);
+  t.regex(err.message, /MARQUEE_X_ON="maybe"/);
+});
