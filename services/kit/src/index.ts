@@ -1,11 +1,31 @@
+export { type BackendsConfig, loadBackendsConfig } from "./backends-config.js";
 export { callOptions } from "./call-options.js";
 export { ANONYMOUS, CALLER_HEADER, type Caller, callerKey, decodeCaller, encodeCaller } from "./caller.js";
+export { applyMigrations, type Migration, MigrationError } from "./cassandra/migrations.js";
+export { type CassandraOptions, openCassandra } from "./cassandra/session.js";
 export { createServiceClient } from "./clients.js";
 export { ConfigError, envs, loadConfig } from "./config.js";
 export { HealthState, ServingStatus } from "./health.js";
 export { validateMessage } from "./interceptors/validation.js";
 export { createLogger, type Logger } from "./logger.js";
+export {
+  type ConsumerDeclaration,
+  connectNats,
+  declareConsumer,
+  declareStream,
+  natsManager,
+  type StreamDeclaration,
+} from "./nats/jetstream.js";
 export { notYetImplemented } from "./not-implemented.js";
+export {
+  aliasTargets,
+  createNextGeneration,
+  createSearchClient,
+  ensureAliasedIndex,
+  putIndexTemplate,
+  type SearchClient,
+  swapAlias,
+} from "./opensearch/index.js";
 export { REQUEST_ID_HEADER, requestIdKey } from "./request-id.js";
 export { type ServeOptions, type Server, serve } from "./server.js";
 export { runMain, runUntilSignal } from "./shutdown.js";
