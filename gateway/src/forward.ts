@@ -7,8 +7,8 @@ type AnyCall = (req: unknown, opts: ReturnType<typeof callOptions>) => unknown;
 /**
  * A ServiceImpl that passes every call on to the owning service, derived from
  * the descriptor so a new RPC needs no gateway code. The caller's identity,
- * request id and remaining deadline travel on (a call without a deadline gets
- * defaultTimeoutMs, so a stuck upstream cannot hold a client forever).
+ * request id and remaining deadline travel on (a unary call without a deadline
+ * gets defaultTimeoutMs, so a stuck upstream cannot hold a client forever).
  */
 export function forwardingService<S extends DescService>(
   service: S,
@@ -18,7 +18,9 @@ export function forwardingService<S extends DescService>(
   const impl: Record<string, unknown> = {};
   for (const method of service.methods) {
     const call = (upstream as unknown as Record<string, AnyCall>)[method.localName] as AnyCall;
-    const options = (ctx: HandlerContext) => callOptions(ctx, defaultTimeoutMs);
+    // Streams such as WatchIngest may rightly run long: only unary calls get the default deadline.
+    const options = (ctx: HandlerContext) =>
+      callOptions(ctx, method.methodKind === "unary" ? defaultTimeoutMs : undefined);
     switch (method.methodKind) {
       case "unary":
         impl[method.localName] = async (req: unknown, ctx: HandlerContext) => {

@@ -1,4 +1,17 @@
 export { type BackendsConfig, loadBackendsConfig } from "./backends-config.js";
+export { EmbeddedBus } from "./bus/embedded-bus.js";
+export {
+  type BusEvent,
+  type ConsumeOptions,
+  type EventBus,
+  type EventHandler,
+  STREAMS,
+  type StreamName,
+  type Subscription,
+  streamOf,
+  subjectMatches,
+} from "./bus/event-bus.js";
+export { createJetStreamBus, type JetStreamBusOptions } from "./bus/jetstream-bus.js";
 export { callOptions } from "./call-options.js";
 export { ANONYMOUS, CALLER_HEADER, type Caller, callerKey, decodeCaller, encodeCaller } from "./caller.js";
 export { applyMigrations, type Migration, MigrationError } from "./cassandra/migrations.js";

@@ -59,7 +59,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   const metrics = createRpcMetrics(opts.name);
   const inFlight = new InFlight();
   const health = new HealthState(opts.services.map((s) => s.typeName));
-  const maxTimeoutMs = opts.maxTimeoutMs ?? 60_000;
+  const maxTimeoutMs = opts.maxTimeoutMs ?? 3_600_000;
   const interceptors: Interceptor[] = [
     contextInterceptor(opts.trustCallerHeader ?? true),
     observeInterceptor(opts.log, metrics, inFlight),
