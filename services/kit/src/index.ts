@@ -1,3 +1,4 @@
+export { callerOf, requireInternal, requireMember, requireScope, requireSelf } from "./authz.js";
 export { type BackendsConfig, loadBackendsConfig } from "./backends-config.js";
 export { EmbeddedBus } from "./bus/embedded-bus.js";
 export {
@@ -12,12 +13,14 @@ export {
   subjectMatches,
 } from "./bus/event-bus.js";
 export { createJetStreamBus, type JetStreamBusOptions } from "./bus/jetstream-bus.js";
+export { openEventBus } from "./bus/open-bus.js";
 export { callOptions } from "./call-options.js";
 export { ANONYMOUS, CALLER_HEADER, type Caller, callerKey, decodeCaller, encodeCaller } from "./caller.js";
 export { applyMigrations, type Migration, MigrationError } from "./cassandra/migrations.js";
 export { type CassandraOptions, openCassandra } from "./cassandra/session.js";
 export { createServiceClient } from "./clients.js";
 export { ConfigError, envs, loadConfig } from "./config.js";
+export { embeddedDir } from "./embedded-dir.js";
 export { HealthState, ServingStatus } from "./health.js";
 export { validateMessage } from "./interceptors/validation.js";
 export { createLogger, type Logger } from "./logger.js";
@@ -39,6 +42,7 @@ export {
   type SearchClient,
   swapAlias,
 } from "./opensearch/index.js";
+export { decodePageToken, encodePageToken } from "./page-token.js";
 export { REQUEST_ID_HEADER, requestIdKey } from "./request-id.js";
 export { type ServeOptions, type Server, serve } from "./server.js";
 export { runMain, runUntilSignal } from "./shutdown.js";
