@@ -43,3 +43,20 @@ export function requireScope(ctx: HandlerContext, scope: string): Caller {
   }
   return caller;
 }
+
+/**
+ * The caller must have selected this profile (its access token is scoped to
+ * it), or be an internal service. Members act on one profile at a time, which
+ * needs no lookup to enforce.
+ */
+export function requireProfile(ctx: HandlerContext, profileId: string): Caller {
+  const caller = requireMember(ctx);
+  if (caller.kind === "internal") return caller;
+  if (caller.kind !== "member" || caller.profileId !== profileId) {
+    throw new ConnectError(
+      "select this profile first; you can only act on the profile you selected",
+      Code.PermissionDenied,
+    );
+  }
+  return caller;
+}

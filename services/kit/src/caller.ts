@@ -12,6 +12,8 @@ export const callerSchema = z.object({
   profileId: z.string().optional(),
   maturityCap: z.number().int().min(0).optional(),
   partnerId: z.string().optional(),
+  /** For kind "internal": the calling service, e.g. "streaming". */
+  service: z.string().optional(),
   scopes: z.array(z.string()).default([]),
 });
 

@@ -1,4 +1,11 @@
-export { callerOf, requireInternal, requireMember, requireScope, requireSelf } from "./authz.js";
+export {
+  callerOf,
+  requireInternal,
+  requireMember,
+  requireProfile,
+  requireScope,
+  requireSelf,
+} from "./authz.js";
 export { type BackendsConfig, loadBackendsConfig } from "./backends-config.js";
 export { EmbeddedBus } from "./bus/embedded-bus.js";
 export {
@@ -47,4 +54,4 @@ export { REQUEST_ID_HEADER, requestIdKey } from "./request-id.js";
 export { type ServeOptions, type Server, serve } from "./server.js";
 export { runMain, runUntilSignal } from "./shutdown.js";
 export { type ServiceSpec, startService } from "./start-service.js";
-export { GATEWAY_PORT, SERVICE_NAMES, SERVICE_PORTS, type ServiceName } from "./topology.js";
+export { GATEWAY_PORT, SERVICE_NAMES, SERVICE_PORTS, type ServiceName, serviceUrl } from "./topology.js";

@@ -17,3 +17,8 @@ export type ServiceName = keyof typeof SERVICE_PORTS;
 export const SERVICE_NAMES = Object.keys(SERVICE_PORTS) as ServiceName[];
 
 export const GATEWAY_PORT = 8080;
+
+/** MARQUEE_<NAME>_URL, or the service's default loopback address: how any process finds a service. */
+export function serviceUrl(name: ServiceName, env: Record<string, string | undefined> = process.env): string {
+  return env[`MARQUEE_${name.toUpperCase()}_URL`] ?? `http://127.0.0.1:${SERVICE_PORTS[name]}`;
+}
