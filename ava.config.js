@@ -11,5 +11,6 @@ export default {
     "gen/test/**/*.test.ts",
     "scripts/**/test/**/*.test.ts",
     "bench/test/**/*.test.ts",
+    "web-player/test/**/*.test.ts",
   ],
 };
