@@ -1,7 +1,111 @@
-import { notYetImplemented } from "@marquee/kit";
-import { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_pb";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import { decodePageToken, encodePageToken, requireInternal, requireSelf } from "@marquee/kit";
+import type { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_pb";
+import { z } from "zod";
+import type { Billing } from "./billing.js";
+import { BillingError, type BillingErrorKind } from "./billing-error.js";
+import { invoiceMessage, planMessage, subscriptionMessage } from "./convert.js";
+import { PLANS, planOf } from "./plans.js";
 
-/** The AccountService handlers; built in issue #4. */
-export function accountService() {
-  return notYetImplemented(AccountService, "issue #4");
+const CODES: Record<BillingErrorKind, Code> = {
+  not_found: Code.NotFound,
+  already_exists: Code.AlreadyExists,
+  failed_precondition: Code.FailedPrecondition,
+  invalid_argument: Code.InvalidArgument,
+  aborted: Code.Aborted,
+};
+
+/** A billing refusal becomes the matching RPC error; anything else goes on to the error interceptor. */
+async function rpc<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof BillingError) throw new ConnectError(err.message, CODES[err.kind]);
+    throw err;
+  }
+}
+
+const pageTokenSchema = z.object({ t: z.number().int().nonnegative(), id: z.uuid() });
+
+/**
+ * The AccountService handlers: authorization and translation between the API
+ * and the billing engine. ListPlans is public; a member reaches only their own
+ * subscription and billing; GetEntitlement is for other services.
+ */
+export function accountService(billing: Billing): ServiceImpl<typeof AccountService> {
+  return {
+    listPlans() {
+      return { plans: PLANS.map(planMessage) };
+    },
+
+    createSubscription(req, ctx) {
+      requireSelf(ctx, req.userId);
+      return rpc(async () => {
+        const { subscription, invoice } = await billing.create({
+          userId: req.userId,
+          tier: req.tier,
+          billingCycle: req.billingCycle,
+          paymentToken: req.paymentToken,
+          idempotencyKey: req.idempotencyKey,
+        });
+        return {
+          subscription: subscriptionMessage(subscription),
+          ...(invoice === undefined ? {} : { invoice: invoiceMessage(invoice) }),
+        };
+      });
+    },
+
+    updateSubscription(req, ctx) {
+      requireSelf(ctx, req.userId);
+      return rpc(async () => {
+        const { subscription, invoice } = await billing.update({
+          userId: req.userId,
+          tier: req.tier,
+          billingCycle: req.billingCycle,
+          idempotencyKey: req.idempotencyKey,
+        });
+        return {
+          subscription: subscriptionMessage(subscription),
+          ...(invoice === undefined ? {} : { invoice: invoiceMessage(invoice) }),
+        };
+      });
+    },
+
+    cancelSubscription(req, ctx) {
+      requireSelf(ctx, req.userId);
+      return rpc(async () => ({ subscription: subscriptionMessage(await billing.cancel(req.userId)) }));
+    },
+
+    getSubscriptionDetails(req, ctx) {
+      requireSelf(ctx, req.userId);
+      return rpc(async () => {
+        const sub = await billing.details(req.userId);
+        return { subscription: subscriptionMessage(sub), plan: planMessage(planOf(sub.tier)) };
+      });
+    },
+
+    getBillingHistory(req, ctx) {
+      requireSelf(ctx, req.userId);
+      const position = decodePageToken(req.pageToken, pageTokenSchema);
+      return rpc(async () => {
+        const page = await billing.invoices(
+          req.userId,
+          req.pageSize,
+          position === undefined ? undefined : { createTime: position.t, invoiceId: position.id },
+        );
+        return {
+          invoices: page.invoices.map(invoiceMessage),
+          nextPageToken:
+            page.next === undefined
+              ? ""
+              : encodePageToken({ t: page.next.createTime, id: page.next.invoiceId }),
+        };
+      });
+    },
+
+    getEntitlement(req, ctx) {
+      requireInternal(ctx);
+      return rpc(async () => ({ ...(await billing.entitlement(req.userId)) }));
+    },
+  };
 }
