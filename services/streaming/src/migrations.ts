@@ -1,0 +1,38 @@
+import type { Migration } from "@marquee/kit";
+
+/** How long viewing history is kept: 13 month buckets, a little over a year (see CAPACITY.md). */
+export const HISTORY_RETENTION_MONTHS = 13;
+const HISTORY_TTL_SECONDS = 400 * 24 * 3600;
+
+/** The keyspace marquee_streaming, one versioned step at a time (never edit an applied one). */
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: "sessions, stream slots, playback progress, viewing history",
+    statements: [
+      `CREATE TABLE IF NOT EXISTS sessions (
+        session_id uuid PRIMARY KEY, user_id uuid, profile_id uuid, content_id uuid, episode_id text,
+        device_id text, asset_id text, duration_ms bigint, max_height int, max_streams int, slot int,
+        start_time timestamp, country text, ended boolean
+      ) WITH default_time_to_live = 86400`,
+      // One row per slot the plan allows; a row lives while its session renews the lease (TTL).
+      `CREATE TABLE IF NOT EXISTS stream_slots (
+        user_id uuid, slot int, session_id uuid, PRIMARY KEY ((user_id), slot)
+      )`,
+      // Every write carries USING TIMESTAMP = the heartbeat's event time: an older reading never wins.
+      `CREATE TABLE IF NOT EXISTS playback_progress (
+        profile_id uuid, content_id uuid, episode_id text, position_ms bigint, duration_ms bigint,
+        completed boolean, device_id text, update_time timestamp,
+        PRIMARY KEY ((profile_id), content_id)
+      )`,
+      // One row per viewing session; partitions bounded to one profile-month; whole SSTables expire.
+      `CREATE TABLE IF NOT EXISTS viewing_history (
+        profile_id uuid, month int, watched_at timestamp, content_id uuid, episode_id text,
+        session_id uuid, position_ms bigint, duration_ms bigint, completed boolean,
+        PRIMARY KEY ((profile_id, month), watched_at, content_id)
+      ) WITH CLUSTERING ORDER BY (watched_at DESC, content_id DESC)
+        AND compaction = {'class': 'TimeWindowCompactionStrategy', 'compaction_window_unit': 'DAYS', 'compaction_window_size': 30}
+        AND default_time_to_live = ${HISTORY_TTL_SECONDS}`,
+    ],
+  },
+];

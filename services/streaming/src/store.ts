@@ -1,0 +1,129 @@
+/**
+ * The streaming service's storage port: playback sessions with their stream
+ * slots, and what each profile watched (resume positions and history).
+ * Adapters: store-cassandra.ts (real) and store-embedded.ts (classic-level).
+ */
+
+/** An open playback session. */
+export interface SessionRecord {
+  sessionId: string;
+  userId: string;
+  profileId: string;
+  contentId: string;
+  /** Empty for a movie. */
+  episodeId: string;
+  deviceId: string;
+  assetId: string;
+  durationMs: number;
+  /** Height cap of the plan when the session opened (0: none). */
+  maxHeight: number;
+  /** Concurrent streams the plan allowed when the session opened. */
+  maxStreams: number;
+  /** The account's stream slot the session holds. */
+  slot: number;
+  startTime: Date;
+  /** ISO country of the viewer, when known. */
+  country: string;
+  /** True once stopped. */
+  ended: boolean;
+}
+
+/** One accepted reading of a session, already judged worth saving. */
+export interface ProgressWrite {
+  profileId: string;
+  contentId: string;
+  episodeId: string;
+  sessionId: string;
+  /** Session start: the history entry's time. */
+  watchedAt: Date;
+  /** When the player took the reading: the write's timestamp (newer wins). */
+  eventTime: Date;
+  positionMs: number;
+  durationMs: number;
+  completed: boolean;
+  deviceId: string;
+}
+
+/** Where a profile stopped in a title. */
+export interface ProgressRecord {
+  contentId: string;
+  episodeId: string;
+  positionMs: number;
+  durationMs: number;
+  completed: boolean;
+  deviceId: string;
+  updateTime: Date;
+}
+
+/** One viewing of a title (one session). */
+export interface HistoryRecord {
+  contentId: string;
+  episodeId: string;
+  sessionId: string;
+  watchedAt: Date;
+  positionMs: number;
+  durationMs: number;
+  completed: boolean;
+}
+
+/** Where a history page ends: the last entry returned. */
+export interface HistoryCursor {
+  watchedAtMs: number;
+  contentId: string;
+}
+
+export interface HistoryPage {
+  entries: HistoryRecord[];
+  /** Set when more entries may follow. */
+  next?: HistoryCursor;
+}
+
+export interface StreamingStore {
+  /**
+   * Takes a free stream slot of the account for the session, atomically: of
+   * parallel callers at most `maxStreams` hold a slot at once. A slot not
+   * renewed within `leaseMs` frees itself. Returns the slot, or undefined when
+   * every slot is taken.
+   */
+  reserveSlot(
+    userId: string,
+    sessionId: string,
+    maxStreams: number,
+    leaseMs: number,
+  ): Promise<number | undefined>;
+  /** Extends the session's lease on its slot; false when the slot lapsed or went to another session. */
+  renewSlot(userId: string, slot: number, sessionId: string, leaseMs: number): Promise<boolean>;
+  /** Frees the slot if the session still holds it. */
+  releaseSlot(userId: string, slot: number, sessionId: string): Promise<void>;
+  /** Number of slots of the account held now. */
+  countSlots(userId: string): Promise<number>;
+
+  /** Saves (or replaces) a session; it is forgotten after `ttlMs`. */
+  putSession(session: SessionRecord, ttlMs: number): Promise<void>;
+  getSession(sessionId: string): Promise<SessionRecord | undefined>;
+
+  /**
+   * Records a reading into the title's progress and the session's history
+   * entry. Each is replaced only by a reading with a newer (or equal) event
+   * time, so replayed or reordered readings never move them backwards, and a
+   * reading older than a removal or erasure of the same data is dropped.
+   */
+  recordProgress(write: ProgressWrite): Promise<void>;
+  getProgress(profileId: string, contentId: string): Promise<ProgressRecord | undefined>;
+  /** Every title the profile has progress on, in no particular order. */
+  listProgress(profileId: string): Promise<ProgressRecord[]>;
+  /** History newest first, from after `cursor`, looking back `months` month buckets from `nowMs`. */
+  listHistory(
+    profileId: string,
+    limit: number,
+    cursor: HistoryCursor | undefined,
+    nowMs: number,
+    months: number,
+  ): Promise<HistoryPage>;
+  /** Forgets a title for the profile (progress and history), as of `at`. */
+  removeTitle(profileId: string, contentId: string, at: Date, months: number): Promise<void>;
+  /** Forgets everything the profile watched, as of `at`. */
+  eraseProfile(profileId: string, at: Date, months: number): Promise<void>;
+
+  close(): Promise<void>;
+}
