@@ -1,0 +1,375 @@
+import { ContentIndex } from "./content-features.js";
+import type { CatalogTitle } from "./types.js";
+
+export interface ModelOptions {
+  /** Neighbours kept per title. */
+  neighbours?: number;
+  /** Shrinkage λ: a similarity seen in n co-rating profiles is scaled by n / (n + λ). */
+  shrinkage?: number;
+  /** Weight of content similarity next to collaborative similarity. */
+  contentWeight?: number;
+  /** Half-life of the trending score. */
+  trendHalfLifeMs?: number;
+  /** How stale the popular and trending rankings may get (0: always fresh). */
+  rankingTtlMs?: number;
+  /** Reference time of the trending score (default: now). */
+  now?: number;
+}
+
+/** A profile's side of the model: the titles it interacted with and how much it liked each. */
+export interface ProfileVector {
+  items: number[];
+  weights: number[];
+  completed: boolean[];
+  times: number[];
+}
+
+export interface Scored {
+  item: number;
+  score: number;
+}
+
+const EMPTY_NEIGHBOURS: Scored[] = [];
+
+/**
+ * Item-item collaborative filtering with shrinkage, blended with content
+ * similarity, kept exactly up to date one interaction at a time.
+ *
+ * For every pair of titles it keeps Σ w_ui·w_uj over the profiles that
+ * interacted with both (dense, titles × titles) and how many such profiles
+ * there are; setting one interaction changes only the pairs of that profile,
+ * so an update costs O(titles of the profile) and removing a profile takes
+ * away exactly what it added. Neighbour lists are derived lazily from those
+ * sums and cached until a pair of the title changes.
+ */
+export class TasteModel {
+  readonly #k: number;
+  readonly #lambda: number;
+  readonly #gamma: number;
+  readonly #tau: number;
+  readonly #ttl: number;
+  readonly #ref: number;
+
+  readonly #ids: string[] = [];
+  readonly #index = new Map<string, number>();
+  #cap = 0;
+  #dot = new Float64Array(0);
+  #cnt = new Float32Array(0);
+  #norm2 = new Float64Array(0);
+  #positives = new Float64Array(0);
+  #trend = new Float64Array(0);
+  #neighbours: (Scored[] | undefined)[] = [];
+  #scratch = new Float64Array(0);
+
+  readonly #profiles = new Map<string, ProfileVector>();
+  readonly #titles = new Map<number, CatalogTitle>();
+  readonly #genreNames = new Map<string, string>();
+  #content: ContentIndex | undefined;
+
+  #version = 0;
+  #rankings:
+    | { version: number; at: number; popular: number[]; byGenre: Map<string, number[]>; genres: string[] }
+    | undefined;
+
+  constructor(opts: ModelOptions = {}) {
+    this.#k = opts.neighbours ?? 50;
+    this.#lambda = opts.shrinkage ?? 20;
+    this.#gamma = opts.contentWeight ?? 0.1;
+    this.#tau = (opts.trendHalfLifeMs ?? 3 * 86_400_000) / Math.LN2;
+    this.#ttl = opts.rankingTtlMs ?? 1_000;
+    this.#ref = opts.now ?? Date.now();
+    this.#grow(256);
+  }
+
+  // ---- titles ----
+
+  get titleCount(): number {
+    return this.#ids.length;
+  }
+
+  get profileCount(): number {
+    return this.#profiles.size;
+  }
+
+  indexOf(contentId: string): number | undefined {
+    return this.#index.get(contentId);
+  }
+
+  contentIdOf(item: number): string {
+    return this.#ids[item] as string;
+  }
+
+  #item(contentId: string): number {
+    let i = this.#index.get(contentId);
+    if (i === undefined) {
+      i = this.#ids.length;
+      if (i >= this.#cap) this.#grow(this.#cap * 2);
+      this.#ids.push(contentId);
+      this.#index.set(contentId, i);
+      this.#neighbours.push(undefined);
+    }
+    return i;
+  }
+
+  #grow(cap: number): void {
+    const old = this.#cap;
+    const dot = new Float64Array(cap * cap);
+    const cnt = new Float32Array(cap * cap);
+    for (let i = 0; i < old; i++) {
+      dot.set(this.#dot.subarray(i * old, (i + 1) * old), i * cap);
+      cnt.set(this.#cnt.subarray(i * old, (i + 1) * old), i * cap);
+    }
+    const widen = (a: Float64Array) => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.#dot = dot;
+    this.#cnt = cnt;
+    this.#norm2 = widen(this.#norm2);
+    this.#positives = widen(this.#positives);
+    this.#trend = widen(this.#trend);
+    this.#scratch = new Float64Array(cap);
+    this.#cap = cap;
+  }
+
+  /** Adds or replaces a title's catalog facts. */
+  setTitle(title: CatalogTitle): void {
+    const i = this.#item(title.contentId);
+    this.#titles.set(i, title);
+    this.#content = undefined;
+    this.#neighbours.fill(undefined);
+    this.#version++;
+  }
+
+  title(item: number): CatalogTitle | undefined {
+    return this.#titles.get(item);
+  }
+
+  titleOf(contentId: string): CatalogTitle | undefined {
+    const i = this.#index.get(contentId);
+    return i === undefined ? undefined : this.#titles.get(i);
+  }
+
+  setGenreName(genreId: string, name: string): void {
+    this.#genreNames.set(genreId, name);
+  }
+
+  /** Display name of a genre: the catalog's, else the slug in title case. */
+  genreName(genreId: string): string {
+    return (
+      this.#genreNames.get(genreId) ??
+      genreId
+        .split("-")
+        .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+        .join(" ")
+    );
+  }
+
+  // ---- interactions ----
+
+  profile(profileId: string): ProfileVector | undefined {
+    return this.#profiles.get(profileId);
+  }
+
+  /**
+   * Sets what a profile thinks of a title (weight 0 removes the title from
+   * the profile). Idempotent: setting the same value twice changes nothing.
+   */
+  setInteraction(
+    profileId: string,
+    contentId: string,
+    weight: number,
+    completed: boolean,
+    time: number,
+  ): void {
+    const i = this.#item(contentId);
+    let p = this.#profiles.get(profileId);
+    if (p === undefined) {
+      if (weight === 0 && !completed) return;
+      p = { items: [], weights: [], completed: [], times: [] };
+      this.#profiles.set(profileId, p);
+    }
+    const at = p.items.indexOf(i);
+    const old = at < 0 ? 0 : (p.weights[at] as number);
+    const oldTime = at < 0 ? 0 : (p.times[at] as number);
+    if (old !== weight) this.#changePairs(p, i, at, old, weight);
+    this.#trend[i] = (this.#trend[i] as number) - this.#trendOf(old, oldTime) + this.#trendOf(weight, time);
+    this.#positives[i] = (this.#positives[i] as number) - (old > 0 ? 1 : 0) + (weight > 0 ? 1 : 0);
+    if (weight === 0 && !completed) {
+      if (at >= 0) {
+        for (const a of [p.items, p.weights, p.completed, p.times] as unknown[][]) a.splice(at, 1);
+      }
+      if (p.items.length === 0) this.#profiles.delete(profileId);
+    } else if (at < 0) {
+      p.items.push(i);
+      p.weights.push(weight);
+      p.completed.push(completed);
+      p.times.push(time);
+    } else {
+      p.weights[at] = weight;
+      p.completed[at] = completed;
+      p.times[at] = time;
+    }
+    this.#version++;
+  }
+
+  /** Takes away everything a profile contributed. */
+  removeProfile(profileId: string): void {
+    const p = this.#profiles.get(profileId);
+    if (p === undefined) return;
+    for (const item of [...p.items]) this.setInteraction(profileId, this.contentIdOf(item), 0, false, 0);
+    this.#profiles.delete(profileId);
+  }
+
+  #trendOf(weight: number, time: number): number {
+    return weight > 0 ? Math.exp((time - this.#ref) / this.#tau) : 0;
+  }
+
+  #changePairs(p: ProfileVector, i: number, at: number, old: number, weight: number): void {
+    const cap = this.#cap;
+    const delta = weight - old;
+    const cntDelta = (old !== 0 ? -1 : 0) + (weight !== 0 ? 1 : 0);
+    for (let k = 0; k < p.items.length; k++) {
+      if (k === at) continue;
+      const j = p.items[k] as number;
+      const wj = p.weights[k] as number;
+      if (wj === 0) continue;
+      this.#dot[i * cap + j] = (this.#dot[i * cap + j] as number) + delta * wj;
+      this.#dot[j * cap + i] = (this.#dot[j * cap + i] as number) + delta * wj;
+      if (cntDelta !== 0) {
+        this.#cnt[i * cap + j] = (this.#cnt[i * cap + j] as number) + cntDelta;
+        this.#cnt[j * cap + i] = (this.#cnt[j * cap + i] as number) + cntDelta;
+      }
+      this.#neighbours[j] = undefined;
+    }
+    this.#norm2[i] = Math.max(0, (this.#norm2[i] as number) + weight * weight - old * old);
+    this.#neighbours[i] = undefined;
+  }
+
+  // ---- similarity ----
+
+  /** Collaborative similarity of two titles (cosine with shrinkage), 0 when no profile has both. */
+  collaborativeSimilarity(a: number, b: number): number {
+    const c = this.#cnt[a * this.#cap + b] as number;
+    const na = this.#norm2[a] as number;
+    const nb = this.#norm2[b] as number;
+    if (c <= 0 || na <= 0 || nb <= 0) return 0;
+    return ((this.#dot[a * this.#cap + b] as number) / Math.sqrt(na * nb)) * (c / (c + this.#lambda));
+  }
+
+  /** The most similar titles to a title, best first (collaborative and content similarity blended). */
+  neighbours(item: number): Scored[] {
+    if (item >= this.#ids.length) return EMPTY_NEIGHBOURS;
+    const cached = this.#neighbours[item];
+    if (cached !== undefined) return cached;
+    const n = this.#ids.length;
+    const row = this.#scratch;
+    row.fill(0, 0, n);
+    if ((this.#norm2[item] as number) > 0) {
+      for (let j = 0; j < n; j++) row[j] = this.collaborativeSimilarity(item, j);
+    }
+    this.#contentIndex().addRow(item, row, this.#gamma);
+    row[item] = 0;
+    const found: Scored[] = [];
+    for (let j = 0; j < n; j++) {
+      const s = row[j] as number;
+      if (s > 1e-9) found.push({ item: j, score: s });
+    }
+    found.sort(byScore);
+    const top = found.slice(0, this.#k);
+    this.#neighbours[item] = top;
+    return top;
+  }
+
+  #contentIndex(): ContentIndex {
+    this.#content ??= new ContentIndex([...this.#titles].map(([index, title]) => ({ index, title })));
+    return this.#content;
+  }
+
+  /**
+   * Scores of titles for a profile: Σ over its titles of (its weight ×
+   * similarity), so liked titles pull their neighbours up and disliked ones
+   * push theirs down. Titles the profile already has are left out.
+   */
+  scoreForProfile(profileId: string): Scored[] {
+    const p = this.#profiles.get(profileId);
+    if (p === undefined) return [];
+    const scores = new Map<number, number>();
+    for (let k = 0; k < p.items.length; k++) {
+      const w = p.weights[k] as number;
+      if (w === 0) continue;
+      for (const { item, score } of this.neighbours(p.items[k] as number)) {
+        scores.set(item, (scores.get(item) ?? 0) + w * score);
+      }
+    }
+    for (const i of p.items) scores.delete(i);
+    const out: Scored[] = [];
+    for (const [item, score] of scores) if (score > 0) out.push({ item, score });
+    return out.sort(byScore);
+  }
+
+  // ---- popularity ----
+
+  /** Profiles that like the title (positive weight). */
+  positives(item: number): number {
+    return this.#positives[item] as number;
+  }
+
+  /** Time-decayed count of recent positive interactions (relative units). */
+  trend(item: number): number {
+    return this.#trend[item] as number;
+  }
+
+  #freshRankings() {
+    const r = this.#rankings;
+    if (r !== undefined && (r.version === this.#version || Date.now() - r.at < this.#ttl)) return r;
+    const catalog = [...this.#titles.keys()];
+    const pop = (i: number) => (this.#positives[i] as number) + 1e-3 * (this.#titles.get(i)?.popularity ?? 0);
+    const popular = catalog.sort((a, b) => pop(b) - pop(a) || cmpId(this.#ids, a, b));
+    const byGenre = new Map<string, number[]>();
+    const genreWeight = new Map<string, number>();
+    for (const i of popular) {
+      for (const g of this.#titles.get(i)?.genreIds ?? []) {
+        let list = byGenre.get(g);
+        if (list === undefined) {
+          list = [];
+          byGenre.set(g, list);
+        }
+        list.push(i);
+        genreWeight.set(g, (genreWeight.get(g) ?? 0) + pop(i));
+      }
+    }
+    const trendScore = (i: number) => (this.#trend[i] as number) + 1e-6 * pop(i);
+    for (const list of byGenre.values())
+      list.sort((a, b) => trendScore(b) - trendScore(a) || cmpId(this.#ids, a, b));
+    const genres = [...genreWeight.keys()].sort(
+      (a, b) => (genreWeight.get(b) ?? 0) - (genreWeight.get(a) ?? 0) || a.localeCompare(b),
+    );
+    this.#rankings = { version: this.#version, at: Date.now(), popular, byGenre, genres };
+    return this.#rankings;
+  }
+
+  /** Catalog titles, most liked first (the catalog's popularity breaks ties). */
+  popular(): readonly number[] {
+    return this.#freshRankings().popular;
+  }
+
+  /** Catalog titles of a genre, trending first. */
+  trendingInGenre(genreId: string): readonly number[] {
+    return this.#freshRankings().byGenre.get(genreId) ?? [];
+  }
+
+  /** Genres by how much the whole audience likes them. */
+  popularGenres(): readonly string[] {
+    return this.#freshRankings().genres;
+  }
+}
+
+export const byScore = (a: Scored, b: Scored) => b.score - a.score || a.item - b.item;
+
+function cmpId(ids: string[], a: number, b: number): number {
+  const x = ids[a] as string;
+  const y = ids[b] as string;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
