@@ -1,0 +1,36 @@
+import type { EventBus, Logger } from "@marquee/kit";
+import { publishUserDeleted } from "./service.js";
+import type { UserStore } from "./store.js";
+
+/**
+ * Publishes user.deleted for every deletion whose event may not have gone out
+ * (the process died, or the bus was down, between the deletion and the
+ * publish), then forgets it. Runs at start and every `intervalMs`.
+ */
+export function startDeletionRelay(
+  store: UserStore,
+  bus: EventBus,
+  log: Logger,
+  intervalMs: number,
+): { stop(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  const relay = async () => {
+    for (const pending of await store.pendingDeletions()) {
+      await publishUserDeleted(bus, pending);
+      await store.clearPendingDeletion(pending.userId);
+      log.info({ userId: pending.userId }, "relayed user.deleted");
+    }
+  };
+  const tick = () => {
+    running = running.then(relay).catch((err: unknown) => log.warn({ err }, "deletion relay failed"));
+  };
+  tick();
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
