@@ -35,6 +35,7 @@ export interface SimulatedCharge extends ChargeRequest {
  */
 export class SimulatedPaymentProvider implements PaymentProvider {
   readonly #outcomes = new Map<string, Promise<ChargeResult>>();
+  readonly #revoked = new Set<string>();
   /** Approved charges, in order. */
   readonly charges: SimulatedCharge[] = [];
   /** Charge attempts that reached the network (approved or declined), retries excluded. */
@@ -48,8 +49,14 @@ export class SimulatedPaymentProvider implements PaymentProvider {
     return outcome;
   }
 
+  /** The card behind this token stops working (expired, blocked): its next charges decline. */
+  revoke(paymentToken: string): void {
+    this.#revoked.add(paymentToken);
+  }
+
   async #decide(req: ChargeRequest): Promise<ChargeResult> {
     this.attempts++;
+    if (this.#revoked.has(req.paymentToken)) return { status: "declined", reason: "card_expired" };
     if (req.paymentToken.startsWith("tok_decline")) return { status: "declined", reason: "card_declined" };
     if (req.paymentToken.startsWith("tok_insufficient_funds"))
       return { status: "declined", reason: "insufficient_funds" };
