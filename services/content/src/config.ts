@@ -1,0 +1,32 @@
+import { envs, loadConfig } from "@marquee/kit";
+import { z } from "zod";
+import { DEFAULT_CATALOG_SIZE } from "./catalog/generate.js";
+import { DEFAULT_SEARCH_ALIAS } from "./search-opensearch.js";
+
+/** The content service's own settings (backends come from loadBackendsConfig). */
+export function loadContentConfig(env: Record<string, string | undefined> = process.env) {
+  const c = loadConfig(
+    {
+      MARQUEE_CONTENT_SEARCH_ALIAS: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]{0,60}$/, "a lower-case OpenSearch alias name")
+        .default(DEFAULT_SEARCH_ALIAS),
+      MARQUEE_CONTENT_SEED_ON_EMPTY: envs.flag(true),
+      MARQUEE_CONTENT_SEED_SIZE: z.coerce.number().int().min(50).max(200_000).default(DEFAULT_CATALOG_SIZE),
+      MARQUEE_CONTENT_TRENDING_HALF_LIFE_MS: envs.millis(6 * 3_600_000),
+      MARQUEE_CONTENT_TRENDING_CACHE_MS: z.coerce.number().int().min(0).default(10_000),
+      MARQUEE_CONTENT_GENRE_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
+    },
+    env,
+  );
+  return {
+    searchAlias: c.MARQUEE_CONTENT_SEARCH_ALIAS,
+    seedOnEmpty: c.MARQUEE_CONTENT_SEED_ON_EMPTY,
+    seedSize: c.MARQUEE_CONTENT_SEED_SIZE,
+    trendingHalfLifeMs: c.MARQUEE_CONTENT_TRENDING_HALF_LIFE_MS,
+    trendingCacheMs: c.MARQUEE_CONTENT_TRENDING_CACHE_MS,
+    genreCacheMs: c.MARQUEE_CONTENT_GENRE_CACHE_MS,
+  };
+}
+
+export type ContentConfig = ReturnType<typeof loadContentConfig>;

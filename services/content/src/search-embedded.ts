@@ -1,0 +1,86 @@
+import type { Content } from "@marquee/sdk/marquee/content/v1/content_pb";
+import MiniSearch from "minisearch";
+import { foldText } from "./domain/sort-keys.js";
+import {
+  fromPayload,
+  passesFilters,
+  popularityBoost,
+  type SearchDoc,
+  type SearchIndex,
+  type SearchQuery,
+  type SearchResults,
+  toSearchDoc,
+} from "./search.js";
+
+/** Edit distance allowed for a term, as OpenSearch's fuzziness AUTO: 0 up to 2 letters, 1 up to 5, then 2. */
+export function autoFuzziness(term: string): number {
+  if (term.length <= 2) return 0;
+  return term.length <= 5 ? 1 : 2;
+}
+
+function newIndex(): MiniSearch<SearchDoc> {
+  return new MiniSearch<SearchDoc>({
+    fields: ["title", "cast", "synopsis"],
+    storeFields: ["genreIds", "year", "maturity", "popularity", "payload"],
+    processTerm: (term) => foldText(term) || null,
+    searchOptions: {
+      boost: { title: 3, cast: 2, synopsis: 1 },
+      prefix: (term) => term.length >= 1,
+      fuzzy: (term) => autoFuzziness(term) || false,
+      maxFuzzy: 2,
+      combineWith: "OR",
+      boostDocument: (_id, _term, stored) => popularityBoost(Number(stored?.popularity ?? 0)),
+    },
+  });
+}
+
+/**
+ * Search for embedded mode: MiniSearch in memory, rebuilt from the store at
+ * start and kept current by the same content events as OpenSearch. Same
+ * fields, boosts, typo rule (AUTO), prefixes, folding and popularity blend.
+ */
+export class EmbeddedSearchIndex implements SearchIndex {
+  #index = newIndex();
+
+  async upsert(content: Content): Promise<void> {
+    const doc = toSearchDoc(content);
+    if (this.#index.has(doc.id)) this.#index.replace(doc);
+    else this.#index.add(doc);
+  }
+
+  async remove(contentId: string): Promise<void> {
+    if (this.#index.has(contentId)) this.#index.discard(contentId);
+  }
+
+  async search(q: SearchQuery): Promise<SearchResults> {
+    const results = this.#index.search(q.text, {
+      filter: (r) => passesFilters(r as unknown as SearchDoc, q),
+    });
+    // Ties broken by id, as in OpenSearch, so pages are stable.
+    results.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return {
+      total: results.length,
+      hits: results.slice(q.offset, q.offset + q.limit).map((r) => ({
+        content: fromPayload(r.payload as string),
+        score: r.score,
+      })),
+    };
+  }
+
+  async rebuild(contents: AsyncIterable<Content>): Promise<number> {
+    const next = newIndex();
+    const docs: SearchDoc[] = [];
+    for await (const c of contents) docs.push(toSearchDoc(c));
+    next.addAll(docs);
+    this.#index = next; // the swap: searches see the old index until this line, then the new one
+    return docs.length;
+  }
+
+  async count(): Promise<number> {
+    return this.#index.documentCount;
+  }
+
+  async refresh(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,53 @@
+import { fromBinary } from "@bufbuild/protobuf";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import type { EventBus, Logger, Subscription } from "@marquee/kit";
+import { PlaybackHeartbeatSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
+import { scopesOf, TRENDING_WINDOW_MS } from "./domain/trending.js";
+import type { TrendingStore } from "./trending-store.js";
+
+export const TRENDING_CONSUMER = "content-trending";
+
+/** A viewer's heartbeats within this much of the last one recorded are not written again. */
+const REWRITE_AFTER_MS = 5 * 60_000;
+const MAX_REMEMBERED = 200_000;
+/** Player clocks ahead of ours by more than this are clamped to now. */
+const MAX_CLOCK_SKEW_MS = 60_000;
+
+/**
+ * Feeds the trending store from the PLAYBACK stream. A player sends a
+ * heartbeat every few seconds; only the first in each few minutes per
+ * (scope, title, profile) is written, which keeps write volume near one per
+ * viewer per five minutes while the decayed score moves by well under 1%.
+ */
+export function startTrendingConsumer(
+  bus: EventBus,
+  trending: TrendingStore,
+  log: Logger,
+): Promise<Subscription> {
+  const lastWritten = new Map<string, number>();
+  return bus.consume({
+    stream: "PLAYBACK",
+    durable: TRENDING_CONSUMER,
+    filter: "playback.heartbeat.>",
+    maxInFlight: 16,
+    handler: async (event) => {
+      const hb = fromBinary(PlaybackHeartbeatSchema, event.data);
+      if (hb.contentId === "" || hb.profileId === "") {
+        log.debug({ msgId: event.msgId }, "heartbeat without title or profile; skipped");
+        return;
+      }
+      const now = Date.now();
+      let at = hb.eventTime ? timestampDate(hb.eventTime).getTime() : event.publishTime.getTime();
+      if (at > now + MAX_CLOCK_SKEW_MS) at = now;
+      if (at < now - TRENDING_WINDOW_MS) return;
+      for (const scope of scopesOf(hb.country)) {
+        const key = `${scope}|${hb.contentId}|${hb.profileId}`;
+        const previous = lastWritten.get(key);
+        if (previous !== undefined && at >= previous && at - previous < REWRITE_AFTER_MS) continue;
+        await trending.recordView(scope, hb.contentId, hb.profileId, new Date(at));
+        if (lastWritten.size >= MAX_REMEMBERED) lastWritten.clear();
+        lastWritten.set(key, Math.max(at, previous ?? 0));
+      }
+    },
+  });
+}
