@@ -42,9 +42,12 @@ export const member = (userId: string): Caller => ({ kind: "member", userId, sco
 export const internal: Caller = { kind: "internal", service: "streaming", scopes: [] };
 
 /** The account service on a real server (port 0) over the given store and bus, with a manual clock. */
-export async function startHarness(store: AccountStore, bus: EventBus): Promise<Harness> {
-  const clock = new ManualClock(T0);
-  const payments = new SimulatedPaymentProvider();
+export async function startHarness(
+  store: AccountStore,
+  bus: EventBus,
+  clock = new ManualClock(T0),
+  payments = new SimulatedPaymentProvider(),
+): Promise<Harness> {
   const billing = new Billing({ store, payments, clock, events: busSubscriptionEvents(bus), log });
   const erasure: Subscription = await consumeUserDeleted(bus, billing, log);
   const server = await serve({
