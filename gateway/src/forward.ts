@@ -1,6 +1,11 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { type Client, Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { callOptions } from "@marquee/kit";
+import { clientAddressKey, sessionIdKey } from "./auth.js";
+
+/** Headers services read beside the caller (never taken from the client: set here from what auth found). */
+export const CLIENT_IP_HEADER = "x-marquee-client-ip";
+export const SESSION_HEADER = "x-marquee-session";
 
 type AnyCall = (req: unknown, opts: ReturnType<typeof callOptions>) => unknown;
 
@@ -19,8 +24,15 @@ export function forwardingService<S extends DescService>(
   for (const method of service.methods) {
     const call = (upstream as unknown as Record<string, AnyCall>)[method.localName] as AnyCall;
     // Streams such as WatchIngest may rightly run long: only unary calls get the default deadline.
-    const options = (ctx: HandlerContext) =>
-      callOptions(ctx, method.methodKind === "unary" ? defaultTimeoutMs : undefined);
+    const options = (ctx: HandlerContext) => {
+      const opts = callOptions(ctx, method.methodKind === "unary" ? defaultTimeoutMs : undefined);
+      const headers = opts.headers as Headers;
+      const address = ctx.values.get(clientAddressKey);
+      if (address !== "") headers.set(CLIENT_IP_HEADER, address);
+      const session = ctx.values.get(sessionIdKey);
+      if (session !== "") headers.set(SESSION_HEADER, session);
+      return opts;
+    };
     switch (method.methodKind) {
       case "unary":
         impl[method.localName] = async (req: unknown, ctx: HandlerContext) => {
@@ -56,12 +68,17 @@ export function forwardingService<S extends DescService>(
 /**
  * An upstream error carries the upstream response's headers (gRPC content
  * type, grpc-status, ...) as metadata, which the server would copy onto our
- * own response in whatever protocol the client speaks. Keep code, message and
- * details; drop the rest.
+ * own response in whatever protocol the client speaks. Keep code, message,
+ * details and a retry-after (throttling); drop the rest.
  */
 function withoutTransportMetadata(err: unknown): unknown {
   if (!(err instanceof ConnectError)) return err;
-  const bare = new ConnectError(err.rawMessage, err.code);
+  const retryAfter = err.metadata.get("retry-after");
+  const bare = new ConnectError(
+    err.rawMessage,
+    err.code,
+    retryAfter === null ? undefined : { "retry-after": retryAfter },
+  );
   bare.details = err.details;
   return bare;
 }

@@ -1,14 +1,22 @@
 import type { DescService } from "@bufbuild/protobuf";
 import {
+  CALLER_HEADER,
+  ConfigError,
   createLogger,
   createServiceClient,
+  encodeCaller,
   envs,
   GATEWAY_PORT,
   loadConfig,
   type Server,
   serve,
 } from "@marquee/kit";
+import { UserService } from "@marquee/sdk/marquee/user/v1/user_service_pb";
+import { z } from "zod";
+import { AccessTokenVerifier } from "./access-tokens.js";
+import { authInterceptor } from "./auth.js";
 import { forwardingService } from "./forward.js";
+import { parsePartnerKeys } from "./partner-keys.js";
 import { UPSTREAM_SERVICES, upstreamUrlVars } from "./upstreams.js";
 
 /** Wires the gateway from the environment and serves it. */
@@ -20,11 +28,37 @@ export function startGateway(env: Record<string, string | undefined> = process.e
       MARQUEE_GATEWAY_UPSTREAM_TIMEOUT_MS: envs.millis(15_000),
       MARQUEE_LOG_LEVEL: envs.logLevel(),
       MARQUEE_DRAIN_TIMEOUT_MS: envs.millis(10_000),
+      MARQUEE_PARTNER_API_KEYS: z.string().default(""),
+      MARQUEE_GATEWAY_SESSION_CACHE_MS: z.coerce.number().int().min(0).default(2_000),
+      MARQUEE_GATEWAY_JWKS_REFETCH_MS: z.coerce.number().int().min(0).default(5_000),
+      MARQUEE_GATEWAY_TRUST_FORWARDED_FOR: envs.flag(false),
       ...upstreamUrlVars,
     },
     env,
   );
+  let partnerKeys: ReturnType<typeof parsePartnerKeys>;
+  try {
+    partnerKeys = parsePartnerKeys(config.MARQUEE_PARTNER_API_KEYS);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  MARQUEE_PARTNER_API_KEYS: ${(err as Error).message}`);
+  }
   const log = createLogger("gateway", config.MARQUEE_LOG_LEVEL);
+  // The gateway's own calls to the user service speak as an internal service.
+  const users = createServiceClient(
+    UserService,
+    (config as Record<string, unknown>).MARQUEE_USER_URL as string,
+  );
+  const asGateway = () => ({
+    timeoutMs: 5_000,
+    headers: { [CALLER_HEADER]: encodeCaller({ kind: "internal", service: "gateway", scopes: [] }) },
+  });
+  const verifier = new AccessTokenVerifier({
+    fetchJwks: async () => (await users.getSigningKeys({}, asGateway())).jwksJson,
+    checkSession: async (sessionId, userId) =>
+      (await users.checkSession({ sessionId, userId }, asGateway())).active,
+    sessionCacheMs: config.MARQUEE_GATEWAY_SESSION_CACHE_MS,
+    jwksRefetchMs: config.MARQUEE_GATEWAY_JWKS_REFETCH_MS,
+  });
   const services = Object.entries(UPSTREAM_SERVICES) as [string, DescService][];
   return serve({
     name: "gateway",
@@ -42,6 +76,13 @@ export function startGateway(env: Record<string, string | undefined> = process.e
     host: config.MARQUEE_GATEWAY_HOST,
     port: config.MARQUEE_GATEWAY_PORT,
     drainTimeoutMs: config.MARQUEE_DRAIN_TIMEOUT_MS,
+    interceptors: [
+      authInterceptor({
+        verifier,
+        partnerKeys,
+        trustForwardedFor: config.MARQUEE_GATEWAY_TRUST_FORWARDED_FOR,
+      }),
+    ],
     trustCallerHeader: false,
     validate: false,
     cors: true,

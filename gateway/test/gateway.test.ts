@@ -15,11 +15,15 @@ import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_
 import { FeedbackService } from "@marquee/sdk/marquee/feedback/v1/feedback_service_pb";
 import { StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import test from "ava";
+import { hashApiKey } from "../src/partner-keys.js";
 import { startGateway } from "../src/start.js";
 import { closedPort, spawnTs } from "./fixtures/processes.js";
 
 const ID = "0b7a1f7e-1c2d-4e3f-9a8b-7c6d5e4f3a2b";
 const root = fileURLToPath(new URL("../../", import.meta.url));
+/** A partner key with the media:write scope: catalog reads and ingest need a partner or a member. */
+const API_KEY = "test-partner-key-0123456789";
+const withKey = { "x-api-key": API_KEY };
 let gateway: Server;
 let upstreamPort: number;
 
@@ -36,6 +40,7 @@ test.before(async (t) => {
     MARQUEE_CONTENT_URL: upstream,
     MARQUEE_STREAMING_URL: upstream,
     MARQUEE_FEEDBACK_URL: `http://127.0.0.1:${await closedPort()}`,
+    MARQUEE_PARTNER_API_KEYS: `acme:${hashApiKey(API_KEY)}:media:write`,
   });
 });
 
@@ -56,14 +61,17 @@ for (const [protocol, makeTransport] of Object.entries(transports)) {
     const forged = encodeCaller({ kind: "internal", scopes: ["catalog:write"] });
     const res = await client.getContentDetails(
       { contentId: ID },
-      { timeoutMs: 8_000, headers: { "x-marquee-caller": forged, "x-request-id": `req-${protocol}` } },
+      {
+        timeoutMs: 8_000,
+        headers: { "x-marquee-caller": forged, "x-request-id": `req-${protocol}`, ...withKey },
+      },
     );
     const echo = JSON.parse(res.content?.title ?? "{}");
     t.is(res.content?.contentId, ID);
     t.deepEqual(
       echo.caller,
-      { kind: "anonymous", scopes: [] },
-      "the edge never trusts a caller header from outside",
+      { kind: "partner", partnerId: "acme", scopes: ["media:write"] },
+      "the edge never trusts a caller header from outside: the caller is what the API key says",
     );
     t.true(echo.timeoutMs > 0 && echo.timeoutMs <= 8_000, `remaining deadline passed on: ${echo.timeoutMs}`);
     t.is(echo.requestId, `req-${protocol}`);
@@ -72,13 +80,16 @@ for (const [protocol, makeTransport] of Object.entries(transports)) {
   test(`forwards a server stream over ${protocol}`, async (t) => {
     const client = createClient(StreamingService, makeTransport(gateway.url));
     const seen: number[] = [];
-    for await (const update of client.watchIngest({ jobId: ID })) seen.push(update.job?.progress ?? -1);
+    for await (const update of client.watchIngest({ jobId: ID }, { headers: withKey }))
+      seen.push(update.job?.progress ?? -1);
     t.deepEqual(seen, [0.25, 0.5, 1]);
   });
 
   test(`passes the service's validation error through over ${protocol}`, async (t) => {
     const client = createClient(ContentService, makeTransport(gateway.url));
-    const err = ConnectError.from(await t.throwsAsync(client.getContentDetails({ contentId: "nope" })));
+    const err = ConnectError.from(
+      await t.throwsAsync(client.getContentDetails({ contentId: "nope" }, { headers: withKey })),
+    );
     t.is(err.code, Code.InvalidArgument);
     t.regex(err.rawMessage, /content_id: must be a valid UUID \[string\.uuid\]/);
     t.is(err.findDetails(ViolationsSchema)[0]?.violations[0]?.ruleId, "string.uuid");
@@ -89,7 +100,7 @@ test("an upstream that is down gives Unavailable, not a hang", async (t) => {
   const client = createClient(FeedbackService, createGrpcTransport({ baseUrl: gateway.url }));
   const started = Date.now();
   const err = ConnectError.from(
-    await t.throwsAsync(client.getContentRatings({ contentId: ID }, { timeoutMs: 20_000 })),
+    await t.throwsAsync(client.getContentRatings({ contentId: ID }, { timeoutMs: 20_000, headers: withKey })),
   );
   t.is(err.code, Code.Unavailable);
   t.true(Date.now() - started < 10_000);
@@ -111,16 +122,21 @@ test("a stock @grpc/grpc-js client built from proto/ calls a service directly an
     ) as unknown as {
       GetContentDetails(
         req: object,
+        metadata: grpc.Metadata,
         done: (err: grpc.ServiceError | null, res: { content: { content_id: string } }) => void,
       ): void;
       close(): void;
     };
+    const metadata = new grpc.Metadata();
+    metadata.set("x-api-key", API_KEY);
     const res = await new Promise<{ content: { content_id: string } }>((resolve, reject) =>
-      client.GetContentDetails({ content_id: ID }, (err, value) => (err ? reject(err) : resolve(value))),
+      client.GetContentDetails({ content_id: ID }, metadata, (err, value) =>
+        err ? reject(err) : resolve(value),
+      ),
     );
     t.is(res.content.content_id, ID, address);
     const bad = await new Promise<grpc.ServiceError>((resolve) =>
-      client.GetContentDetails({ content_id: "x" }, (err) => resolve(err as grpc.ServiceError)),
+      client.GetContentDetails({ content_id: "x" }, metadata, (err) => resolve(err as grpc.ServiceError)),
     );
     t.is(bad.code, grpc.status.INVALID_ARGUMENT);
     client.close();
@@ -140,6 +156,8 @@ test("npx buf curl reaches a service through the gateway over connect, grpc and 
         protocol,
         "--schema",
         "proto",
+        "--header",
+        `x-api-key: ${API_KEY}`,
         "--data",
         JSON.stringify({ contentId: ID }),
         `${gateway.url}/marquee.content.v1.ContentService/GetContentDetails`,

@@ -1,0 +1,102 @@
+/**
+ * Who may call each RPC from outside, for every RPC of every service: the one
+ * place the gateway's authorization is stated (a test fails when an RPC of any
+ * service descriptor is missing here, or an entry names no RPC).
+ *
+ * - public:   anyone, signed in or not;
+ * - member:   a signed-in member (Authorization: Bearer <access token>);
+ * - partner:  a partner API key (x-api-key) holding every listed scope
+ *             (an empty list: any partner key);
+ * - internal: never from outside; only services call it, directly.
+ *
+ * The gateway only decides who may knock; each service still checks that a
+ * member touches only their own account, profiles, subscription and history.
+ */
+export type Access =
+  | { kind: "public" }
+  | { kind: "internal" }
+  | { kind: "restricted"; member: boolean; partnerScopes?: string[] };
+
+const PUBLIC: Access = { kind: "public" };
+const INTERNAL: Access = { kind: "internal" };
+const MEMBER: Access = { kind: "restricted", member: true };
+const partner = (...scopes: string[]): Access => ({
+  kind: "restricted",
+  member: false,
+  partnerScopes: scopes,
+});
+const memberOrPartner = (...scopes: string[]): Access => ({
+  kind: "restricted",
+  member: true,
+  partnerScopes: scopes,
+});
+
+export const ACCESS_TABLE: Readonly<Record<string, Access>> = {
+  // User: sign-up and sign-in are open; everything else acts on the signed-in member.
+  "marquee.user.v1.UserService/RegisterUser": PUBLIC,
+  "marquee.user.v1.UserService/Login": PUBLIC,
+  "marquee.user.v1.UserService/RefreshSession": PUBLIC, // the refresh token is the credential
+  "marquee.user.v1.UserService/Logout": PUBLIC, // the refresh token is the credential
+  "marquee.user.v1.UserService/GetUser": MEMBER,
+  "marquee.user.v1.UserService/UpdateUserProfile": MEMBER,
+  "marquee.user.v1.UserService/ChangePassword": MEMBER,
+  "marquee.user.v1.UserService/DeleteUser": MEMBER,
+  "marquee.user.v1.UserService/CreateProfile": MEMBER,
+  "marquee.user.v1.UserService/ListProfiles": MEMBER,
+  "marquee.user.v1.UserService/UpdateProfile": MEMBER,
+  "marquee.user.v1.UserService/DeleteProfile": MEMBER,
+  "marquee.user.v1.UserService/SelectProfile": MEMBER,
+  "marquee.user.v1.UserService/GetSigningKeys": INTERNAL,
+  "marquee.user.v1.UserService/CheckSession": INTERNAL,
+
+  // Content: members and any partner read the catalog; operators need catalog:write.
+  "marquee.content.v1.ContentService/BrowseContent": memberOrPartner(),
+  "marquee.content.v1.ContentService/SearchContent": memberOrPartner(),
+  "marquee.content.v1.ContentService/GetContentDetails": memberOrPartner(),
+  "marquee.content.v1.ContentService/GetGenres": memberOrPartner(),
+  "marquee.content.v1.ContentService/GetTrending": memberOrPartner(),
+  "marquee.content.v1.ContentService/CreateContent": partner("catalog:write"),
+  "marquee.content.v1.ContentService/UpdateContent": partner("catalog:write"),
+  "marquee.content.v1.ContentService/PublishContent": partner("catalog:write"),
+  "marquee.content.v1.ContentService/UnpublishContent": partner("catalog:write"),
+  "marquee.content.v1.ContentService/AttachMedia": INTERNAL,
+
+  // Streaming: playback and history for members; ingest for media:write partners.
+  "marquee.streaming.v1.StreamingService/StreamContent": MEMBER,
+  "marquee.streaming.v1.StreamingService/PauseStream": MEMBER,
+  "marquee.streaming.v1.StreamingService/ResumeStream": MEMBER,
+  "marquee.streaming.v1.StreamingService/StopStream": MEMBER,
+  "marquee.streaming.v1.StreamingService/SendHeartbeat": MEMBER,
+  "marquee.streaming.v1.StreamingService/RenewManifestUrl": MEMBER,
+  "marquee.streaming.v1.StreamingService/GetContinueWatching": MEMBER,
+  "marquee.streaming.v1.StreamingService/GetPlaybackPosition": MEMBER,
+  "marquee.streaming.v1.StreamingService/ListViewingHistory": MEMBER,
+  "marquee.streaming.v1.StreamingService/RemoveFromViewingHistory": MEMBER,
+  "marquee.streaming.v1.StreamingService/StartIngest": partner("media:write"),
+  "marquee.streaming.v1.StreamingService/WatchIngest": partner("media:write"),
+
+  // Recommendation: members (their own profiles) and any partner.
+  "marquee.recommendation.v1.RecommendationService/GetRecommendationsForUser": memberOrPartner(),
+  "marquee.recommendation.v1.RecommendationService/GetSimilarContent": memberOrPartner(),
+
+  // Account: plans are public; subscriptions and billing are the member's own.
+  "marquee.account.v1.AccountService/ListPlans": PUBLIC,
+  "marquee.account.v1.AccountService/CreateSubscription": MEMBER,
+  "marquee.account.v1.AccountService/UpdateSubscription": MEMBER,
+  "marquee.account.v1.AccountService/CancelSubscription": MEMBER,
+  "marquee.account.v1.AccountService/GetSubscriptionDetails": MEMBER,
+  "marquee.account.v1.AccountService/GetBillingHistory": MEMBER,
+  "marquee.account.v1.AccountService/GetEntitlement": INTERNAL,
+
+  // Feedback: members rate for their own profiles; rating summaries are open to partners too.
+  "marquee.feedback.v1.FeedbackService/RateContent": MEMBER,
+  "marquee.feedback.v1.FeedbackService/RemoveRating": MEMBER,
+  "marquee.feedback.v1.FeedbackService/SubmitFeedback": MEMBER,
+  "marquee.feedback.v1.FeedbackService/GetContentRatings": memberOrPartner(),
+  "marquee.feedback.v1.FeedbackService/GetUserRatings": MEMBER,
+};
+
+/** The rule for an RPC; an RPC missing from the table is refused (fail closed). */
+export function accessOf(service: string, method: string): Access | undefined {
+  return ACCESS_TABLE[`${service}/${method}`];
+}

@@ -1,0 +1,138 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Caller } from "@marquee/kit";
+import { createLocalJWKSet, errors, type JSONWebKeySet, jwtVerify } from "jose";
+
+/** What the user service puts in its access tokens (see services/user/src/tokens.ts). */
+const ISSUER = "marquee-user";
+const AUDIENCE = "marquee";
+const ALGORITHMS = ["EdDSA", "ES256"];
+
+export interface VerifierOptions {
+  /** The JWKS JSON of the user service (GetSigningKeys). */
+  fetchJwks: () => Promise<string>;
+  /** Whether the session is still open (CheckSession). */
+  checkSession: (sessionId: string, userId: string) => Promise<boolean>;
+  /** How long a session's answer is reused. */
+  sessionCacheMs: number;
+  /** Shortest time between two key-set fetches caused by unknown key ids. */
+  jwksRefetchMs: number;
+}
+
+export interface Verified {
+  caller: Caller;
+  sessionId: string;
+}
+
+const unauthenticated = (message: string) => new ConnectError(message, Code.Unauthenticated);
+
+/**
+ * Verifies member access tokens: signature against the user service's key set
+ * (fetched over gRPC, cached, fetched again when a token names an unknown key
+ * id, at most once per jwksRefetchMs), issuer, audience and expiry; then that
+ * the token's session is still open.
+ *
+ * Revocation: access tokens live 15 minutes, too long to ignore a logout, so
+ * the gateway asks the user service whether the session is open
+ * (CheckSession) and reuses the answer for sessionCacheMs (default 2 s). We
+ * chose this over revocation events because it needs no bus in the gateway,
+ * works the same in embedded and mesh mode, and bounds the window in which a
+ * logged-out token still works to the cache time on every gateway instance;
+ * the cost is one cheap lookup per session per cache period.
+ */
+export class AccessTokenVerifier {
+  readonly #opts: VerifierOptions;
+  #keys: ReturnType<typeof createLocalJWKSet> | undefined;
+  #loading: Promise<ReturnType<typeof createLocalJWKSet>> | undefined;
+  #lastFetch = 0;
+  readonly #sessions = new Map<string, { active: boolean; until: number }>();
+
+  constructor(opts: VerifierOptions) {
+    this.#opts = opts;
+  }
+
+  async #keySet(refetch: boolean): Promise<ReturnType<typeof createLocalJWKSet>> {
+    if (this.#keys !== undefined && !refetch) return this.#keys;
+    this.#loading ??= (async () => {
+      try {
+        this.#lastFetch = Date.now();
+        const jwks = JSON.parse(await this.#opts.fetchJwks()) as JSONWebKeySet;
+        this.#keys = createLocalJWKSet(jwks);
+        return this.#keys;
+      } catch (err) {
+        throw new ConnectError(
+          "cannot check sign-in right now (signing keys unavailable); try again",
+          Code.Unavailable,
+          undefined,
+          undefined,
+          err,
+        );
+      } finally {
+        this.#loading = undefined;
+      }
+    })();
+    return this.#loading;
+  }
+
+  async #verifySignature(token: string) {
+    const options = { issuer: ISSUER, audience: AUDIENCE, algorithms: ALGORITHMS };
+    try {
+      return await jwtVerify(token, await this.#keySet(false), options);
+    } catch (err) {
+      const unknownKey = err instanceof errors.JWKSNoMatchingKey;
+      if (unknownKey && Date.now() - this.#lastFetch >= this.#opts.jwksRefetchMs) {
+        // The user service may have a new key: look once more before refusing.
+        return jwtVerify(token, await this.#keySet(true), options);
+      }
+      throw err;
+    }
+  }
+
+  async verify(token: string): Promise<Verified> {
+    let payload: Awaited<ReturnType<typeof jwtVerify>>["payload"];
+    try {
+      payload = (await this.#verifySignature(token)).payload;
+    } catch (err) {
+      if (err instanceof ConnectError) throw err;
+      if (err instanceof errors.JWTExpired) {
+        throw unauthenticated("the access token has expired; refresh the session (RefreshSession)");
+      }
+      throw unauthenticated("the access token is not valid; sign in again");
+    }
+    const userId = payload.sub;
+    const sessionId = payload.sid;
+    if (typeof userId !== "string" || typeof sessionId !== "string") {
+      throw unauthenticated("the access token is not valid; sign in again");
+    }
+    if (!(await this.#sessionActive(sessionId, userId))) {
+      throw unauthenticated("this session has ended (signed out or password changed); sign in again");
+    }
+    const caller: Caller = { kind: "member", userId, scopes: [] };
+    if (typeof payload.pid === "string") caller.profileId = payload.pid;
+    if (typeof payload.mc === "number") caller.maturityCap = payload.mc;
+    return { caller, sessionId };
+  }
+
+  async #sessionActive(sessionId: string, userId: string): Promise<boolean> {
+    const key = `${sessionId}/${userId}`;
+    const now = Date.now();
+    const cached = this.#sessions.get(key);
+    if (cached !== undefined && cached.until > now) return cached.active;
+    let active: boolean;
+    try {
+      active = await this.#opts.checkSession(sessionId, userId);
+    } catch (err) {
+      throw new ConnectError(
+        "cannot check sign-in right now; try again",
+        Code.Unavailable,
+        undefined,
+        undefined,
+        err,
+      );
+    }
+    if (this.#opts.sessionCacheMs > 0) {
+      if (this.#sessions.size > 100_000) this.#sessions.clear();
+      this.#sessions.set(key, { active, until: now + this.#opts.sessionCacheMs });
+    }
+    return active;
+  }
+}
