@@ -1,18 +1,155 @@
-import { SERVICE_PORTS, type Server, startService } from "@marquee/kit";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
+import {
+  createLogger,
+  createServiceClient,
+  type EventBus,
+  embeddedDir,
+  loadBackendsConfig,
+  openCassandra,
+  openEventBus,
+  type Server,
+  serve,
+  serviceUrl,
+} from "@marquee/kit";
+import { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_pb";
+import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
+import { loadStreamingConfig, signingSecret } from "./config.js";
+import { seedDemoTitles } from "./demo.js";
+import { type HistoryWriterOptions, startErasure, startHistoryWriter } from "./history-writer.js";
+import { resolveFfmpeg } from "./ingest/ffmpeg.js";
+import { IngestJobs } from "./ingest/jobs.js";
+import { attachAsset } from "./ingest/publish.js";
+import { readAsset, sweepIncoming, transcodeToAsset } from "./ingest/transcode.js";
+import { MEDIA_PREFIX, mediaOrigin } from "./media-origin.js";
+import { HISTORY_RETENTION_MONTHS, migrations } from "./migrations.js";
 import { streamingService } from "./service.js";
+import { MediaSigner } from "./signing.js";
+import type { StreamingStore } from "./store.js";
+import { CassandraStreamingStore } from "./store-cassandra.js";
+import { EmbeddedStreamingStore } from "./store-embedded.js";
 
-/** Wires the streaming service from the environment and serves it. */
-export function startStreamingService(
+export { createMediaProxy } from "./media-proxy.js";
+
+export interface StreamingOverrides {
+  /** Use this bus (tests: a namespaced JetStream bus) instead of the configured one. */
+  bus?: EventBus;
+  store?: StreamingStore;
+  /** Observe durable heartbeats (benchmarks). */
+  onDurable?: HistoryWriterOptions["onDurable"];
+}
+
+/** Wires the streaming service from the environment and serves it, media origin included. */
+export async function startStreamingService(
   env: Record<string, string | undefined> = process.env,
+  overrides: StreamingOverrides = {},
 ): Promise<Server> {
-  return startService(
-    {
-      name: "streaming",
-      services: [StreamingService],
-      defaultPort: SERVICE_PORTS.streaming,
-      routes: (r) => r.service(StreamingService, streamingService()),
+  const backends = loadBackendsConfig(env);
+  const config = loadStreamingConfig(env, backends.mode, path.resolve(backends.embeddedDataDir));
+  const log = createLogger("streaming", config.MARQUEE_LOG_LEVEL);
+
+  const store =
+    overrides.store ??
+    (backends.mode === "embedded"
+      ? await EmbeddedStreamingStore.open(path.join(embeddedDir(backends, "streaming"), "store"))
+      : new CassandraStreamingStore(
+          await openCassandra({ config: backends.cassandra, keyspace: "marquee_streaming", migrations, log }),
+        ));
+  const bus = overrides.bus ?? (await openEventBus(backends, "streaming", log));
+  const account = createServiceClient(AccountService, serviceUrl("account", env));
+  const content = createServiceClient(ContentService, serviceUrl("content", env));
+  const mediaDir = path.resolve(config.MARQUEE_MEDIA_DIR);
+  await sweepIncoming(mediaDir, 24 * 3600_000);
+  const signer = new MediaSigner(signingSecret(config));
+  const ffmpeg = () => resolveFfmpeg(env);
+
+  const jobs = new IngestJobs(async (job, source, onProgress) => {
+    const asset = await transcodeToAsset({
+      ffmpeg: ffmpeg(),
+      source,
+      mediaDir,
+      assetId: job.jobId,
+      preset: config.MARQUEE_INGEST_PRESET,
+      onProgress,
+    });
+    onProgress(0.99, "attaching to the title");
+    await attachAsset(content, mediaDir, job.contentId, job.episodeId, asset);
+    return asset.renditions;
+  }, log);
+
+  const subscriptions = [
+    await startHistoryWriter({ bus, store, log, onDurable: overrides.onDurable }),
+    await startErasure({ bus, store, log, months: HISTORY_RETENTION_MONTHS }),
+  ];
+  const origin = mediaOrigin({ mediaDir, signer, log });
+  const server = await serve({
+    name: "streaming",
+    services: [StreamingService],
+    routes: (r) =>
+      r.service(
+        StreamingService,
+        streamingService({
+          store,
+          bus,
+          account,
+          content,
+          signer,
+          asset: (assetId) => readAsset(mediaDir, assetId),
+          jobs,
+          log,
+          settings: {
+            heartbeatIntervalMs: config.MARQUEE_HEARTBEAT_INTERVAL_MS,
+            slotLeaseMs: config.MARQUEE_STREAM_SLOT_LEASE_MS,
+            manifestUrlTtlMs: config.MARQUEE_MANIFEST_URL_TTL_MS,
+            sessionTtlMs: 24 * 3600_000,
+            mediaBaseUrl: config.MARQUEE_MEDIA_BASE_URL,
+            historyMonths: HISTORY_RETENTION_MONTHS,
+            ingestDir: config.MARQUEE_INGEST_DIR,
+            maxClockSkewMs: 5 * 60_000,
+          },
+        }),
+      ),
+    host: config.MARQUEE_STREAMING_HOST,
+    port: config.MARQUEE_STREAMING_PORT,
+    drainTimeoutMs: config.MARQUEE_DRAIN_TIMEOUT_MS,
+    log,
+    fallback: (req, res) => {
+      if ((req.url ?? "").startsWith(MEDIA_PREFIX)) {
+        origin(req as IncomingMessage, res as ServerResponse);
+        return;
+      }
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("not found\n");
     },
-    env,
-  );
+  });
+
+  // Demo titles are made in the background once everything is up, so the first start is not held up.
+  const demo = config.MARQUEE_DEMO_TITLES
+    ? seedDemoTitles({
+        ffmpeg: ffmpeg(),
+        mediaDir,
+        content,
+        log,
+        seconds: config.MARQUEE_DEMO_SECONDS,
+        preset: "ultrafast",
+      }).then(
+        (created) => {
+          if (created > 0) log.info({ created }, "demo titles ready to play");
+        },
+        (err: unknown) =>
+          log.warn({ err }, "demo titles could not be made; they are tried again at next start"),
+      )
+    : Promise.resolve();
+
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await Promise.allSettled([demo, jobs.idle()]);
+      for (const s of subscriptions) await s.stop();
+      if (overrides.bus === undefined) await bus.close();
+      if (overrides.store === undefined) await store.close();
+    },
+  };
 }

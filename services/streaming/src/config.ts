@@ -1,0 +1,61 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { envs, loadConfig, SERVICE_PORTS } from "@marquee/kit";
+import { z } from "zod";
+
+/** The streaming service's settings, read and checked once at start. */
+export function loadStreamingConfig(
+  env: Record<string, string | undefined>,
+  mode: "embedded" | "external",
+  dataDir: string,
+) {
+  const c = loadConfig(
+    {
+      MARQUEE_STREAMING_HOST: envs.host(),
+      MARQUEE_STREAMING_PORT: envs.port(SERVICE_PORTS.streaming),
+      MARQUEE_LOG_LEVEL: envs.logLevel(),
+      MARQUEE_DRAIN_TIMEOUT_MS: envs.millis(10_000),
+      /** Published DASH assets (served at /media/). */
+      MARQUEE_MEDIA_DIR: z.string().min(1).default(path.join(dataDir, "media")),
+      /** Where StartIngest looks for sources. */
+      MARQUEE_INGEST_DIR: z.string().min(1).default(path.join(dataDir, "ingest")),
+      /** HMAC key of media URLs; every origin instance needs the same. Default: a random key kept in the media dir. */
+      MARQUEE_MEDIA_SIGNING_SECRET: z.string().min(16).optional(),
+      /** Prepended to manifest URLs, e.g. a CDN origin; empty keeps them relative to the gateway. */
+      MARQUEE_MEDIA_BASE_URL: z
+        .string()
+        .regex(/^(https?:\/\/[^/]+)?$/, "an origin like https://cdn.example.com, or empty")
+        .default(""),
+      MARQUEE_HEARTBEAT_INTERVAL_MS: envs.millis(10_000),
+      /** A stream slot whose session sent no heartbeat for this long is free again. */
+      MARQUEE_STREAM_SLOT_LEASE_MS: envs.millis(45_000),
+      MARQUEE_MANIFEST_URL_TTL_MS: envs.millis(4 * 3600_000),
+      MARQUEE_INGEST_PRESET: z
+        .enum(["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"])
+        .default("veryfast"),
+      /** Create the demo titles at first start (default: in embedded mode). */
+      MARQUEE_DEMO_TITLES: envs.flag(mode === "embedded"),
+      MARQUEE_DEMO_SECONDS: z.coerce.number().int().min(4).max(60).default(20),
+      MARQUEE_FFMPEG_PATH: z.string().optional(),
+    },
+    env,
+  );
+  return c;
+}
+
+export type StreamingConfig = ReturnType<typeof loadStreamingConfig>;
+
+/** The configured signing secret, or one generated once and kept beside the media. */
+export function signingSecret(config: StreamingConfig): string {
+  if (config.MARQUEE_MEDIA_SIGNING_SECRET !== undefined) return config.MARQUEE_MEDIA_SIGNING_SECRET;
+  mkdirSync(config.MARQUEE_MEDIA_DIR, { recursive: true });
+  const file = path.join(config.MARQUEE_MEDIA_DIR, ".signing-secret");
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch {
+    const secret = randomBytes(32).toString("base64url");
+    writeFileSync(file, secret, { mode: 0o600, flag: "wx" });
+    return readFileSync(file, "utf8").trim();
+  }
+}

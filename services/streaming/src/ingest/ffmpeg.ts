@@ -1,0 +1,54 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createInterface } from "node:readline";
+
+/**
+ * Which ffmpeg to run: MARQUEE_FFMPEG_PATH if set; else one found on the
+ * system PATH (Debian's 5.1 encodes this ladder about twice as fast here as
+ * the 2018 static build); else the one `npm install` brought
+ * (@ffmpeg-installer/ffmpeg).
+ */
+export function resolveFfmpeg(env: Record<string, string | undefined> = process.env): string {
+  const configured = env.MARQUEE_FFMPEG_PATH;
+  if (configured !== undefined && configured !== "") return configured;
+  const onPath = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" });
+  if (onPath.status === 0) return "ffmpeg";
+  const fromNpm = (createRequire(import.meta.url)("@ffmpeg-installer/ffmpeg") as { path: string }).path;
+  if (existsSync(fromNpm)) return fromNpm;
+  throw new Error("no ffmpeg found: install one or set MARQUEE_FFMPEG_PATH");
+}
+
+export class FfmpegError extends Error {
+  override name = "FfmpegError";
+}
+
+/**
+ * Runs ffmpeg; lines it writes to stdout (the -progress pipe) go to
+ * `onStdoutLine`. Resolves with stderr on success, rejects with its tail on
+ * failure; `signal` kills it.
+ */
+export function runFfmpeg(
+  ffmpeg: string,
+  args: string[],
+  opts: { onStdoutLine?: (line: string) => void; signal?: AbortSignal; allowFailure?: boolean } = {},
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(ffmpeg, args, { stdio: ["ignore", "pipe", "pipe"], signal: opts.signal });
+    let stderr = "";
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => {
+      stderr = (stderr + chunk).slice(-64_000);
+    });
+    const lines = createInterface({ input: child.stdout });
+    lines.on("line", (line) => opts.onStdoutLine?.(line));
+    child.on("error", (err) => reject(new FfmpegError(`ffmpeg could not run: ${err.message}`)));
+    child.on("close", (code) => {
+      if (code === 0 || opts.allowFailure) resolve(stderr);
+      else
+        reject(
+          new FfmpegError(`ffmpeg exited with ${code}: ${stderr.trim().split("\n").slice(-3).join(" / ")}`),
+        );
+    });
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * Signed media URLs. A session's manifest URL carries a token in its path,
+ * /media/s/<token>/<assetId>/manifest.mpd, and the manifest's relative segment
+ * URLs inherit it, so every manifest and segment request is checked. The token
+ * is an HMAC over the path prefix (the asset), the expiry, the session id and
+ * the session's height cap: change any of them and it no longer verifies.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+export interface MediaGrant {
+  sessionId: string;
+  assetId: string;
+  /** Unix seconds after which the URL is refused. */
+  expires: number;
+  /** Tallest rendition the session may fetch (0: no limit). */
+  maxHeight: number;
+}
+
+export const SIGNED_PREFIX = "/media/s/";
+const ASSET_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const SESSION_ID = /^[0-9a-f-]{36}$/;
+/** One path segment of a media file: no dots first, no slashes, nothing encoded. */
+export const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/;
+
+export type Verdict =
+  | { ok: true; grant: MediaGrant; file: string }
+  | { ok: false; status: 403 | 404; reason: string };
+
+export class MediaSigner {
+  readonly #key: Buffer;
+
+  constructor(secret: string) {
+    if (secret.length < 16) throw new Error("the media signing secret must be at least 16 characters");
+    this.#key = Buffer.from(secret, "utf8");
+  }
+
+  #mac(g: MediaGrant): Buffer {
+    return createHmac("sha256", this.#key)
+      .update(`/${g.assetId}/\n${g.expires}\n${g.sessionId}\n${g.maxHeight}`)
+      .digest();
+  }
+
+  /** The path of the session's manifest: /media/s/<token>/<assetId>/manifest.mpd. */
+  manifestPath(g: MediaGrant): string {
+    if (!ASSET_ID.test(g.assetId) || !SESSION_ID.test(g.sessionId))
+      throw new Error("bad asset or session id");
+    const token = `${g.sessionId}.${g.expires}.${g.maxHeight}.${this.#mac(g).toString("base64url")}`;
+    return `${SIGNED_PREFIX}${token}/${g.assetId}/manifest.mpd`;
+  }
+
+  /** Checks a request path (raw, not decoded) against its signature at `nowSeconds`. */
+  verify(rawPath: string, nowSeconds: number): Verdict {
+    const path = rawPath.split("?")[0] as string;
+    if (!path.startsWith(SIGNED_PREFIX)) return { ok: false, status: 404, reason: "not a signed media path" };
+    const parts = path.slice(SIGNED_PREFIX.length).split("/");
+    const [token, assetId, file] = parts;
+    if (parts.length !== 3 || token === undefined || assetId === undefined || file === undefined) {
+      return { ok: false, status: 404, reason: "no such media path" };
+    }
+    if (!ASSET_ID.test(assetId) || !FILE_NAME.test(file)) {
+      return { ok: false, status: 404, reason: "no such media file" };
+    }
+    const [sessionId, expiresText, heightText, mac, ...rest] = token.split(".");
+    if (rest.length > 0 || !sessionId || !expiresText || !heightText || !mac || !SESSION_ID.test(sessionId)) {
+      return { ok: false, status: 403, reason: "malformed signature" };
+    }
+    const grant: MediaGrant = {
+      sessionId,
+      assetId,
+      expires: Number(expiresText),
+      maxHeight: Number(heightText),
+    };
+    if (
+      !Number.isSafeInteger(grant.expires) ||
+      !Number.isSafeInteger(grant.maxHeight) ||
+      grant.maxHeight < 0
+    ) {
+      return { ok: false, status: 403, reason: "malformed signature" };
+    }
+    const given = Buffer.from(mac, "base64url");
+    const expected = this.#mac(grant);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      return { ok: false, status: 403, reason: "bad signature" };
+    }
+    if (grant.expires <= nowSeconds) return { ok: false, status: 403, reason: "signature expired" };
+    return { ok: true, grant, file };
+  }
+}
