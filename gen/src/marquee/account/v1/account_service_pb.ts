@@ -851,8 +851,14 @@ export const AccountService: GenService<{
   },
   /**
    * CreateSubscription subscribes the account to a plan and charges the first
-   * period. A declined payment leaves no active subscription
-   * (FailedPrecondition). The idempotency key makes a retry safe.
+   * period. A declined payment leaves no subscription and no invoice
+   * (FailedPrecondition); a retry with the same idempotency key gets the same
+   * answer without charging again, so try another card with a new key. The
+   * idempotency key makes a retry safe: it returns the first result and never
+   * charges twice. An account with an active subscription gets AlreadyExists;
+   * one whose cancelled subscription is still running resumes it (renewal on
+   * again, the new card kept; the tier and cycle apply as UpdateSubscription
+   * would); after the end of access a new subscription starts.
    *
    * @generated from rpc marquee.account.v1.AccountService.CreateSubscription
    */
@@ -863,7 +869,12 @@ export const AccountService: GenService<{
   },
   /**
    * UpdateSubscription changes plan or billing cycle: an upgrade applies now
-   * with a prorated charge, a downgrade at the end of the period.
+   * with a prorated charge, a downgrade at the end of the period. The upgrade
+   * charge is (new price − old price) of the current cycle × the remaining
+   * fraction of the period, computed in whole minor units and rounded half
+   * up. A cycle change applies at the end of the period. Asking for the
+   * current tier (or cycle) drops a scheduled change. A cancelled
+   * subscription must be resumed (CreateSubscription) first.
    *
    * @generated from rpc marquee.account.v1.AccountService.UpdateSubscription
    */
@@ -874,6 +885,7 @@ export const AccountService: GenService<{
   },
   /**
    * CancelSubscription stops renewal; access lasts until the period ends.
+   * Cancelling a cancelled subscription changes nothing.
    *
    * @generated from rpc marquee.account.v1.AccountService.CancelSubscription
    */
@@ -883,7 +895,10 @@ export const AccountService: GenService<{
     output: typeof CancelSubscriptionResponseSchema;
   },
   /**
-   * GetSubscriptionDetails returns the account's subscription.
+   * GetSubscriptionDetails returns the account's subscription. Periods roll
+   * over when the subscription is next read: an active subscription past its
+   * period end renews (charging the card, applying scheduled changes, or
+   * ending with a DECLINED invoice), a cancelled one expires.
    *
    * @generated from rpc marquee.account.v1.AccountService.GetSubscriptionDetails
    */
