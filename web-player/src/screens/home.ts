@@ -1,0 +1,160 @@
+/** Home: a featured title, then rows — Continue Watching, Trending, recommendations, one per genre. */
+import { durationMs } from "@bufbuild/protobuf/wkt";
+import { type Content, RowKind } from "@marquee/sdk/browser";
+import { api, session } from "../lib/api.js";
+import { getTitle, getTitles, remember } from "../lib/catalog.js";
+import { h, ICONS, icon } from "../lib/dom.js";
+import { formatRuntime } from "../lib/format.js";
+import { hueOf } from "../ui/poster.js";
+import { enableRowKeys, type RowItem, row } from "../ui/row.js";
+import { focusMain, shell } from "../ui/shell.js";
+import { searchHandler } from "./search.js";
+
+const items = (contents: Content[]): RowItem[] => contents.map((content) => ({ content }));
+
+function hero(content: Content): HTMLElement {
+  const backdrop = content.artwork?.backdropUrl || content.artwork?.posterUrl;
+  const year = content.releaseDate.slice(0, 4);
+  const runtime = content.duration ? formatRuntime(Number(durationMs(content.duration)) / 1000) : "";
+  return h(
+    "section",
+    { class: "hero", style: `--hue:${hueOf(content.contentId)}`, "aria-label": "Featured" },
+    backdrop ? h("img", { class: "hero-img", src: backdrop, alt: "", decoding: "async" }) : null,
+    h(
+      "div",
+      { class: "hero-body" },
+      h("p", { class: "eyebrow" }, "Featured"),
+      h("h1", { class: "hero-title" }, content.title),
+      h("p", { class: "meta" }, [year, runtime].filter(Boolean).join(" · ")),
+      h("p", { class: "hero-synopsis" }, content.synopsis),
+      h(
+        "div",
+        { class: "actions" },
+        h("a", { class: "btn btn-primary", href: `/watch/${content.contentId}` }, icon(ICONS.play), "Play"),
+        h(
+          "a",
+          { class: "btn btn-secondary", href: `/title/${content.contentId}` },
+          icon(ICONS.info),
+          "More info",
+        ),
+      ),
+    ),
+  );
+}
+
+function heroSkeleton(): HTMLElement {
+  return h("section", { class: "hero skeleton", "aria-hidden": "true" }, h("div", { class: "hero-body" }));
+}
+
+export function homeScreen(): void {
+  const main = shell({ member: true, active: "home", onSearch: searchHandler() });
+  const profileId = session.profile?.profileId ?? "";
+  const heroHost = h("div", { class: "hero-host" }, heroSkeleton());
+  const rows = h("div", { class: "rows" });
+  main.append(h("h1", { class: "sr-only" }, "Home"), heroHost, rows);
+  enableRowKeys(rows);
+  focusMain(main);
+
+  const trending = api.content.getTrending({ pageSize: 20 }).then((res) => {
+    const contents = res.items.flatMap((i) => (i.content ? [i.content] : []));
+    contents.forEach(remember);
+    return contents;
+  });
+  // Featured: the top trending title, else the most popular one.
+  trending
+    .then(async (list) => {
+      let top = list[0];
+      if (!top) top = (await api.content.browseContent({ pageSize: 1 })).contents[0];
+      heroHost.replaceChildren(top ? hero(top) : h("div"));
+    })
+    .catch(() => heroHost.replaceChildren(h("div")));
+
+  rows.append(
+    row({
+      id: "continue-watching",
+      title: "Continue Watching",
+      async load() {
+        const res = await api.streaming.getContinueWatching({ profileId, pageSize: 20 });
+        const titles = await getTitles(res.items.map((i) => i.contentId));
+        return titles.map((content) => {
+          const p = res.items.find((i) => i.contentId === content.contentId);
+          const pos = p?.position ? Number(durationMs(p.position)) : 0;
+          const dur = p?.duration ? Number(durationMs(p.duration)) : 0;
+          return {
+            content,
+            extras: {
+              progress: dur > 0 ? pos / dur : 0,
+              href: `/watch/${content.contentId}${p?.episodeId ? `?episode=${p.episodeId}` : ""}`,
+              subtitle: dur > 0 ? `${formatRuntime((dur - pos) / 1000)} left` : undefined,
+            },
+          };
+        });
+      },
+    }),
+    row({
+      id: "trending",
+      title: "Trending Now",
+      load: async () => items(await trending),
+      empty: "Nothing is trending yet.",
+    }),
+  );
+
+  // Recommendation rows arrive together; placeholders keep their place in the page.
+  const recoHost = h("div", { class: "rows" });
+  rows.appendChild(recoHost);
+  const recs = api.recommendation.getRecommendationsForUser({ profileId, maxRows: 6, itemsPerRow: 20 });
+  recoHost.appendChild(
+    row({
+      id: "recommended",
+      title: "Recommended for you",
+      empty: "Watch and rate a few titles and we'll suggest more.",
+      async load() {
+        const res = await recs;
+        const top =
+          res.rows.find((r) => r.kind === RowKind.TOP_PICKS || r.kind === RowKind.POPULAR) ?? res.rows[0];
+        // The other rows are added after this one.
+        for (const r of res.rows) {
+          if (r === top) continue;
+          let title = r.title;
+          if (!title && r.kind === RowKind.BECAUSE_YOU_WATCHED) {
+            const seen = await getTitle(r.evidenceContentId).catch(() => undefined);
+            title = `Because you watched ${seen?.title ?? "a title"}`;
+          }
+          recoHost.appendChild(
+            row({
+              id: `reco-${r.kind}-${r.evidenceContentId || r.evidenceGenreId}`,
+              title: title || "More for you",
+              load: async () => items(await getTitles(r.items.map((i) => i.contentId))),
+            }),
+          );
+        }
+        return items(await getTitles(top?.items.map((i) => i.contentId) ?? []));
+      },
+    }),
+  );
+
+  // One row per genre, loaded as it scrolls into view.
+  const genreHost = h("div", { class: "rows" });
+  rows.appendChild(genreHost);
+  api.content
+    .getGenres({})
+    .then((res) => {
+      for (const genre of res.genres.filter((g) => g.titleCount > 0 || g.titleCount === undefined)) {
+        genreHost.appendChild(
+          row({
+            id: `genre-${genre.genreId}`,
+            title: genre.name,
+            lazy: true,
+            async load() {
+              const page = await api.content.browseContent({ genreId: genre.genreId, pageSize: 20 });
+              page.contents.forEach(remember);
+              return items(page.contents);
+            },
+          }),
+        );
+      }
+    })
+    .catch((err: unknown) => {
+      genreHost.appendChild(row({ title: "Genres", load: () => Promise.reject(err) }));
+    });
+}
