@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   type Content,
@@ -11,7 +11,7 @@ import { NO_CAP } from "../src/domain/maturity.js";
 import type { SearchQuery } from "../src/search.js";
 
 /** A published movie with sensible defaults; override what the test is about. */
-export function movie(overrides: Partial<Content> = {}): Content {
+export function movie(overrides: Partial<MessageInitShape<typeof ContentSchema>> = {}): Content {
   const now = timestampFromDate(new Date());
   return create(ContentSchema, {
     contentId: randomUUID(),
