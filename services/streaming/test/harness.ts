@@ -1,0 +1,207 @@
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { create } from "@bufbuild/protobuf";
+import { durationFromMs } from "@bufbuild/protobuf/wkt";
+import { type Client, Code, ConnectError, createClient, createRouterTransport } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import type { BusEvent } from "@marquee/kit";
+import {
+  CALLER_HEADER,
+  type Caller,
+  createLogger,
+  EmbeddedBus,
+  type EventBus,
+  encodeCaller,
+  type Server,
+  type Subscription,
+  serve,
+} from "@marquee/kit";
+import { AccountService, PlanTier } from "@marquee/sdk/marquee/account/v1/account_service_pb";
+import { VideoQuality } from "@marquee/sdk/marquee/common/v1/video_quality_pb";
+import { ContentSchema } from "@marquee/sdk/marquee/content/v1/content_pb";
+import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
+import { StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
+import { startErasure, startHistoryWriter } from "../src/history-writer.js";
+import { IngestJobs } from "../src/ingest/jobs.js";
+import { VIDEO_LADDER } from "../src/ingest/ladder.js";
+import type { AssetInfo } from "../src/ingest/transcode.js";
+import { streamingService } from "../src/service.js";
+import { MediaSigner } from "../src/signing.js";
+import type { StreamingStore } from "../src/store.js";
+import { EmbeddedStreamingStore } from "../src/store-embedded.js";
+
+export const ASSET_ID = "0a9f4b8e-5c1d-4e7f-8a2b-3c4d5e6f7a8b";
+export const DURATION_MS = 600_000;
+export const SECRET = "test-signing-secret-0123456789";
+
+export interface Entitlement {
+  active: boolean;
+  maxHeight: number;
+  maxQuality: VideoQuality;
+  maxStreams: number;
+}
+
+export interface Harness {
+  server: Server;
+  store: StreamingStore;
+  bus: EventBus;
+  /** A client speaking as the given caller. */
+  as(caller: Caller): Client<typeof StreamingService>;
+  member(): { caller: Caller; userId: string; profileId: string };
+  entitlements: Map<string, Entitlement>;
+  /** Heartbeats the history writer has finished with, by msgId. */
+  durable: Map<string, number>;
+  contentId: string;
+  close(): Promise<void>;
+}
+
+export const PREMIUM: Entitlement = {
+  active: true,
+  maxHeight: 0,
+  maxQuality: VideoQuality.ULTRA_HD,
+  maxStreams: 4,
+};
+
+export const TEST_ASSET: AssetInfo = {
+  assetId: ASSET_ID,
+  durationMs: DURATION_MS,
+  maxHeight: 1080,
+  renditions: [...VIDEO_LADDER],
+  audioBitrateBps: 128_000,
+  manifestPath: `${ASSET_ID}/manifest.mpd`,
+  posterPath: `/media/art/${ASSET_ID}/poster.jpg`,
+  thumbnailPath: `/media/art/${ASSET_ID}/thumb-0001.jpg`,
+};
+
+/**
+ * The streaming service on a real server (port 0) with the given store and
+ * bus, its history writer and erasure consumers running, and in-process fakes
+ * of the account and content services (createRouterTransport).
+ */
+export async function startHarness(
+  opts: { store?: StreamingStore; bus?: EventBus; slotLeaseMs?: number } = {},
+): Promise<Harness> {
+  const dirs: string[] = [];
+  const tmp = () => {
+    const d = mkdtempSync(path.join(tmpdir(), "marquee-streaming-"));
+    dirs.push(d);
+    return d;
+  };
+  const log = createLogger("test", "silent");
+  const store = opts.store ?? (await EmbeddedStreamingStore.open(tmp()));
+  const bus = opts.bus ?? (await EmbeddedBus.open(tmp(), log));
+  const entitlements = new Map<string, Entitlement>();
+  const contentId = randomUUID();
+
+  const account = createClient(
+    AccountService,
+    createRouterTransport(({ service }) =>
+      service(AccountService, {
+        getEntitlement(req) {
+          const e = entitlements.get(req.userId) ?? PREMIUM;
+          return { ...e, tier: PlanTier.UNSPECIFIED };
+        },
+      }),
+    ),
+  );
+  const content = createClient(
+    ContentService,
+    createRouterTransport(({ service }) =>
+      service(ContentService, {
+        getContentDetails(req) {
+          if (req.contentId !== contentId) throw new ConnectError("no such title", Code.NotFound);
+          return {
+            content: create(ContentSchema, {
+              contentId,
+              title: "Fixture",
+              media: {
+                assetId: ASSET_ID,
+                manifestPath: TEST_ASSET.manifestPath,
+                duration: durationFromMs(DURATION_MS),
+                maxHeight: 1080,
+              },
+            }),
+          };
+        },
+      }),
+    ),
+  );
+  const durable = new Map<string, number>();
+  const onDurable = (e: BusEvent) => durable.set(e.msgId, (durable.get(e.msgId) ?? 0) + 1);
+  const subs: Subscription[] = [
+    await startHistoryWriter({ bus, store, log, onDurable }),
+    await startErasure({ bus, store, log, months: 13 }),
+  ];
+  const jobs = new IngestJobs(async () => [], log);
+  const server = await serve({
+    name: "streaming",
+    services: [StreamingService],
+    host: "127.0.0.1",
+    port: 0,
+    log,
+    routes: (r) =>
+      r.service(
+        StreamingService,
+        streamingService({
+          store,
+          bus,
+          account,
+          content,
+          signer: new MediaSigner(SECRET),
+          asset: async (id) => (id === ASSET_ID ? TEST_ASSET : undefined),
+          jobs,
+          log,
+          settings: {
+            heartbeatIntervalMs: 10_000,
+            slotLeaseMs: opts.slotLeaseMs ?? 45_000,
+            manifestUrlTtlMs: 3_600_000,
+            sessionTtlMs: 3_600_000,
+            mediaBaseUrl: "",
+            historyMonths: 13,
+            ingestDir: tmp(),
+            maxClockSkewMs: 300_000,
+          },
+        }),
+      ),
+  });
+  const transport = createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" });
+  return {
+    server,
+    store,
+    bus,
+    entitlements,
+    durable,
+    contentId,
+    as(caller) {
+      const header = encodeCaller(caller);
+      return createClient(
+        StreamingService,
+        createConnectTransport({
+          baseUrl: server.url,
+          httpVersion: "1.1",
+          interceptors: [
+            (next) => (req) => {
+              req.header.set(CALLER_HEADER, header);
+              return next(req);
+            },
+          ],
+        }),
+      );
+    },
+    member() {
+      const userId = randomUUID();
+      const profileId = randomUUID();
+      return { userId, profileId, caller: { kind: "member", userId, profileId, scopes: [] } };
+    },
+    async close() {
+      await server.close();
+      for (const s of subs) await s.stop();
+      if (opts.bus === undefined) await bus.close();
+      if (opts.store === undefined) await store.close();
+      void transport;
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    },
+  };
+}

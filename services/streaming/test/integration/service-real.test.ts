@@ -1,0 +1,36 @@
+import { randomBytes } from "node:crypto";
+import { createJetStreamBus, createLogger, loadBackendsConfig } from "@marquee/kit";
+import test from "ava";
+import { CassandraStreamingStore } from "../../src/store-cassandra.js";
+import { startHarness } from "../harness.js";
+import { playbackSuite } from "../playback-suite.js";
+import { freshKeyspace } from "./keyspace.js";
+
+const nats = loadBackendsConfig().nats;
+let keyspace: Awaited<ReturnType<typeof freshKeyspace>> | undefined;
+test.before(async () => {
+  keyspace = await freshKeyspace();
+});
+test.after.always(async () => {
+  await keyspace?.drop();
+});
+
+// Real Cassandra (fresh keyspace) and real JetStream (a namespace per test).
+playbackSuite(test, async (opts) => {
+  const namespace = `t${randomBytes(4).toString("hex")}`;
+  const bus = await createJetStreamBus({
+    config: nats,
+    name: "streaming-test",
+    log: createLogger("test", "silent"),
+    namespace,
+  });
+  const store = new CassandraStreamingStore((keyspace as NonNullable<typeof keyspace>).client, false);
+  const h = await startHarness({ ...opts, store, bus });
+  return {
+    ...h,
+    async close() {
+      await h.close();
+      await bus.close();
+    },
+  };
+});

@@ -1,0 +1,440 @@
+import { randomUUID } from "node:crypto";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { durationFromMs, durationMs, timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { waitFor } from "@marquee/kit/testing";
+import { VideoQuality } from "@marquee/sdk/marquee/common/v1/video_quality_pb";
+import { ProfileDeletedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
+import { PlaybackState } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
+import type { ExecutionContext, TestFn } from "ava";
+import { DURATION_MS, type Harness } from "./harness.js";
+
+export type HarnessFactory = (opts?: { slotLeaseMs?: number }) => Promise<Harness>;
+
+async function codeOf(t: ExecutionContext, p: Promise<unknown>): Promise<Code | undefined> {
+  try {
+    await p;
+    return undefined;
+  } catch (err) {
+    t.true(err instanceof ConnectError, String(err));
+    return (err as ConnectError).code;
+  }
+}
+
+function beat(
+  sessionId: string,
+  sequence: number,
+  eventTimeMs: number,
+  positionMs: number,
+  state = PlaybackState.PLAYING,
+) {
+  return {
+    sessionId,
+    sequence: BigInt(sequence),
+    eventTime: timestampFromMs(eventTimeMs),
+    position: durationFromMs(positionMs),
+    state,
+    renditionId: "720p",
+    bitrateBps: 2_500_000n,
+    bufferSeconds: 12,
+    droppedFrames: 0n,
+    measuredThroughputBps: 9_000_000n,
+  };
+}
+
+/** Playback behaviour through the RPCs, on whichever store and bus the factory wires. */
+export function playbackSuite(test: TestFn, open: HarnessFactory): void {
+  test("StreamContent opens a session with a signed expiring URL and the whole ladder for a top plan", async (t) => {
+    const h = await open();
+    t.teardown(() => h.close());
+    const m = h.member();
+    const res = await h
+      .as(m.caller)
+      .streamContent({ profileId: m.profileId, contentId: h.contentId, deviceId: "tv-1" });
+    t.regex(res.sessionId, /^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    t.regex(
+      res.manifestUrl,
+      new RegExp(`^/media/s/${res.sessionId}\\.\\d+\\.0\\.[A-Za-z0-9_-]+/[0-9a-f-]+/manifest\\.mpd$`),
+    );
+    const expires = timestampMs(res.manifestExpireTime ?? timestampFromMs(0));
+    t.true(expires > Date.now() && expires <= Date.now() + 3_601_000);
+    t.deepEqual(
+      res.renditions.map((r) => r.renditionId),
+      ["240p", "360p", "480p", "720p", "1080p"],
+    );
+    t.is(durationMs(res.resumePosition ?? durationFromMs(1)), 0);
+    t.is(durationMs(res.heartbeatInterval ?? durationFromMs(0)), 10_000);
+  });
+
+  test("the plan's resolution trims the ladder and the signed URL carries the cap", async (t) => {
+    const h = await open();
+    t.teardown(() => h.close());
+    const m = h.member();
+    h.entitlements.set(m.userId, {
+      active: true,
+      maxHeight: 720,
+      maxQuality: VideoQuality.HD,
+      maxStreams: 2,
+    });
+    const res = await h
+      .as(m.caller)
+      .streamContent({ profileId: m.profileId, contentId: h.contentId, deviceId: "tv-1" });
+    t.deepEqual(
+      res.renditions.map((r) => r.height),
+      [240, 360, 480, 720],
+    );
+    t.is(res.maxQuality, VideoQuality.HD);
+    t.regex(res.manifestUrl, /\.720\.[A-Za-z0-9_-]+\//);
+  });
+
+  test("no active subscription, no stream; unknown titles are NotFound", async (t) => {
+    const h = await open();
+    t.teardown(() => h.close());
+    const m = h.member();
+    h.entitlements.set(m.userId, {
+      active: false,
+      maxHeight: 0,
+      maxQuality: VideoQuality.UNSPECIFIED,
+      maxStreams: 0,
+    });
+    const client = h.as(m.caller);
+    t.is(
+      await codeOf(
+        t,
+        client.streamContent({ profileId: m.profileId, contentId: h.contentId, deviceId: "d" }),
+      ),
+      Code.FailedPrecondition,
+    );
+    h.entitlements.delete(m.userId);
+    t.is(
+      await codeOf(
+        t,
+        client.streamContent({ profileId: m.profileId, contentId: randomUUID(), deviceId: "d" }),
+      ),
+      Code.NotFound,
+    );
+  });
+
+  test("members act only on their own profile and sessions", async (t) => {
+    const h = await open();
+    t.teardown(() => h.close());
+    const m = h.member();
+    const other = h.member();
+    const { sessionId } = await h
+      .as(m.caller)
+      .streamContent({ profileId: m.profileId, contentId: h.contentId, deviceId: "d" });
+    t.is(
+      await codeOf(
+        t,
+        h.as(other.caller).streamContent({ profileId: m.profileId, contentId: h.contentId, deviceId: "d" }),
+      ),
+      Code.PermissionDenied,
+    );
+    t.is(
+      await codeOf(t, h.as(other.caller).sendHeartbeat(beat(sessionId, 1, Date.now(), 60_000))),
+      Code.PermissionDenied,
+    );
+    t.is(
+      await codeOf(t, h.as(other.caller).getContinueWatching({ profileId: m.profileId, pageSize: 5 })),
+      Code.PermissionDenied,
+    );
+    t.is(
+      await codeOf(
+        t,
+        h.as({ kind: "anonymous", scopes: [] }).stopStream({ sessionId, position: durationFromMs(0) }),
+      ),
+      Code.Unauthenticated,
+    );
+  });
+
+  test("the concurrent-stream limit holds under parallel StreamContent calls", async (t) => {
+    const h = await open();
+    t.teardown(() => h.close());
+    const m = h.member();
+    h.entitlements.set(m.userId, {
+      active: true,
+      maxHeight: 1080,
+      maxQuality: VideoQuality.FULL_HD,
+      maxStreams: 2,
+    });
+    const client = h.as(m.caller);
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        client.streamContent({ profileId: m.profileId, contentId: h.contentId, deviceId: `d${i}` }),
+      ),
+    );
+    const opened = attempts.filter((a) => a.status === "fulfilled");
+    const refused = attempts.flatMap((a) => (a.status === "rejected" ? [a.reason as ConnectError] : []));
+    t.is(opened.length, 2);
+    t.is(refused.length, 6);
+    t.true(refused.every((e) => e.code === Code.ResourceExhausted));
+    t.regex(refused[0]?.rawMessage ?? "", /allows 2 streams at once/);
+    // Stopping one frees its slot for the next device.
+    const first = (opened[0] as PromiseFulfilledResult<{ sessionId: string }>).value;
+    await client.stopStream({ sessionId: first.sessionId, position: durationFromMs(0) });
+    await t.notThrowsAsync(
+      client.streamContent({ profileId: m.profileId, contentId: h.contentId, deviceId: "d9" }),
+    );
+    t.is(
+      await codeOf(t, client.sendHeartbeat(beat(first.sessionId, 2, Date.now(), 1_000))),
+      Code.FailedPrecondition,
+      "a stopped session takes no heartbeats",
+    );
+  });
+
+  test("a session whose heartbeats stop frees its slot after the lease", async (t) => {
+    const h = await open({ slotLeaseMs: 4_000 });
+    t.teardown(() => h.close());
+    const m = h.member();
+    h.entitlements.set(m.userId, {
+      active: true,
+      maxHeight: 0,
+      maxQuality: VideoQuality.FULL_HD,
+      maxStreams: 1,
+    });
+    const client = h.as(m.caller);
+    await client.streamContent({ profileId: m.profileId, contentId: h.contentId, deviceId: "a" });
+    t.is(
+      await codeOf(
+        t,
+        client.streamContent({ profileId: m.profileId, contentId: h.contentId, deviceId: "b" }),
+      ),
+      Code.ResourceExhausted,
+    );
+    await waitFor(
+      "the quiet session's slot to lapse",
+      async () =>
+        (await codeOf(
+          t,
+          client.streamContent({ profileId: m.profileId, contentId: h.contentId, deviceId: "b" }),
+        )) === undefined,
+      15_000,
+    );
+    t.pass();
+  });
+
+  test("replayed and reordered heartbeats never move progress backwards", async (t) => {
+    const h = await open();
+    t.teardown(() => h.close());
+    const m = h.member();
+    const client = h.as(m.caller);
+    const { sessionId } = await client.streamContent({
+      profileId: m.profileId,
+      contentId: h.contentId,
+      deviceId: "tv",
+    });
+    const t0 = Date.now() - 60_000;
+    const beats = [1, 2, 3, 4, 5].map((seq) =>
+      beat(sessionId, seq, t0 + seq * 10_000, 100_000 + seq * 10_000),
+    );
+    // Out of order, with repeats (retries of the same sequence number).
+    for (const i of [0, 3, 4, 1, 2, 4, 1, 0]) await client.sendHeartbeat(beats[i] as (typeof beats)[number]);
+    await waitFor("five heartbeats durable", () =>
+      [1, 2, 3, 4, 5].every((s) => h.durable.has(`${sessionId}:${s}`)),
+    );
+    const pos = await client.getPlaybackPosition({ profileId: m.profileId, contentId: h.contentId });
+    t.is(durationMs(pos.progress?.position ?? durationFromMs(0)), 150_000);
+    t.is(timestampMs(pos.progress?.updateTime ?? timestampFromMs(0)), t0 + 50_000);
+    const history = await client.listViewingHistory({ profileId: m.profileId, pageSize: 10 });
+    t.is(history.entries.length, 1, "one entry for the session, counted once");
+    t.is(durationMs(history.entries[0]?.position ?? durationFromMs(0)), 150_000);
+    // The next session resumes there.
+    const again = await client.streamContent({
+      profileId: m.profileId,
+      contentId: h.contentId,
+      deviceId: "tv",
+    });
+    t.is(durationMs(again.resumePosition ?? durationFromMs(0)), 150_000);
+  });
+
+  test("under 5% saves nothing; 90% or more completes the title and offers no resume", async (t) => {
+    const h = await open();
+    t.teardown(() => h.close());
+    const m = h.member();
+    const client = h.as(m.caller);
+    const { sessionId } = await client.streamContent({
+      profileId: m.profileId,
+      contentId: h.contentId,
+      deviceId: "tv",
+    });
+    const now = Date.now();
+    await client.sendHeartbeat(beat(sessionId, 1, now - 3_000, DURATION_MS * 0.04));
+    await waitFor("the early heartbeat handled", () => h.durable.has(`${sessionId}:1`));
+    t.deepEqual(
+      (await client.getPlaybackPosition({ profileId: m.profileId, contentId: h.contentId })).progress,
+      undefined,
+    );
+    t.deepEqual((await client.listViewingHistory({ profileId: m.profileId, pageSize: 10 })).entries, []);
+
+    await client.sendHeartbeat(beat(sessionId, 2, now - 2_000, DURATION_MS * 0.5));
+    await waitFor("halfway durable", () => h.durable.has(`${sessionId}:2`));
+    const watching = await client.getContinueWatching({ profileId: m.profileId, pageSize: 10 });
+    t.deepEqual(
+      watching.items.map((i) => i.contentId),
+      [h.contentId],
+    );
+
+    await client.sendHeartbeat(beat(sessionId, 3, now - 1_000, DURATION_MS * 0.92));
+    await waitFor("the end durable", () => h.durable.has(`${sessionId}:3`));
+    const pos = await client.getPlaybackPosition({ profileId: m.profileId, contentId: h.contentId });
+    t.true(pos.progress?.completed);
+    t.is(durationMs(pos.progress?.position ?? durationFromMs(1)), 0);
+    t.deepEqual((await client.getContinueWatching({ profileId: m.profileId, pageSize: 10 })).items, []);
+    const history = await client.listViewingHistory({ profileId: m.profileId, pageSize: 10 });
+    t.true(history.entries[0]?.completed);
+    const again = await client.streamContent({
+      profileId: m.profileId,
+      contentId: h.contentId,
+      deviceId: "tv",
+    });
+    t.is(durationMs(again.resumePosition ?? durationFromMs(1)), 0);
+  });
+
+  test("bad heartbeats are rejected and store nothing", async (t) => {
+    const h = await open();
+    t.teardown(() => h.close());
+    const m = h.member();
+    const client = h.as(m.caller);
+    const { sessionId } = await client.streamContent({
+      profileId: m.profileId,
+      contentId: h.contentId,
+      deviceId: "tv",
+    });
+    const now = Date.now();
+    const negative = { ...beat(sessionId, 1, now, 0), position: { seconds: -5n, nanos: 0 } };
+    t.is(await codeOf(t, client.sendHeartbeat(negative)), Code.InvalidArgument);
+    const past = beat(sessionId, 2, now, DURATION_MS + 60_000);
+    const err = await client.sendHeartbeat(past).catch((e: unknown) => e as ConnectError);
+    t.is((err as ConnectError).code, Code.InvalidArgument);
+    t.regex((err as ConnectError).rawMessage, /past the title's duration/);
+    t.is(await codeOf(t, client.sendHeartbeat(beat(randomUUID(), 3, now, 60_000))), Code.NotFound);
+    t.is(
+      await codeOf(t, client.sendHeartbeat(beat(sessionId, 4, now + 3_600_000, 60_000))),
+      Code.InvalidArgument,
+    );
+    t.is(
+      await codeOf(t, client.pauseStream({ sessionId, position: durationFromMs(DURATION_MS * 2) })),
+      Code.InvalidArgument,
+    );
+    // A good heartbeat after them: once it is durable, the bad ones would have been too.
+    await client.sendHeartbeat(beat(sessionId, 5, now, 30_000));
+    await waitFor("the good heartbeat durable", () => h.durable.has(`${sessionId}:5`));
+    t.deepEqual(
+      [...h.durable.keys()].filter((k) => k.startsWith(sessionId)),
+      [`${sessionId}:5`],
+    );
+    const pos = await client.getPlaybackPosition({ profileId: m.profileId, contentId: h.contentId });
+    t.is(durationMs(pos.progress?.position ?? durationFromMs(0)), 30_000);
+  });
+
+  test("pause, resume and stop record the position", async (t) => {
+    const h = await open();
+    t.teardown(() => h.close());
+    const m = h.member();
+    const client = h.as(m.caller);
+    const { sessionId } = await client.streamContent({
+      profileId: m.profileId,
+      contentId: h.contentId,
+      deviceId: "tv",
+    });
+    await client.pauseStream({ sessionId, position: durationFromMs(100_000) });
+    await client.resumeStream({ sessionId, position: durationFromMs(100_000) });
+    await client.stopStream({ sessionId, position: durationFromMs(200_000) });
+    await waitFor("the stop durable", async () => {
+      const p = await client.getPlaybackPosition({ profileId: m.profileId, contentId: h.contentId });
+      return p.progress !== undefined && durationMs(p.progress.position ?? durationFromMs(0)) === 200_000;
+    });
+    t.is(await codeOf(t, client.renewManifestUrl({ sessionId })), Code.FailedPrecondition);
+  });
+
+  test("RenewManifestUrl gives a fresh URL for a live session", async (t) => {
+    const h = await open();
+    t.teardown(() => h.close());
+    const m = h.member();
+    const client = h.as(m.caller);
+    const opened = await client.streamContent({
+      profileId: m.profileId,
+      contentId: h.contentId,
+      deviceId: "tv",
+    });
+    const renewed = await client.renewManifestUrl({ sessionId: opened.sessionId });
+    t.true(renewed.manifestUrl.startsWith(`/media/s/${opened.sessionId}.`));
+  });
+
+  test("history pages newest first, a removed title is forgotten, and profile.deleted erases everything", async (t) => {
+    const h = await open();
+    t.teardown(() => h.close());
+    const m = h.member();
+    const client = h.as(m.caller);
+    const sessions: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { sessionId } = await client.streamContent({
+        profileId: m.profileId,
+        contentId: h.contentId,
+        deviceId: "tv",
+      });
+      sessions.push(sessionId);
+      await client.sendHeartbeat(beat(sessionId, 1, Date.now(), 60_000 + i * 1_000));
+      await client.stopStream({ sessionId, position: durationFromMs(60_000 + i * 1_000) });
+      await waitFor("durable", () => h.durable.has(`${sessionId}:1`));
+    }
+    const first = await client.listViewingHistory({ profileId: m.profileId, pageSize: 2 });
+    t.is(first.entries.length, 2);
+    t.not(first.nextPageToken, "");
+    const second = await client.listViewingHistory({
+      profileId: m.profileId,
+      pageSize: 2,
+      pageToken: first.nextPageToken,
+    });
+    t.is(second.entries.length, 1);
+    t.is(second.nextPageToken, "");
+    const times = [...first.entries, ...second.entries].map((e) =>
+      timestampMs(e.watchTime ?? timestampFromMs(0)),
+    );
+    t.deepEqual(
+      times,
+      [...times].sort((a, b) => b - a),
+    );
+    t.is(
+      await codeOf(
+        t,
+        client.listViewingHistory({ profileId: m.profileId, pageSize: 2, pageToken: "garbage" }),
+      ),
+      Code.InvalidArgument,
+    );
+
+    await client.removeFromViewingHistory({ profileId: m.profileId, contentId: h.contentId });
+    t.deepEqual((await client.listViewingHistory({ profileId: m.profileId, pageSize: 10 })).entries, []);
+    t.is(
+      (await client.getPlaybackPosition({ profileId: m.profileId, contentId: h.contentId })).progress,
+      undefined,
+    );
+
+    // Watch again, then the profile is deleted.
+    const { sessionId } = await client.streamContent({
+      profileId: m.profileId,
+      contentId: h.contentId,
+      deviceId: "tv",
+    });
+    await client.sendHeartbeat(beat(sessionId, 1, Date.now(), 120_000));
+    await waitFor("durable", () => h.durable.has(`${sessionId}:1`));
+    t.truthy((await client.getPlaybackPosition({ profileId: m.profileId, contentId: h.contentId })).progress);
+    const event = create(ProfileDeletedSchema, {
+      userId: m.userId,
+      profileId: m.profileId,
+      deleteTime: timestampFromMs(Date.now()),
+    });
+    await h.bus.publish(
+      "profile.deleted",
+      toBinary(ProfileDeletedSchema, event),
+      `profile.deleted:${m.profileId}`,
+    );
+    await waitFor(
+      "the erasure",
+      async () =>
+        (await client.getPlaybackPosition({ profileId: m.profileId, contentId: h.contentId })).progress ===
+        undefined,
+    );
+    t.deepEqual((await client.listViewingHistory({ profileId: m.profileId, pageSize: 10 })).entries, []);
+  });
+}

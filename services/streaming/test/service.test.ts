@@ -1,0 +1,6 @@
+import test from "ava";
+import { startHarness } from "./harness.js";
+import { playbackSuite } from "./playback-suite.js";
+
+// Embedded: classic-level store and the embedded bus.
+playbackSuite(test, (opts) => startHarness(opts));
