@@ -8,17 +8,21 @@ import {
   type Caller,
   createLogger,
   EmbeddedBus,
+  type EventBus,
   encodeCaller,
   type Server,
   serve,
 } from "@marquee/kit";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { seedCatalog } from "../src/catalog/seed.js";
+import type { SearchIndex } from "../src/search.js";
 import { EmbeddedSearchIndex } from "../src/search-embedded.js";
 import { rebuildSearchIndex, startSearchIndexer } from "../src/search-indexer.js";
 import { contentService } from "../src/service.js";
+import type { ContentStore } from "../src/store.js";
 import { EmbeddedContentStore } from "../src/store-embedded.js";
 import { startTrendingConsumer } from "../src/trending-consumer.js";
+import type { TrendingStore } from "../src/trending-store.js";
 import { EmbeddedTrendingStore } from "../src/trending-store-embedded.js";
 
 export const callers = {
@@ -31,11 +35,30 @@ export const callers = {
   internal: { kind: "internal", service: "streaming", scopes: [] },
 } satisfies Record<string, Caller>;
 
+export interface Adapters {
+  store: ContentStore;
+  trending: TrendingStore;
+  bus: EventBus;
+  search: SearchIndex;
+  /** Removes what the adapters created (keyspaces, indices), after they are closed. */
+  cleanup: () => Promise<void>;
+}
+
+async function embeddedAdapters(dir: string): Promise<Adapters> {
+  return {
+    store: await EmbeddedContentStore.open(path.join(dir, "catalog")),
+    trending: await EmbeddedTrendingStore.open(path.join(dir, "trending")),
+    bus: await EmbeddedBus.open(path.join(dir, "bus"), createLogger("content-test", "silent")),
+    search: new EmbeddedSearchIndex(),
+    cleanup: async () => {},
+  };
+}
+
 export interface ContentFixture {
   server: Server;
-  bus: EmbeddedBus;
-  store: EmbeddedContentStore;
-  search: EmbeddedSearchIndex;
+  bus: EventBus;
+  store: ContentStore;
+  search: SearchIndex;
   client(caller?: Caller): Client<typeof ContentService>;
   close(): Promise<void>;
 }
@@ -45,13 +68,12 @@ export interface ContentFixture {
  * with the kit's interceptors (validation, caller header), seeded with a small
  * catalog, the search indexer and trending consumer running.
  */
-export async function startFixture(opts: { seedSize?: number } = {}): Promise<ContentFixture> {
+export async function startFixture(
+  opts: { seedSize?: number; adapters?: (dir: string) => Promise<Adapters> } = {},
+): Promise<ContentFixture> {
   const dir = mkdtempSync(path.join(tmpdir(), "marquee-content-svc-"));
   const log = createLogger("content-test", "silent");
-  const store = await EmbeddedContentStore.open(path.join(dir, "catalog"));
-  const trending = await EmbeddedTrendingStore.open(path.join(dir, "trending"));
-  const bus = await EmbeddedBus.open(path.join(dir, "bus"), log);
-  const search = new EmbeddedSearchIndex();
+  const { store, trending, bus, search, cleanup } = await (opts.adapters ?? embeddedAdapters)(dir);
   if (opts.seedSize !== 0) await seedCatalog(store, { size: opts.seedSize ?? 200, log });
   await rebuildSearchIndex(store, search, log);
   const indexer = await startSearchIndexer(bus, store, search, log);
@@ -96,6 +118,7 @@ export async function startFixture(opts: { seedSize?: number } = {}): Promise<Co
       await bus.close();
       await trending.close();
       await store.close();
+      await cleanup();
       rmSync(dir, { recursive: true, force: true });
     },
   };

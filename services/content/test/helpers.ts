@@ -29,7 +29,7 @@ export function movie(overrides: Partial<MessageInitShape<typeof ContentSchema>>
     createTime: now,
     updateTime: now,
     ...overrides,
-  });
+  } as MessageInitShape<typeof ContentSchema>);
 }
 
 export const query = (text: string, more: Partial<SearchQuery> = {}): SearchQuery => ({

@@ -1,4 +1,4 @@
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { waitFor } from "@marquee/kit/testing";
@@ -38,7 +38,7 @@ async function code(p: Promise<unknown>): Promise<Code | "ok"> {
   }
 }
 
-const input = (over: Partial<ContentInput> = {}): ContentInput =>
+const input = (over: Partial<MessageInitShape<typeof ContentInputSchema>> = {}): ContentInput =>
   create(ContentInputSchema, {
     type: ContentType.MOVIE,
     title: "Vorlander Nights",
@@ -50,7 +50,7 @@ const input = (over: Partial<ContentInput> = {}): ContentInput =>
     maturityRating: 3,
     popularity: 5,
     ...over,
-  });
+  } as MessageInitShape<typeof ContentInputSchema>);
 
 // ---- browse ----
 

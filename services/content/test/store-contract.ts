@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { ContentSchema, PublishState } from "@marquee/sdk/marquee/content/v1/content_pb";
+import { type Content, ContentSchema, PublishState } from "@marquee/sdk/marquee/content/v1/content_pb";
 import type { TestFn } from "ava";
 import { browsePage } from "../src/browse.js";
 import { NO_CAP } from "../src/domain/maturity.js";
@@ -134,7 +134,7 @@ export function contentStoreContract(test: TestFn, open: StoreFactory): void {
       t.deepEqual(sequence, [...sequence].sort(), `${order}: in order`);
       for (const id of added)
         await store.put(
-          create(ContentSchema, { ...(await store.get(id)), publishState: PublishState.DRAFT }),
+          create(ContentSchema, { ...((await store.get(id)) as Content), publishState: PublishState.DRAFT }),
         );
     }
   });
