@@ -1,18 +1,61 @@
-import { SERVICE_PORTS, type Server, startService } from "@marquee/kit";
+import {
+  createLogger,
+  createServiceClient,
+  embeddedDir,
+  loadBackendsConfig,
+  openEventBus,
+  SERVICE_PORTS,
+  type Server,
+  startService,
+} from "@marquee/kit";
+import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { RecommendationService } from "@marquee/sdk/marquee/recommendation/v1/recommendation_service_pb";
+import { contentServiceCatalog } from "./catalog-source.js";
+import { loadRecommendationConfig } from "./config.js";
+import { startRuntime } from "./runtime.js";
 import { recommendationService } from "./service.js";
+import type { TasteStore } from "./store.js";
+import { openCassandraStore } from "./store-cassandra.js";
+import { openEmbeddedStore } from "./store-embedded.js";
 
 /** Wires the recommendation service from the environment and serves it. */
-export function startRecommendationService(
+export async function startRecommendationService(
   env: Record<string, string | undefined> = process.env,
 ): Promise<Server> {
-  return startService(
+  const config = loadRecommendationConfig(env);
+  const backends = loadBackendsConfig(env);
+  const log = createLogger("recommendation", config.logLevel);
+  const store: TasteStore =
+    backends.mode === "external"
+      ? await openCassandraStore({ config: backends.cassandra, log })
+      : await openEmbeddedStore(embeddedDir(backends, "recommendation"));
+  const bus = await openEventBus(backends, "recommendation", log);
+  const runtime = await startRuntime({
+    store,
+    bus,
+    source: contentServiceCatalog(createServiceClient(ContentService, config.contentUrl)),
+    log,
+    model: { neighbours: config.neighbours },
+    rebuildIntervalMs: config.rebuildIntervalMs,
+    catalogSyncIntervalMs: config.catalogSyncIntervalMs,
+  });
+  const server = await startService(
     {
       name: "recommendation",
       services: [RecommendationService],
       defaultPort: SERVICE_PORTS.recommendation,
-      routes: (r) => r.service(RecommendationService, recommendationService()),
+      routes: (r) =>
+        r.service(RecommendationService, recommendationService({ model: () => runtime.engine.model })),
     },
     env,
   );
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await runtime.stop();
+      await bus.close();
+      await store.close();
+    },
+  };
 }

@@ -76,13 +76,9 @@ export async function openCassandraStore(opts: CassandraStoreOptions): Promise<T
     log: opts.log,
   });
   const rows = async function* (query: string, params: unknown[]) {
-    for await (const row of client.stream(query, params, {
-      prepare: true,
-      autoPage: true,
-      fetchSize: 5_000,
-    })) {
-      yield row as types.Row;
-    }
+    // The driver's ResultStream is a Readable (async-iterable), typed as a plain EventEmitter.
+    const stream = client.stream(query, params, { prepare: true, autoPage: true, fetchSize: 5_000 });
+    for await (const row of stream as unknown as AsyncIterable<types.Row>) yield row;
   };
   return {
     async recordRating(f: RatingFact) {

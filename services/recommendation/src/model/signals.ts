@@ -19,7 +19,7 @@ export function preference(
     case RATING_THUMBS_DOWN:
       return -1.5;
     case RATING_THUMBS_UP:
-      return 1 + 0.5 * Math.max(0, implicit);
+      return 1.2 + 0.5 * Math.max(0, implicit);
     case RATING_DOUBLE_UP:
       return 2 + 0.5 * Math.max(0, implicit);
     default:

@@ -276,7 +276,7 @@ export class TasteModel {
       const s = row[j] as number;
       if (s > 1e-9) found.push({ item: j, score: s });
     }
-    found.sort(byScore);
+    found.sort(this.byScore);
     const top = found.slice(0, this.#k);
     this.#neighbours[item] = top;
     return top;
@@ -306,8 +306,16 @@ export class TasteModel {
     for (const i of p.items) scores.delete(i);
     const out: Scored[] = [];
     for (const [item, score] of scores) if (score > 0) out.push({ item, score });
-    return out.sort(byScore);
+    return out.sort(this.byScore);
   }
+
+  /**
+   * Best first; scores equal to nine decimals (sums taken in another order
+   * after a rebuild) fall back to the content id, so a rebuilt model ranks
+   * exactly like the incremental one.
+   */
+  readonly byScore = (a: Scored, b: Scored): number =>
+    Math.round(b.score * 1e9) - Math.round(a.score * 1e9) || cmpId(this.#ids, a.item, b.item);
 
   // ---- popularity ----
 
@@ -365,8 +373,6 @@ export class TasteModel {
     return this.#freshRankings().genres;
   }
 }
-
-export const byScore = (a: Scored, b: Scored) => b.score - a.score || a.item - b.item;
 
 function cmpId(ids: string[], a: number, b: number): number {
   const x = ids[a] as string;

@@ -17,4 +17,4 @@ test.after.always(async () => {
   await admin.shutdown();
 });
 
-tasteStoreContract(test.serial, () => openCassandraStore({ config, keyspace, log }));
+tasteStoreContract(test, () => openCassandraStore({ config, keyspace, log }));

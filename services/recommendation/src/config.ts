@@ -1,0 +1,27 @@
+import { envs, loadConfig, serviceUrl } from "@marquee/kit";
+import { z } from "zod";
+
+/** The recommendation service's own settings, read and checked once at start. */
+export function loadRecommendationConfig(env: Record<string, string | undefined> = process.env) {
+  const c = loadConfig(
+    {
+      MARQUEE_LOG_LEVEL: envs.logLevel(),
+      /** Full rebuild of the model from the store (incremental updates run in between). */
+      MARQUEE_RECOMMENDATION_REBUILD_INTERVAL_MS: envs.millis(3_600_000),
+      /** Full pass over the content service's catalog (events keep it current in between). */
+      MARQUEE_RECOMMENDATION_CATALOG_SYNC_INTERVAL_MS: envs.millis(900_000),
+      /** Neighbours kept per title. */
+      MARQUEE_RECOMMENDATION_NEIGHBOURS: z.coerce.number().int().min(5).max(500).default(50),
+    },
+    env,
+  );
+  return {
+    logLevel: c.MARQUEE_LOG_LEVEL,
+    rebuildIntervalMs: c.MARQUEE_RECOMMENDATION_REBUILD_INTERVAL_MS,
+    catalogSyncIntervalMs: c.MARQUEE_RECOMMENDATION_CATALOG_SYNC_INTERVAL_MS,
+    neighbours: c.MARQUEE_RECOMMENDATION_NEIGHBOURS,
+    contentUrl: serviceUrl("content", env),
+  };
+}
+
+export type RecommendationConfig = ReturnType<typeof loadRecommendationConfig>;

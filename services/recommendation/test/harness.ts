@@ -1,0 +1,219 @@
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { type Client, createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import {
+  CALLER_HEADER,
+  type Caller,
+  createLogger,
+  EmbeddedBus,
+  encodeCaller,
+  type Server,
+  serve,
+} from "@marquee/kit";
+import {
+  ContentVisibilityChangedSchema,
+  PlaybackHeartbeatSchema,
+  ProfileDeletedSchema,
+  RatingSubmittedSchema,
+  UserDeletedSchema,
+} from "@marquee/sdk/marquee/events/v1/domain_events_pb";
+import { RecommendationService } from "@marquee/sdk/marquee/recommendation/v1/recommendation_service_pb";
+import type { CatalogSource } from "../src/catalog-source.js";
+import { type Runtime, startRuntime } from "../src/runtime.js";
+import { recommendationService } from "../src/service.js";
+import type { TasteStore, TitleFacts } from "../src/store.js";
+import { openEmbeddedStore } from "../src/store-embedded.js";
+
+const log = createLogger("test", "silent");
+
+/** A catalog the test controls, standing in for the content service. */
+export class FakeCatalog implements CatalogSource {
+  readonly titles = new Map<string, TitleFacts & { published: boolean }>();
+  async title(contentId: string) {
+    return this.titles.get(contentId);
+  }
+  async *browse() {
+    for (const t of this.titles.values()) if (t.published) yield t;
+  }
+  async genres() {
+    return new Map([["science-fiction", "Science Fiction"]]);
+  }
+}
+
+export function titleFacts(over: Partial<TitleFacts> & { title: string }): TitleFacts {
+  return {
+    contentId: randomUUID(),
+    genreIds: ["drama"],
+    cast: [],
+    synopsis: "",
+    maturity: 1,
+    availableFrom: 0,
+    availableUntil: 0,
+    popularity: 1,
+    ...over,
+  };
+}
+
+export interface Harness {
+  dir: string;
+  bus: EmbeddedBus;
+  store: TasteStore;
+  catalog: FakeCatalog;
+  runtime: Runtime;
+  server: Server;
+  client: Client<typeof RecommendationService>;
+  /** Call options stating a caller. */
+  as(caller: Partial<Caller> & Pick<Caller, "kind">): { headers: Record<string, string> };
+  member(profileId: string, maturityCap?: number): { headers: Record<string, string> };
+  internal: { headers: Record<string, string> };
+  publishTitle(facts: TitleFacts, published?: boolean, time?: number): Promise<void>;
+  rate(profileId: string, contentId: string, value: number, time?: number): Promise<void>;
+  watch(
+    profileId: string,
+    contentId: string,
+    fraction: number,
+    opts?: { stopped?: boolean; time?: number },
+  ): Promise<void>;
+  deleteProfile(profileId: string): Promise<void>;
+  deleteUser(profileIds: string[]): Promise<void>;
+  /** Restarts the runtime and server on the same data (a process restart). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+let seq = 0;
+
+export async function startHarness(
+  dir = mkdtempSync(path.join(tmpdir(), "marquee-reco-svc-")),
+): Promise<Harness> {
+  const catalog = new FakeCatalog();
+  let bus = await EmbeddedBus.open(path.join(dir, "bus"), log);
+  let store = await openEmbeddedStore(path.join(dir, "store"));
+  const boot = async () => {
+    const runtime = await startRuntime({
+      store,
+      bus,
+      source: catalog,
+      log,
+      model: { rankingTtlMs: 0 },
+      rebuildIntervalMs: 3_600_000,
+      catalogSyncIntervalMs: 3_600_000,
+    });
+    const server = await serve({
+      name: "recommendation-test",
+      services: [RecommendationService],
+      routes: (r) =>
+        r.service(RecommendationService, recommendationService({ model: () => runtime.engine.model })),
+      port: 0,
+      host: "127.0.0.1",
+      log,
+    });
+    return { runtime, server };
+  };
+  let { runtime, server } = await boot();
+  const as = (caller: Partial<Caller> & Pick<Caller, "kind">) => ({
+    headers: { [CALLER_HEADER]: encodeCaller({ scopes: [], ...caller }) },
+  });
+  const publish = (subject: string, data: Uint8Array) =>
+    bus.publish(subject, data, `t${++seq}:${randomUUID()}`);
+  const h: Harness = {
+    dir,
+    get bus() {
+      return bus;
+    },
+    get store() {
+      return store;
+    },
+    catalog,
+    get runtime() {
+      return runtime;
+    },
+    get server() {
+      return server;
+    },
+    get client() {
+      return createClient(RecommendationService, createGrpcTransport({ baseUrl: server.url }));
+    },
+    as,
+    member: (profileId, maturityCap) =>
+      as({
+        kind: "member",
+        userId: randomUUID(),
+        profileId,
+        ...(maturityCap === undefined ? {} : { maturityCap }),
+      }),
+    internal: as({ kind: "internal", service: "gateway" }),
+    async publishTitle(facts, published = true, time = Date.now()) {
+      catalog.titles.set(facts.contentId, { ...facts, published });
+      await publish(
+        published ? "content.published" : "content.unpublished",
+        toBinary(
+          ContentVisibilityChangedSchema,
+          create(ContentVisibilityChangedSchema, {
+            contentId: facts.contentId,
+            published,
+            maturityRating: facts.maturity,
+            changeTime: timestampFromMs(time),
+          }),
+        ),
+      );
+    },
+    rate: (profileId, contentId, value, time = Date.now()) =>
+      publish(
+        "rating.submitted",
+        toBinary(
+          RatingSubmittedSchema,
+          create(RatingSubmittedSchema, { profileId, contentId, value, rateTime: timestampFromMs(time) }),
+        ),
+      ),
+    watch: (profileId, contentId, fraction, opts = {}) =>
+      publish(
+        `playback.heartbeat.${profileId}`,
+        toBinary(
+          PlaybackHeartbeatSchema,
+          create(PlaybackHeartbeatSchema, {
+            sessionId: randomUUID(),
+            sequence: BigInt(++seq),
+            profileId,
+            contentId,
+            eventTime: timestampFromMs(opts.time ?? Date.now()),
+            position: durationFromMs(fraction * 3_600_000),
+            duration: durationFromMs(3_600_000),
+            state: opts.stopped ? 5 : 1,
+          }),
+        ),
+      ),
+    deleteProfile: (profileId) =>
+      publish(
+        "profile.deleted",
+        toBinary(ProfileDeletedSchema, create(ProfileDeletedSchema, { profileId, userId: randomUUID() })),
+      ),
+    deleteUser: (profileIds) =>
+      publish(
+        "user.deleted",
+        toBinary(UserDeletedSchema, create(UserDeletedSchema, { profileIds, userId: randomUUID() })),
+      ),
+    async restart() {
+      await server.close();
+      await runtime.stop();
+      await bus.close();
+      await store.close();
+      bus = await EmbeddedBus.open(path.join(dir, "bus"), log);
+      store = await openEmbeddedStore(path.join(dir, "store"));
+      ({ runtime, server } = await boot());
+    },
+    async close() {
+      await server.close();
+      await runtime.stop();
+      await bus.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
