@@ -1,0 +1,184 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createLogger } from "@marquee/kit";
+import test from "ava";
+import { trimManifest } from "../src/manifest.js";
+import { mediaOrigin } from "../src/media-origin.js";
+import { createMediaProxy } from "../src/media-proxy.js";
+import { MediaSigner } from "../src/signing.js";
+
+const SECRET = "origin-test-secret-0123456789";
+const ASSET = randomUUID();
+const OTHER_ASSET = randomUUID();
+const SESSION = randomUUID();
+const OTHER_SESSION = randomUUID();
+const MPD = readFileSync(new URL("./fixtures/manifest.mpd", import.meta.url), "utf8");
+const SEGMENT = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
+
+const dir = mkdtempSync(path.join(tmpdir(), "marquee-origin-"));
+for (const asset of [ASSET, OTHER_ASSET]) {
+  mkdirSync(path.join(dir, asset));
+  writeFileSync(path.join(dir, asset, "manifest.mpd"), MPD);
+  for (const r of ["240p", "720p", "1080p", "audio"]) {
+    writeFileSync(path.join(dir, asset, `init-${r}.m4s`), SEGMENT);
+    writeFileSync(path.join(dir, asset, `chunk-${r}-00001.m4s`), SEGMENT);
+  }
+  writeFileSync(path.join(dir, asset, "poster.jpg"), SEGMENT);
+}
+writeFileSync(path.join(dir, "secret.txt"), "do not serve");
+
+const signer = new MediaSigner(SECRET);
+const clock = Math.floor(Date.now() / 1000);
+const handler = mediaOrigin({
+  mediaDir: dir,
+  signer,
+  log: createLogger("test", "silent"),
+  nowSeconds: () => clock,
+});
+const server = http.createServer(handler);
+let base = "";
+let proxied: http.Server;
+let proxyBase = "";
+
+test.before(async () => {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  proxied = http.createServer(createMediaProxy(base));
+  await new Promise<void>((resolve) => proxied.listen(0, "127.0.0.1", resolve));
+  proxyBase = `http://127.0.0.1:${(proxied.address() as { port: number }).port}`;
+});
+test.after.always(() => {
+  server.close();
+  proxied?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const manifestPath = (over: Partial<Parameters<MediaSigner["manifestPath"]>[0]> = {}) =>
+  signer.manifestPath({ sessionId: SESSION, assetId: ASSET, expires: clock + 600, maxHeight: 720, ...over });
+const sibling = (manifest: string, file: string) => manifest.replace(/manifest\.mpd$/, file);
+
+/** Raw HTTP GET (no URL normalisation, so traversal attempts reach the server as written). */
+function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: u.hostname, port: u.port, path: url.slice(`${u.protocol}//${u.host}`.length), headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+test("a signed manifest is served trimmed to the session's cap, with a short cache life", async (t) => {
+  const res = await get(base + manifestPath());
+  t.is(res.status, 200);
+  t.is(res.headers["content-type"], "application/dash+xml");
+  t.is(res.headers["cache-control"], "private, max-age=10");
+  const body = res.body.toString();
+  t.true(body.includes('id="720p"'));
+  t.false(body.includes('id="1080p"'));
+  t.true(body.includes('id="audio"'));
+  t.is(body, trimManifest(MPD, 720));
+  t.true(body.includes('maxHeight="720"'));
+});
+
+test("segments are served with range requests, the right types and immutable caching", async (t) => {
+  const m = manifestPath();
+  const video = await get(base + sibling(m, "chunk-720p-00001.m4s"));
+  t.is(video.status, 200);
+  t.is(video.headers["content-type"], "video/mp4");
+  t.regex(String(video.headers["cache-control"]), /immutable/);
+  t.is(video.headers["accept-ranges"], "bytes");
+  t.deepEqual(video.body, SEGMENT);
+  const audio = await get(base + sibling(m, "init-audio.m4s"));
+  t.is(audio.headers["content-type"], "audio/mp4");
+  const range = await get(base + sibling(m, "chunk-240p-00001.m4s"), { range: "bytes=100-199" });
+  t.is(range.status, 206);
+  t.is(range.headers["content-range"], "bytes 100-199/1000");
+  t.deepEqual(range.body, SEGMENT.subarray(100, 200));
+  const beyond = await get(base + sibling(m, "chunk-240p-00001.m4s"), { range: "bytes=5000-" });
+  t.is(beyond.status, 416);
+  const etag = String(video.headers.etag);
+  const again = await get(base + sibling(m, "chunk-720p-00001.m4s"), { "if-none-match": etag });
+  t.is(again.status, 304);
+});
+
+test("expired, forged and foreign URLs are refused with 403", async (t) => {
+  const expired = manifestPath({ expires: clock - 1 });
+  t.is((await get(base + expired)).status, 403);
+  t.is((await get(base + sibling(expired, "chunk-240p-00001.m4s"))).status, 403);
+
+  const good = manifestPath();
+  const forged = good.replace(
+    /\.([A-Za-z0-9_-])([A-Za-z0-9_-]*)\//,
+    (_m, c: string, rest: string) => `.${c === "A" ? "B" : "A"}${rest}/`,
+  );
+  t.not(forged, good);
+  t.is((await get(base + forged)).status, 403);
+  // The same token with a longer expiry, a higher cap or another session id.
+  t.is((await get(base + good.replace(`.${clock + 600}.`, `.${clock + 99_999}.`))).status, 403);
+  t.is((await get(base + good.replace(".720.", ".0."))).status, 403);
+  t.is((await get(base + good.replace(SESSION, OTHER_SESSION))).status, 403);
+  // Another session's URL does not open another asset.
+  t.is((await get(base + good.replace(`/${ASSET}/`, `/${OTHER_ASSET}/`))).status, 403);
+  // A segment above the session's cap, even with a valid token.
+  t.is((await get(base + sibling(good, "chunk-1080p-00001.m4s"))).status, 403);
+  // Time passes: the URL stops working.
+  t.true(signer.verify(good, clock + 599).ok);
+  t.deepEqual(signer.verify(good, clock + 601), { ok: false, status: 403, reason: "signature expired" });
+});
+
+test("no path leaves the asset directory", async (t) => {
+  const m = manifestPath();
+  for (const evil of [
+    "../secret.txt",
+    "..%2fsecret.txt",
+    "%2e%2e%2fsecret.txt",
+    ".signing-secret",
+    "..",
+    "a/../../secret.txt",
+  ]) {
+    const res = await get(base + sibling(m, evil));
+    t.true(res.status === 404 || res.status === 403, `${evil} → ${res.status}`);
+    t.false(res.body.toString().includes("do not serve"));
+  }
+  t.is((await get(`${base}/media/art/${ASSET}/../secret.txt`)).status, 404);
+  t.is((await get(`${base}/media/s/../../secret.txt`)).status, 404);
+});
+
+test("artwork is public; other methods are refused", async (t) => {
+  const poster = await get(`${base}/media/art/${ASSET}/poster.jpg`);
+  t.is(poster.status, 200);
+  t.is(poster.headers["content-type"], "image/jpeg");
+  const post = await new Promise<number>((resolve) => {
+    const req = http.request(`${base}${manifestPath()}`, { method: "POST" }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.end();
+  });
+  t.is(post, 405);
+});
+
+test("the gateway's media proxy passes requests and answers through unchanged", async (t) => {
+  const m = manifestPath();
+  const range = await get(proxyBase + sibling(m, "chunk-240p-00001.m4s"), { range: "bytes=0-9" });
+  t.is(range.status, 206);
+  t.deepEqual(range.body, SEGMENT.subarray(0, 10));
+  t.is(range.headers["content-type"], "video/mp4");
+  t.is((await get(proxyBase + manifestPath({ expires: clock - 5 }))).status, 403);
+  t.is((await get(proxyBase + m)).headers["content-type"], "application/dash+xml");
+});
