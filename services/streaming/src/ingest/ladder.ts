@@ -47,7 +47,7 @@ export function ladderArgs(a: LadderArgs): string[] {
   const split = `[0:v]split=${n}${VIDEO_LADDER.map((_, i) => `[s${i}]`).join("")}`;
   const scales = VIDEO_LADDER.map(
     (r, i) =>
-      `[s${i}]scale=${r.width}:${r.height}:force_original_aspect_ratio=decrease,pad=${r.width}:${r.height}:(ow-iw)/2:(oh-ih)/2,setsar=1[v${i}]`,
+      `[s${i}]scale=${r.width}:${r.height}:force_original_aspect_ratio=decrease,pad=${r.width}:${r.height}:(ow-iw)/2:(oh-ih)/2,setdar=16/9[v${i}]`,
   );
   const args = ["-hide_banner", "-nostats", "-loglevel", "error", "-y", "-i", a.source];
   if (!a.sourceHasAudio) args.push("-f", "lavfi", "-i", "anullsrc=channel_layout=stereo:sample_rate=48000");
