@@ -139,12 +139,24 @@ class CassandraFeedbackStore implements FeedbackStore {
    * re-reads and decides again, so every applied change saw exactly the
    * previous value it replaces.
    */
-  async #change<R>(contentId: string, profileId: string, decide: (state: ShardState) => Plan<R>): Promise<R> {
+  async #change<R>(
+    contentId: string,
+    profileId: string,
+    decide: (state: ShardState) => Plan<R>,
+    /** Must be durable before anything is written; it runs alongside the first read. */
+    beforeWrite?: Promise<unknown>,
+  ): Promise<R> {
     const shard = shardOf(profileId);
+    // Handled here so a failed read cannot leave it rejected unobserved; awaited below all the same.
+    beforeWrite?.catch(() => {});
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const state = await this.#read(contentId, shard, profileId, attempt > 0);
       const plan = decide(state);
-      if ("done" in plan) return plan.done;
+      if ("done" in plan) {
+        await beforeWrite;
+        return plan.done;
+      }
+      await beforeWrite;
       const counts = applyChange(state.counts, state.row?.value ?? 0, plan.next?.value ?? 0);
       const version = state.version === null ? Long.ONE : state.version.add(1);
       const key = [contentId, shard, profileId];
@@ -196,31 +208,37 @@ class CassandraFeedbackStore implements FeedbackStore {
   }
 
   async setRating(profileId: string, contentId: string, next: RatingValue, now: Date) {
-    if (next !== 0) {
-      // Recorded before the change, so erasure finds this title even if we stop right after it.
-      await this.#client.execute(
-        "INSERT INTO ratings_by_profile (profile_id, content_id) VALUES (?, ?)",
-        [profileId, contentId],
-        quorum,
-      );
-    }
-    const outcome = await this.#change<Versioned | undefined>(contentId, profileId, ({ row }) => {
-      if (row === undefined && next === 0) return { done: undefined };
-      if (row !== undefined && row.value === next) {
-        return { done: { row, change: { profileId, contentId, ...row, changed: false } } };
-      }
-      const nextRow: TitleRow = {
-        value: next,
-        previousValue: row?.value ?? 0,
-        seq: (row?.seq ?? 0) + 1,
-        updateTime: nextUpdateTime(now, row?.updateTime),
-        previousUpdateTime: row?.updateTime,
-      };
-      return {
-        next: nextRow,
-        result: { row: nextRow, change: { profileId, contentId, ...nextRow, changed: true } },
-      };
-    });
+    // Recorded before the change, so erasure finds this title even if we stop right after it.
+    const marker =
+      next === 0
+        ? undefined
+        : this.#client.execute(
+            "INSERT INTO ratings_by_profile (profile_id, content_id) VALUES (?, ?)",
+            [profileId, contentId],
+            quorum,
+          );
+    const outcome = await this.#change<Versioned | undefined>(
+      contentId,
+      profileId,
+      ({ row }) => {
+        if (row === undefined && next === 0) return { done: undefined };
+        if (row !== undefined && row.value === next) {
+          return { done: { row, change: { profileId, contentId, ...row, changed: false } } };
+        }
+        const nextRow: TitleRow = {
+          value: next,
+          previousValue: row?.value ?? 0,
+          seq: (row?.seq ?? 0) + 1,
+          updateTime: nextUpdateTime(now, row?.updateTime),
+          previousUpdateTime: row?.updateTime,
+        };
+        return {
+          next: nextRow,
+          result: { row: nextRow, change: { profileId, contentId, ...nextRow, changed: true } },
+        };
+      },
+      marker,
+    );
     if (outcome === undefined) return undefined;
     // Also on a repeated call: it completes projections a failed earlier call may have left undone.
     await this.#project(outcome.change, outcome.row.previousUpdateTime);
