@@ -111,7 +111,7 @@ export interface LadderRung {
  * The renditions a plan may stream, lowest first: those at or under the cap;
  * when even the lowest is taller, the lowest alone (a plan never gets nothing).
  */
-export function trimLadder<T extends LadderRung>(ladder: T[], capHeight: number): T[] {
+export function trimLadder<T extends LadderRung>(ladder: readonly T[], capHeight: number): T[] {
   const sorted = [...ladder].sort((a, b) => a.height - b.height || a.bitrateBps - b.bitrateBps);
   if (capHeight <= 0) return sorted;
   const allowed = sorted.filter((r) => r.height <= capHeight);
