@@ -71,9 +71,6 @@ export function feedbackService(deps: FeedbackServiceDeps): ServiceImpl<typeof F
     async submitFeedback(req, ctx) {
       const profileId = id(req.profileId);
       requireProfile(ctx, profileId);
-      if (req.text.trim() === "") {
-        throw new ConnectError("text: must contain more than white space", Code.InvalidArgument);
-      }
       const feedbackId = newId();
       await deps.store.addFeedback({
         feedbackId,
