@@ -32,6 +32,10 @@ const memberOrPartner = (...scopes: string[]): Access => ({
 });
 
 export const ACCESS_TABLE: Readonly<Record<string, Access>> = {
+  // Health of the gateway itself, for load balancers and orchestrators.
+  "grpc.health.v1.Health/Check": PUBLIC,
+  "grpc.health.v1.Health/Watch": PUBLIC,
+
   // User: sign-up and sign-in are open; everything else acts on the signed-in member.
   "marquee.user.v1.UserService/RegisterUser": PUBLIC,
   "marquee.user.v1.UserService/Login": PUBLIC,

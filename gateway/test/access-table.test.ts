@@ -1,10 +1,14 @@
+import { Health } from "@marquee/sdk/grpc/health/v1/health_pb";
 import { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_pb";
 import test from "ava";
 import { ACCESS_TABLE } from "../src/access-table.js";
 import { UPSTREAM_SERVICES } from "../src/upstreams.js";
 
+/** Every RPC the gateway serves: the six services and its own health. */
 const rpcsOfDescriptors = () =>
-  Object.values(UPSTREAM_SERVICES).flatMap((s) => s.methods.map((m) => `${s.typeName}/${m.name}`));
+  [...Object.values(UPSTREAM_SERVICES), Health].flatMap((s) =>
+    s.methods.map((m) => `${s.typeName}/${m.name}`),
+  );
 
 test("every RPC of every service descriptor has a rule in the access table", (t) => {
   const missing = rpcsOfDescriptors().filter((rpc) => !(rpc in ACCESS_TABLE));
