@@ -1,0 +1,135 @@
+/**
+ * `npm run ingest -- <video file> --title "…"`: transcodes a video into a DASH
+ * ladder (five H.264 renditions 240p–1080p, AAC audio, poster, thumbnails) in
+ * the streaming service's media directory, with a progress bar, then creates,
+ * attaches and publishes the title in the content service (which must be
+ * running: `npm start`). With --content-id the media goes to an existing title.
+ *
+ *   npm run ingest -- film.mp4 --title "My Film" --genre drama --synopsis "…"
+ *   npm run ingest -- ep1.mp4 --content-id <uuid> --episode-id <uuid>
+ *
+ * An interrupted run publishes nothing; run it again.
+ */
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { durationFromMs } from "@bufbuild/protobuf/wkt";
+import { ConnectError } from "@connectrpc/connect";
+import { ConfigError, createServiceClient, loadBackendsConfig, serviceUrl } from "@marquee/kit";
+import { MaturityRating } from "@marquee/sdk/marquee/common/v1/maturity_pb";
+import { ContentType } from "@marquee/sdk/marquee/content/v1/content_pb";
+import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
+import { loadStreamingConfig } from "@marquee/streaming/config";
+import { resolveFfmpeg } from "@marquee/streaming/ingest/ffmpeg";
+import { attachAsset } from "@marquee/streaming/ingest/publish";
+import { transcodeToAsset } from "@marquee/streaming/ingest/transcode";
+import { asStreaming } from "@marquee/streaming/internal-call";
+import { SingleBar } from "cli-progress";
+
+const USAGE = `usage: npm run ingest -- <video file> (--title "Title" [--genre id]... [--synopsis text] [--maturity ALL|KIDS|TEEN|ADULT] [--release-date YYYY-MM-DD] [--no-publish] | --content-id <uuid> [--episode-id <uuid>]) [--preset veryfast]`;
+
+function fail(message: string): never {
+  process.stderr.write(`ingest: ${message}\n`);
+  process.exit(1);
+}
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    title: { type: "string" },
+    genre: { type: "string", multiple: true },
+    synopsis: { type: "string", default: "" },
+    maturity: { type: "string", default: "ALL" },
+    "release-date": { type: "string" },
+    "content-id": { type: "string" },
+    "episode-id": { type: "string", default: "" },
+    "no-publish": { type: "boolean", default: false },
+    preset: { type: "string" },
+    help: { type: "boolean", default: false },
+  },
+});
+if (
+  values.help ||
+  positionals.length !== 1 ||
+  (values.title === undefined) === (values["content-id"] === undefined)
+) {
+  fail(USAGE);
+}
+const maturity = MaturityRating[values.maturity as keyof typeof MaturityRating];
+if (typeof maturity !== "number" || maturity === MaturityRating.UNSPECIFIED)
+  fail(`--maturity must be ALL, KIDS, TEEN or ADULT`);
+
+let config: ReturnType<typeof loadStreamingConfig>;
+try {
+  const backends = loadBackendsConfig();
+  config = loadStreamingConfig(process.env, backends.mode, path.resolve(backends.embeddedDataDir));
+} catch (err) {
+  fail(err instanceof ConfigError ? err.message : String(err));
+}
+const source = path.resolve(positionals[0] as string);
+const mediaDir = path.resolve(config.MARQUEE_MEDIA_DIR);
+const content = createServiceClient(ContentService, serviceUrl("content"));
+
+try {
+  // Check the target title first, so a typo does not cost a whole transcode.
+  if (values["content-id"] !== undefined) {
+    await content.getContentDetails({ contentId: values["content-id"] }, asStreaming());
+  }
+  const bar = new SingleBar({
+    format: " {bar} {percentage}% | {stage} | ETA {eta_formatted}",
+    hideCursor: true,
+    etaBuffer: 50,
+  });
+  bar.start(100, 0, { stage: "starting" });
+  const abort = new AbortController();
+  process.once("SIGINT", () => abort.abort());
+  const asset = await transcodeToAsset({
+    ffmpeg: resolveFfmpeg(),
+    source,
+    mediaDir,
+    assetId: randomUUID(),
+    preset: values.preset ?? config.MARQUEE_INGEST_PRESET,
+    signal: abort.signal,
+    onProgress: (fraction, stage) => bar.update(Math.round(fraction * 100), { stage }),
+  }).finally(() => bar.stop());
+  process.stdout.write(
+    `transcoded ${path.basename(source)}: ${(asset.durationMs / 1000).toFixed(1)} s, renditions ${asset.renditions.map((r) => r.id).join(" ")} + audio\n`,
+  );
+
+  let contentId = values["content-id"];
+  if (contentId === undefined) {
+    const created = await content.createContent(
+      {
+        content: {
+          type: ContentType.MOVIE,
+          title: values.title,
+          genreIds: values.genre ?? ["drama"],
+          releaseDate: values["release-date"] ?? new Date().toISOString().slice(0, 10),
+          duration: durationFromMs(asset.durationMs),
+          synopsis: values.synopsis,
+          maturityRating: maturity,
+          artwork: {
+            posterUrl: asset.posterPath,
+            backdropUrl: asset.posterPath,
+            thumbnailUrl: asset.thumbnailPath,
+          },
+        },
+      },
+      asStreaming(),
+    );
+    contentId = created.content?.contentId ?? fail("CreateContent returned no title");
+  }
+  await attachAsset(content, mediaDir, contentId, values["episode-id"], asset);
+  if (values.title !== undefined && !values["no-publish"]) {
+    await content.publishContent({ contentId }, asStreaming());
+  }
+  process.stdout.write(
+    `attached asset ${asset.assetId} to title ${contentId}${values["no-publish"] ? " (draft)" : ""}\n`,
+  );
+} catch (err) {
+  if (err instanceof ConnectError)
+    fail(
+      `content service at ${serviceUrl("content")}: ${err.rawMessage} [${err.code}] — is the platform running (npm start)?`,
+    );
+  fail((err as Error).message);
+}
