@@ -139,7 +139,8 @@ export type SearchContentRequest = Message<"marquee.content.v1.SearchContentRequ
   maxMaturityRating: MaturityRating;
 
   /**
-   * Number of results per page, 1 to 50.
+   * Number of results per page, 1 to 50. Results can be paged up to the
+   * 10,000th.
    *
    * @generated from field: int32 page_size = 6;
    */
@@ -791,6 +792,9 @@ export const ContentService: GenService<{
   },
   /**
    * GetContentDetails returns one title with its seasons and episodes.
+   * NotFound when the title does not exist, is not published or available,
+   * or is rated above the caller's maturity cap (a kids profile cannot tell a
+   * locked title from a missing one).
    *
    * @generated from rpc marquee.content.v1.ContentService.GetContentDetails
    */
@@ -800,7 +804,8 @@ export const ContentService: GenService<{
     output: typeof GetContentDetailsResponseSchema;
   },
   /**
-   * GetGenres lists the catalog's genres.
+   * GetGenres lists the catalog's genres with the number of published titles
+   * the caller may see in each.
    *
    * @generated from rpc marquee.content.v1.ContentService.GetGenres
    */
