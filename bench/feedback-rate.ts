@@ -1,8 +1,9 @@
 /**
  * RateContent throughput and latency with exact per-title aggregates, on the
  * embedded store (classic-level + embedded bus) and on Cassandra + NATS
- * JetStream, in one run. Each setup serves the real FeedbackService handlers
- * on a loopback port; load comes over gRPC. Two workloads:
+ * JetStream, in one run. Each setup is measured twice: the handler's work
+ * called directly (store with aggregates, then the event), and RateContent
+ * through the real handlers on a loopback gRPC server. Two workloads:
  *   spread  many profiles rating many titles (little contention)
  *   hot     many profiles rating and changing ONE title (every call contends
  *           for that title's aggregates: TITLE_SHARDS compare-and-set rows)
@@ -161,7 +162,8 @@ for (const open of [embedded, cassandra]) {
 
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "-");
 console.log(
-  `\nRateContent over gRPC, ${concurrency} callers, ${seconds} s each (store + aggregates + event)\n`,
+  `\nRating writes with exact per-title aggregates and a rating.submitted event; ${concurrency} callers, ${seconds} s each.\n` +
+    "store+event: the handler's work called directly; RateContent RPC: the same through a gRPC server and client.\n",
 );
 console.log(
   "setup                 workload                      calls/s     p50 ms   p99 ms   errors  aggregates = recount",
