@@ -29,6 +29,8 @@ export interface PlaybackLog {
   abr: AbrEvent[];
   /** performance.now() when play was asked for, and when the first frame was shown. */
   playRequestedAt: number;
+  /** Where playback was asked to start (the resume position), seconds. */
+  startSeconds: number;
   firstFrameAt: number | undefined;
   /** Stalls after the first frame. */
   stalls: { start: number; end: number | undefined }[];
@@ -54,6 +56,8 @@ export interface PlaybackOptions {
   startSeconds: number;
   cap: Cap;
   abr: AbrMode;
+  /** Seconds of media to buffer ahead (dash.js default when undefined); tests and the benchmark shorten it. */
+  bufferSeconds?: number | undefined;
   /** RenewManifestUrl: a fresh signed URL and its expiry. */
   renew: () => Promise<{ url: string; expireMs: number | undefined }>;
   onStatus: (status: PlaybackStatus) => void;
@@ -62,7 +66,11 @@ export interface PlaybackOptions {
 
 type DashModule = typeof import("dashjs");
 
-function throughputSettings(mode: AbrMode, cap: Cap): MediaPlayerSettingClass {
+function throughputSettings(
+  mode: AbrMode,
+  cap: Cap,
+  bufferSeconds: number | undefined,
+): MediaPlayerSettingClass {
   const rules =
     mode === "throughput"
       ? {
@@ -84,7 +92,16 @@ function throughputSettings(mode: AbrMode, cap: Cap): MediaPlayerSettingClass {
         limitBitrateByPortal: false,
         rules,
       },
-      buffer: { fastSwitchEnabled: true },
+      buffer: {
+        fastSwitchEnabled: true,
+        ...(bufferSeconds
+          ? {
+              bufferTimeDefault: bufferSeconds,
+              bufferTimeAtTopQuality: bufferSeconds,
+              bufferTimeAtTopQualityLongForm: bufferSeconds,
+            }
+          : {}),
+      },
       retryAttempts: { MPD: 4, MediaSegment: 4, InitializationSegment: 4 },
       retryIntervals: { MPD: 1000, MediaSegment: 1000, InitializationSegment: 1000 },
     },
@@ -115,6 +132,7 @@ export class Playback {
       abrMode: opts.abr,
       abr: [],
       playRequestedAt: performance.now(),
+      startSeconds: opts.startSeconds,
       firstFrameAt: undefined,
       stalls: [],
       renewals: 0,
@@ -146,7 +164,7 @@ export class Playback {
     this.#player = player;
     const { cap, abr } = this.#opts;
     player.updateSettings({ debug: { logLevel: this.#dash.Debug.LOG_LEVEL_WARNING } });
-    player.updateSettings(throughputSettings(abr, cap));
+    player.updateSettings(throughputSettings(abr, cap, this.#opts.bufferSeconds));
     if (Number.isFinite(cap.maxHeight)) {
       // Audio representations have no height; only video ones above the cap are filtered out.
       player.registerCustomCapabilitiesFilter((rep) => !(rep.height > 0) || rep.height <= cap.maxHeight);
@@ -197,7 +215,18 @@ export class Playback {
       this.#cleanup.push(() => video.removeEventListener(type, fn));
     };
     const firstFrame = () => {
-      if (this.log.firstFrameAt === undefined) this.log.firstFrameAt = performance.now();
+      if (this.log.firstFrameAt !== undefined) return;
+      this.log.firstFrameAt = performance.now();
+      // dash.js reports switches, not the first choice: record what the first frame plays.
+      if (!this.log.abr.some((e) => e.type === "rendered")) {
+        let rep: Representation | null = null;
+        try {
+          rep = this.#player?.getCurrentRepresentationForType("video") ?? null;
+        } catch {
+          rep = null;
+        }
+        if (rep) this.#pushAbr("rendered", null, rep, "initial");
+      }
     };
     if ("requestVideoFrameCallback" in video) {
       video.requestVideoFrameCallback(() => firstFrame());

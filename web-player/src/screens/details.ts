@@ -6,7 +6,7 @@ import { getTitle, getTitles } from "../lib/catalog.js";
 import { h, ICONS, icon, replace } from "../lib/dom.js";
 import { friendlyError } from "../lib/errors.js";
 import { formatRuntime } from "../lib/format.js";
-import { hueOf, posterArt } from "../ui/poster.js";
+import { heroImage, hueOf, posterArt } from "../ui/poster.js";
 import { enableRowKeys, row } from "../ui/row.js";
 import { errorState, focusMain, shell, toast } from "../ui/shell.js";
 import { searchHandler } from "./search.js";
@@ -207,7 +207,7 @@ export async function detailsScreen(contentId: string): Promise<void> {
     h(
       "div",
       { class: "details-hero", style: `--hue:${hueOf(contentId)}` },
-      backdrop ? h("img", { class: "hero-img", src: backdrop, alt: "" }) : null,
+      backdrop ? heroImage(backdrop) : null,
       h(
         "div",
         { class: "details-head" },

@@ -5,7 +5,7 @@ import { api, session } from "../lib/api.js";
 import { getTitle, getTitles, remember } from "../lib/catalog.js";
 import { h, ICONS, icon } from "../lib/dom.js";
 import { formatRuntime } from "../lib/format.js";
-import { hueOf } from "../ui/poster.js";
+import { heroImage, hueOf } from "../ui/poster.js";
 import { enableRowKeys, type RowItem, row } from "../ui/row.js";
 import { focusMain, shell } from "../ui/shell.js";
 import { searchHandler } from "./search.js";
@@ -19,7 +19,7 @@ function hero(content: Content): HTMLElement {
   return h(
     "section",
     { class: "hero", style: `--hue:${hueOf(content.contentId)}`, "aria-label": "Featured" },
-    backdrop ? h("img", { class: "hero-img", src: backdrop, alt: "", decoding: "async" }) : null,
+    backdrop ? heroImage(backdrop) : null,
     h(
       "div",
       { class: "hero-body" },

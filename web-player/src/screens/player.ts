@@ -193,8 +193,9 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
   if (disposed) return;
   const cap = planCap(stream.renditions, stream.maxQuality);
   const resumeSeconds = stream.resumePosition ? Number(durationMs(stream.resumePosition)) / 1000 : 0;
+  // ?t=<seconds> starts elsewhere than the resume position (?t=0: from the beginning).
   const tParam = Number(query.get("t"));
-  const startSeconds = Number.isFinite(tParam) && tParam > 0 ? tParam : resumeSeconds;
+  const startSeconds = query.has("t") && Number.isFinite(tParam) && tParam >= 0 ? tParam : resumeSeconds;
 
   const playback = new Playback(dash, {
     video,
@@ -203,6 +204,11 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
     startSeconds,
     cap,
     abr,
+    bufferSeconds: Number(query.get("buffer")) > 0 ? Math.min(60, Number(query.get("buffer"))) : undefined,
+    onQuality() {
+      // Rendition switches are part of the playback record: report each at once.
+      if (heartbeats.running) void heartbeats.beat("quality");
+    },
     async renew() {
       const res = await api.streaming.renewManifestUrl({ sessionId });
       return {

@@ -74,3 +74,11 @@ export function posterCard(content: Content, extras: CardExtras = {}): HTMLEleme
 export function skeletonCard(): HTMLElement {
   return h("div", { class: "card skeleton", "aria-hidden": "true" }, h("div", { class: "poster-art" }));
 }
+
+/** A decorative backdrop: invisible until loaded, removed when it fails (the gradient stays). */
+export function heroImage(url: string): HTMLImageElement {
+  const img = h("img", { class: "hero-img", src: url, alt: "", decoding: "async" });
+  img.addEventListener("load", () => img.classList.add("loaded"));
+  img.addEventListener("error", () => img.remove());
+  return img;
+}

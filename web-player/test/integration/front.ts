@@ -1,0 +1,68 @@
+/**
+ * The same-origin front the gateway will be (issue #7 wiring): RPC paths go to
+ * the gateway, /media/ to the streaming service's media origin, everything
+ * else to the web player's static handler. Used by the browser tests and the
+ * benchmark while the gateway does not serve the app itself; when it does
+ * (GET / answers the app), `frontFor` returns the gateway's own URL.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { createMediaProxy } from "@marquee/streaming";
+import { createStaticHandler } from "../../server/static.js";
+
+const RPC = /^\/[a-z][\w]*\.[\w.]+\//;
+
+function proxyTo(target: string): http.RequestListener {
+  const url = new URL(target);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  return (req, res) => {
+    const upstream = http.request(
+      { host: url.hostname, port: url.port, method: req.method, path: req.url, headers: req.headers, agent },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on("error", () => {
+      if (!res.headersSent) res.writeHead(502).end();
+      else res.destroy();
+    });
+    req.pipe(upstream);
+  };
+}
+
+export interface Front {
+  url: string;
+  /** True when the gateway serves the app itself and no front was started. */
+  gatewayServesApp: boolean;
+  close(): Promise<void>;
+}
+
+/** The URL to open in the browser: the gateway when it serves the app, else a front started here. */
+export async function frontFor(gatewayUrl: string, streamingUrl: string): Promise<Front> {
+  const probe = await fetch(`${gatewayUrl}/`).catch(() => undefined);
+  const html = probe?.ok ? await probe.text() : "";
+  if (/<div id="app">/.test(html)) {
+    return { url: gatewayUrl, gatewayServesApp: true, close: async () => {} };
+  }
+  const api = proxyTo(gatewayUrl);
+  const media = createMediaProxy(streamingUrl);
+  const files = createStaticHandler();
+  const server = http.createServer((req, res) => {
+    const path = req.url ?? "/";
+    if (path.startsWith("/media/")) media(req, res);
+    else if (RPC.test(path)) api(req, res);
+    else files(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    gatewayServesApp: false,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,257 @@
+/**
+ * The member's journey and adaptive bitrate in a real browser (Debian's
+ * headless Chromium) against the whole platform in embedded mode.
+ */
+
+import { waitFor } from "@marquee/kit/testing";
+import type { Content } from "@marquee/sdk";
+import test from "ava";
+import type { CDPSession, Page } from "playwright-core";
+import { type Browser, launch, screenshot } from "./browser.js";
+import { type Front, frontFor } from "./front.js";
+import { createMember, type Member, type Platform, startPlatform, waitForPlayableTitle } from "./platform.js";
+
+interface ProbeAbr {
+  t: number;
+  type: "requested" | "rendered";
+  toId: string;
+  toHeight: number;
+  toBitrateBps: number;
+}
+interface ProbeBeat {
+  sequence: number;
+  reason: string;
+  state: string;
+  renditionId: string;
+  bitrateBps: number;
+  positionSeconds: number;
+  ok: boolean;
+}
+interface ProbeState {
+  sessionId?: string;
+  heartbeats: ProbeBeat[];
+  playback?: { abr: ProbeAbr[]; firstFrameAt?: number; startSeconds: number; errors: string[] };
+  status?: { kind: string };
+}
+
+const probe = (page: Page): Promise<ProbeState | undefined> =>
+  page.evaluate(() => (globalThis as unknown as { __marquee?: ProbeState }).__marquee);
+
+const currentTime = (page: Page): Promise<number> =>
+  page.evaluate(
+    () =>
+      (globalThis as unknown as { document: Document }).document.querySelector("video")?.currentTime ?? -1,
+  );
+
+let platform: Platform | undefined;
+let front: Front | undefined;
+let probeMember: Member | undefined;
+let title: Content | undefined;
+
+test.before(async (t) => {
+  t.timeout(900_000, "platform start and demo media ingest");
+  platform = await startPlatform({ demoSeconds: 60 });
+  probeMember = await createMember(platform.gatewayUrl);
+  title = await waitForPlayableTitle(probeMember.api, 720_000);
+  front = await frontFor(platform.gatewayUrl, platform.streamingUrl);
+  t.log(`app at ${front.url} (gateway serves the app: ${front.gatewayServesApp}); title "${title.title}"`);
+});
+
+test.after.always(async () => {
+  await front?.close();
+  await platform?.stop();
+});
+
+async function withBrowser(t: {
+  teardown: (fn: () => Promise<void>) => void;
+  log: (...v: unknown[]) => void;
+}) {
+  const browser: Browser = await launch();
+  t.teardown(() => browser.close());
+  browser.page.on("pageerror", (e) => t.log(`pageerror: ${e.message}`));
+  return browser;
+}
+
+test.serial("journey: sign up, profile, search, play, pause, reload resumes, rate", async (t) => {
+  t.timeout(300_000);
+  if (!front || !title) return t.fail("no platform");
+  const base = front.url;
+  const { page } = await withBrowser(t);
+
+  // Sign up (then choose a plan), create a profile and pick it.
+  await page.goto(`${base}/signup`);
+  await page.fill("input[name=name]", "Ada Lovelace");
+  const email = `ada-${Date.now()}@example.com`;
+  await page.fill("input[name=email]", email);
+  await page.fill("input[name=password]", "analytical-engine-1843");
+  await page.fill("input[name=dateOfBirth]", "1990-12-10");
+  await page.fill("input[name=country]", "GB");
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/plans/, { timeout: 20_000 });
+  await page.click("label.plan-card:has-text('Standard')");
+  await page.click("button:has-text('Start membership')");
+  await page.waitForURL(/\/profiles/, { timeout: 20_000 });
+  await page.click("button:has-text('Add profile')");
+  await page.fill("dialog input[name=name]", "Ada");
+  await page.click("dialog button[type=submit]");
+  await page.click(".profile-tile[data-profile-id]", { timeout: 20_000 });
+  await page.waitForURL(`${base}/`, { timeout: 20_000 });
+  await page.waitForSelector(".hero .hero-title", { timeout: 20_000 });
+  await page.waitForSelector("[data-row^='genre-'] .card", { timeout: 20_000 });
+  t.log(await screenshot(page, "home"));
+
+  // Search as you type, open the title.
+  const word = title.title.split(/\s+/).find((w) => w.length > 3) ?? title.title;
+  await page.click("#search");
+  await page.keyboard.type(word.slice(0, 6), { delay: 60 });
+  await page.waitForURL(/\/search\?q=/, { timeout: 10_000 });
+  const card = page.locator(`.grid .card[data-content-id="${title.contentId}"]`);
+  await card.waitFor({ timeout: 15_000 });
+  await card.click();
+  await page.waitForURL(new RegExp(`/title/${title.contentId}`));
+  await page.waitForSelector(".details-info h1");
+  t.is(await page.textContent(".details-info h1"), title.title);
+  t.log(await screenshot(page, "details"));
+
+  // Play, watch a few seconds, pause.
+  await page.click("a[data-action=play]");
+  await page.waitForURL(new RegExp(`/watch/${title.contentId}`));
+  await waitFor(
+    "the first frame",
+    async () => (await probe(page))?.playback?.firstFrameAt !== undefined,
+    30_000,
+  );
+  await waitFor("8 s of playback", async () => (await currentTime(page)) >= 8, 30_000);
+  await page.keyboard.press("i");
+  await page.waitForSelector(".stats:not([hidden])");
+  t.log(await screenshot(page, "player"));
+  await page.keyboard.press("k");
+  const pausedAt = await currentTime(page);
+  const paused = await waitFor(
+    "an accepted pause heartbeat",
+    async () => (await probe(page))?.heartbeats.find((b) => b.reason === "pause" && b.ok),
+    15_000,
+  );
+  t.is(paused.state, "paused");
+  t.true(
+    Math.abs(paused.positionSeconds - pausedAt) < 1.5,
+    `pause heartbeat at ${paused.positionSeconds}, paused at ${pausedAt}`,
+  );
+
+  // Reload: the new session starts where we paused.
+  await page.reload();
+  await waitFor(
+    "the first frame after reload",
+    async () => (await probe(page))?.playback?.firstFrameAt !== undefined,
+    30_000,
+  );
+  const resumed = await probe(page);
+  t.true(
+    (resumed?.playback?.startSeconds ?? 0) >= pausedAt - 2,
+    `resumed at ${resumed?.playback?.startSeconds}, paused at ${pausedAt}`,
+  );
+  t.true((await currentTime(page)) >= pausedAt - 2);
+
+  // Back to the details and rate it "Love this"; the rating survives a reload.
+  await page.keyboard.press("Escape");
+  await page.waitForURL(new RegExp(`/title/${title.contentId}`));
+  const love = page.locator("button[data-rating=DOUBLE_THUMBS_UP]");
+  await love.click();
+  await page.waitForSelector(".rating-status:has-text('Rated')", { timeout: 10_000 });
+  await page.reload();
+  await page.waitForSelector("button[data-rating=DOUBLE_THUMBS_UP][aria-pressed=true]", { timeout: 15_000 });
+  t.pass();
+});
+
+async function throttle(cdp: CDPSession, mbps: number | undefined): Promise<void> {
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: mbps === undefined ? 0 : 20,
+    downloadThroughput: mbps === undefined ? -1 : (mbps * 1_000_000) / 8,
+    uploadThroughput: mbps === undefined ? -1 : (mbps * 1_000_000) / 8,
+  });
+}
+
+test.serial("ABR: throttled below the top rendition it switches down, lifted it climbs back", async (t) => {
+  t.timeout(240_000);
+  if (!front || !title || !platform) return t.fail("no platform");
+  const member = await createMember(platform.gatewayUrl);
+  const { page, context } = await withBrowser(t);
+  await page.goto(`${front.url}/signin`);
+  await page.evaluate((s) => localStorage.setItem("marquee.session", s), member.storedSession);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  await page.goto(`${front.url}/watch/${title.contentId}?buffer=8`);
+  await waitFor(
+    "the first frame",
+    async () => (await probe(page))?.playback?.firstFrameAt !== undefined,
+    30_000,
+  );
+
+  // Unthrottled on loopback it reaches the top of the ladder (Premium: no cap).
+  const topBitrate = await waitFor(
+    "the top rendition",
+    async () => {
+      const abr = (await probe(page))?.playback?.abr ?? [];
+      const top = abr.filter((e) => e.type === "rendered").at(-1);
+      return top && top.toHeight >= 1080 ? top.toBitrateBps : undefined;
+    },
+    30_000,
+  );
+  const throttledAt = await page.evaluate(() => performance.now());
+  const limitMbps = Math.min(1.5, (topBitrate / 1_000_000) * 0.4);
+  await throttle(cdp, limitMbps);
+  const down = await waitFor(
+    `a switch below ${limitMbps} Mbps`,
+    async () =>
+      (await probe(page))?.playback?.abr.find(
+        (e) => e.type === "requested" && e.t > throttledAt && e.toBitrateBps <= limitMbps * 1_000_000,
+      ),
+    25_000,
+  );
+  t.log(`down to ${down.toId} after ${Math.round(down.t - throttledAt)} ms`);
+
+  const liftedAt = await page.evaluate(() => performance.now());
+  await throttle(cdp, undefined);
+  const up = await waitFor(
+    "a climb back to the top rendition",
+    async () =>
+      (await probe(page))?.playback?.abr.find(
+        (e) => e.type === "requested" && e.t > liftedAt && e.toBitrateBps >= topBitrate,
+      ),
+    30_000,
+  );
+  t.log(`back up to ${up.toId} after ${Math.round(up.t - liftedAt)} ms`);
+
+  // The heartbeats carried the switch to the server, and it accepted them.
+  const lowRendition = down.toId;
+  await waitFor(
+    "an accepted heartbeat on the lower rendition",
+    async () => (await probe(page))?.heartbeats.some((b) => b.ok && b.renditionId === lowRendition),
+    15_000,
+  );
+  const beats = (await probe(page))?.heartbeats ?? [];
+  t.true(
+    beats.some((b) => b.ok && b.bitrateBps >= topBitrate),
+    "a heartbeat at the top rendition",
+  );
+  t.true(
+    beats.every((b, i) => i === 0 || b.sequence > (beats[i - 1]?.sequence ?? 0)),
+    "sequence numbers rise",
+  );
+
+  // Stop playback (leaving the player), then the history has the title.
+  await page.goto(`${front.url}/title/${title.contentId}`);
+  const history = await waitFor(
+    "the title in viewing history",
+    async () => {
+      const res = await member.api.streaming.listViewingHistory({
+        profileId: member.profileId,
+        pageSize: 10,
+      });
+      return res.entries.find((e) => e.contentId === title?.contentId);
+    },
+    20_000,
+  );
+  t.true(Number(history.position?.seconds ?? 0n) > 0, "history stored a position");
+});
