@@ -241,4 +241,26 @@ export function feedbackStoreContract(test: TestFn, open: StoreFactory): void {
     t.deepEqual(await store.eraseProfile(gone), { ratings: 0, feedback: 0 });
     t.deepEqual(await store.contentRatings(c1), { thumbsDown: 0, thumbsUp: 1, doubleThumbsUp: 0 });
   });
+
+  test("erasures racing with other profiles' ratings of the same titles keep the counts exact", async (t) => {
+    const store = await open();
+    const titles = [randomUUID(), randomUUID()];
+    const leaving = Array.from({ length: 8 }, () => randomUUID());
+    const staying = Array.from({ length: 12 }, () => randomUUID());
+    for (const [i, p] of leaving.entries()) {
+      for (const c of titles) await store.setRating(p, c, (1 + (i % 3)) as RatingValue, at(i));
+    }
+    await Promise.all([
+      ...leaving.map((p) => store.eraseProfile(p)),
+      ...staying.flatMap((p, i) =>
+        titles.map((c) => store.setRating(p, c, (1 + (i % 3)) as RatingValue, at(i))),
+      ),
+    ]);
+    for (const c of titles) {
+      const counts = await store.contentRatings(c);
+      t.deepEqual(counts, await store.recountContentRatings(c));
+      t.deepEqual(counts, await expectedCounts(store, c, staying));
+      t.is(counts.thumbsDown + counts.thumbsUp + counts.doubleThumbsUp, staying.length);
+    }
+  });
 }
