@@ -10,6 +10,8 @@ export function loadRecommendationConfig(env: Record<string, string | undefined>
       MARQUEE_RECOMMENDATION_REBUILD_INTERVAL_MS: envs.millis(3_600_000),
       /** Full pass over the content service's catalog (events keep it current in between). */
       MARQUEE_RECOMMENDATION_CATALOG_SYNC_INTERVAL_MS: envs.millis(900_000),
+      /** How stale neighbour lists and popularity rankings may be served while events change them. */
+      MARQUEE_RECOMMENDATION_MAX_STALENESS_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
       /** Neighbours kept per title. */
       MARQUEE_RECOMMENDATION_NEIGHBOURS: z.coerce.number().int().min(5).max(500).default(50),
     },
@@ -20,6 +22,7 @@ export function loadRecommendationConfig(env: Record<string, string | undefined>
     rebuildIntervalMs: c.MARQUEE_RECOMMENDATION_REBUILD_INTERVAL_MS,
     catalogSyncIntervalMs: c.MARQUEE_RECOMMENDATION_CATALOG_SYNC_INTERVAL_MS,
     neighbours: c.MARQUEE_RECOMMENDATION_NEIGHBOURS,
+    maxStalenessMs: c.MARQUEE_RECOMMENDATION_MAX_STALENESS_MS,
     contentUrl: serviceUrl("content", env),
   };
 }

@@ -156,10 +156,28 @@ export class TasteEngine {
         for (const title of await this.#store.listTitles()) model.setTitle(title);
         for (const [id, name] of await this.#store.genreNames()) model.setGenreName(id, name);
         let interactions = 0;
+        // Stores list a profile's interactions together: load each profile in one go.
+        let profileId = "";
+        let entries: { contentId: string; weight: number; completed: boolean; time: number }[] = [];
+        const load = () => {
+          if (entries.length > 0) model.loadProfile(profileId, entries);
+          entries = [];
+        };
         for await (const i of this.#store.allInteractions()) {
-          applyOp(model, setOp(i));
+          if (i.profileId !== profileId) {
+            load();
+            profileId = i.profileId;
+          }
+          const op = setOp(i) as Extract<ModelOp, { kind: "set" }>;
+          entries.push({
+            contentId: op.contentId,
+            weight: op.weight,
+            completed: op.completed,
+            time: op.time,
+          });
           interactions++;
         }
+        load();
         for (const op of this.#pending) applyOp(model, op);
         this.#model = model;
         const ms = performance.now() - started;

@@ -35,7 +35,11 @@ export async function startRecommendationService(
     bus,
     source: contentServiceCatalog(createServiceClient(ContentService, config.contentUrl)),
     log,
-    model: { neighbours: config.neighbours },
+    model: {
+      neighbours: config.neighbours,
+      neighbourTtlMs: config.maxStalenessMs,
+      rankingTtlMs: Math.min(config.maxStalenessMs, 1_000),
+    },
     rebuildIntervalMs: config.rebuildIntervalMs,
     catalogSyncIntervalMs: config.catalogSyncIntervalMs,
   });

@@ -80,7 +80,7 @@ export async function openCassandraStore(opts: CassandraStoreOptions): Promise<T
     const stream = client.stream(query, params, { prepare: true, autoPage: true, fetchSize: 5_000 });
     for await (const row of stream as unknown as AsyncIterable<types.Row>) yield row;
   };
-  return {
+  const store: TasteStore = {
     async recordRating(f: RatingFact) {
       await client.execute(
         "UPDATE interactions USING TIMESTAMP ? SET rating = ?, rating_time = ? WHERE profile_id = ? AND content_id = ?",
@@ -113,6 +113,20 @@ export async function openCassandraStore(opts: CassandraStoreOptions): Promise<T
 
     async *allInteractions() {
       for await (const r of rows("SELECT * FROM interactions", [])) yield toInteraction(r);
+    },
+
+    async importInteractions(interactions) {
+      // Each part keeps its event time as its write time, so later events still merge as usual.
+      const writes = (i: Interaction): Promise<unknown>[] => [
+        ...(i.ratingTime > 0 ? [store.recordRating({ ...i, value: i.rating, time: i.ratingTime })] : []),
+        ...(i.viewTime > 0
+          ? [store.recordViewing({ ...i, fraction: i.viewFraction, time: i.viewTime })]
+          : []),
+      ];
+      // Bounded concurrency: a few hundred writes in flight at once.
+      for (let start = 0; start < interactions.length; start += 256) {
+        await Promise.all(interactions.slice(start, start + 256).flatMap(writes));
+      }
     },
 
     async eraseProfile(profileId) {
@@ -171,4 +185,5 @@ export async function openCassandraStore(opts: CassandraStoreOptions): Promise<T
 
     close: () => client.shutdown(),
   };
+  return store;
 }

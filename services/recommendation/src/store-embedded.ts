@@ -28,15 +28,53 @@ export async function openEmbeddedStore(dir: string): Promise<TasteStore> {
     const v = await db.get(key);
     return v === undefined ? undefined : (JSON.parse(v) as T);
   };
-  const erasedAt = async (profileId: string) => Number((await db.get(`e!${profileId}`)) ?? "0");
   const interactionKey = (p: string, c: string) => `i!${p}!${c}`;
 
+  // Interaction writes are group-committed: whatever queued up while the
+  // previous write ran is read with one getMany, merged in order in memory
+  // and written with one batch.
+  interface Update {
+    profileId: string;
+    contentId: string;
+    time: number;
+    change: (i: Interaction) => boolean;
+    resolve: () => void;
+    reject: (err: unknown) => void;
+  }
+  let queued: Update[] = [];
+  const flush = async () => {
+    const ops = queued;
+    queued = [];
+    try {
+      const keys = [
+        ...new Set(ops.flatMap((o) => [`e!${o.profileId}`, interactionKey(o.profileId, o.contentId)])),
+      ];
+      const values = await db.getMany(keys);
+      const current = new Map(keys.map((k, n) => [k, values[n]]));
+      const dirty = new Map<string, Interaction>();
+      for (const o of ops) {
+        if (o.time <= Number(current.get(`e!${o.profileId}`) ?? "0")) continue;
+        const key = interactionKey(o.profileId, o.contentId);
+        const stored = current.get(key);
+        const record =
+          dirty.get(key) ??
+          (stored === undefined
+            ? blankInteraction(o.profileId, o.contentId)
+            : (JSON.parse(stored) as Interaction));
+        if (o.change(record)) dirty.set(key, record);
+      }
+      await db.batch(
+        [...dirty].map(([key, value]) => ({ type: "put" as const, key, value: JSON.stringify(value) })),
+      );
+      for (const o of ops) o.resolve();
+    } catch (err) {
+      for (const o of ops) o.reject(err);
+    }
+  };
   const update = (profileId: string, contentId: string, time: number, change: (i: Interaction) => boolean) =>
-    serial(async () => {
-      if (time <= (await erasedAt(profileId))) return;
-      const key = interactionKey(profileId, contentId);
-      const current = (await getJson<Interaction>(key)) ?? blankInteraction(profileId, contentId);
-      if (change(current)) await db.put(key, JSON.stringify(current));
+    new Promise<void>((resolve, reject) => {
+      queued.push({ profileId, contentId, time, change, resolve, reject });
+      if (queued.length === 1) void serial(flush);
     });
 
   const titleOf = (contentId: string) => getJson<CatalogTitle>(`t!${contentId}`);
@@ -75,6 +113,17 @@ export async function openEmbeddedStore(dir: string): Promise<TasteStore> {
     async *allInteractions() {
       for await (const v of db.values({ gt: "i!", lt: "i!~" })) yield JSON.parse(v) as Interaction;
     },
+
+    importInteractions: (interactions) =>
+      serial(() =>
+        db.batch(
+          interactions.map((i) => ({
+            type: "put" as const,
+            key: interactionKey(i.profileId, i.contentId),
+            value: JSON.stringify(i),
+          })),
+        ),
+      ),
 
     eraseProfile: (profileId) =>
       serial(async () => {

@@ -40,6 +40,11 @@ export interface TasteStore {
   profileInteractions(profileId: string): Promise<Interaction[]>;
   /** Every interaction, for rebuilding the model. */
   allInteractions(): AsyncIterable<Interaction>;
+  /**
+   * Bulk load of already-merged interactions (backfill, migration, benchmark
+   * set-up): each replaces what is stored for its profile and title.
+   */
+  importInteractions(interactions: Interaction[]): Promise<void>;
   /** Erases everything kept about the profile. */
   eraseProfile(profileId: string): Promise<void>;
 

@@ -80,7 +80,23 @@ test("incremental updates give exactly the model a rebuild from the final state 
   }
   const rebuilt = new TasteModel();
   for (const id of items) rebuilt.setTitle(title(id, [`g${id.length % 3}`]));
-  for (const { p, c, w, time } of final.values()) rebuilt.setInteraction(p, c, w, false, time);
+  // Half the profiles loaded in one go (as a rebuild does), the rest one interaction at a time.
+  const byProfile = new Map<
+    string,
+    { contentId: string; weight: number; completed: boolean; time: number }[]
+  >();
+  for (const { p, c, w, time } of final.values()) {
+    (byProfile.get(p) ?? byProfile.set(p, []).get(p))?.push({
+      contentId: c,
+      weight: w,
+      completed: false,
+      time,
+    });
+  }
+  for (const [p, entries] of byProfile) {
+    if (Number(p.slice(1)) % 2 === 0) rebuilt.loadProfile(p, entries);
+    else for (const e of entries) rebuilt.setInteraction(p, e.contentId, e.weight, false, e.time);
+  }
   t.is(live.profileCount, rebuilt.profileCount);
   for (const a of items) {
     const [la, ra] = [live.indexOf(a) as number, rebuilt.indexOf(a) as number];

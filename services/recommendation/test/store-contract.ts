@@ -85,6 +85,56 @@ export function tasteStoreContract(test: TestFn, open: StoreFactory): void {
     t.true(all.includes(`${p2}/${titles[0]}`));
   });
 
+  test("a bulk import stores merged interactions, and later events merge with them", async (t) => {
+    const store = await withStore(t);
+    const [p, c1, c2] = [randomUUID(), randomUUID(), randomUUID()];
+    const base = {
+      profileId: p,
+      rating: 0,
+      ratingTime: 0,
+      viewFraction: 0,
+      viewTime: 0,
+      completed: false,
+      abandoned: false,
+    };
+    await store.importInteractions([
+      { ...base, contentId: c1, rating: 3, ratingTime: T0 },
+      { ...base, contentId: c2, viewFraction: 1, viewTime: T0, completed: true },
+    ]);
+    t.deepEqual(await store.getInteraction(p, c1), { ...base, contentId: c1, rating: 3, ratingTime: T0 });
+    t.deepEqual(await store.getInteraction(p, c2), {
+      ...base,
+      contentId: c2,
+      viewFraction: 1,
+      viewTime: T0,
+      completed: true,
+    });
+    await store.recordRating({ profileId: p, contentId: c2, value: 1, time: T0 + 1 });
+    t.like(await store.getInteraction(p, c2), { rating: 1, completed: true });
+  });
+
+  test("concurrent events on many titles all land", async (t) => {
+    const store = await withStore(t);
+    const p = randomUUID();
+    const titles: string[] = Array.from({ length: 50 }, () => randomUUID());
+    await Promise.all(
+      titles.flatMap((c, n) => [
+        store.recordRating({ profileId: p, contentId: c, value: 1 + (n % 3), time: T0 + n }),
+        store.recordViewing({
+          profileId: p,
+          contentId: c,
+          fraction: 0.5,
+          completed: false,
+          abandoned: false,
+          time: T0,
+        }),
+      ]),
+    );
+    const stored = await store.profileInteractions(p);
+    t.is(stored.length, 50);
+    t.true(stored.every((i) => i.viewFraction === 0.5 && i.rating === 1 + (titles.indexOf(i.contentId) % 3)));
+  });
+
   test("erasing a profile removes its interactions only, and older events replayed later stay erased", async (t) => {
     const store = await withStore(t);
     const [gone, kept, c] = [randomUUID(), randomUUID(), randomUUID()];

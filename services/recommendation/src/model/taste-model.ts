@@ -12,6 +12,12 @@ export interface ModelOptions {
   trendHalfLifeMs?: number;
   /** How stale the popular and trending rankings may get (0: always fresh). */
   rankingTtlMs?: number;
+  /**
+   * How long a title's neighbour list may be served after a pair of it
+   * changed (0: recomputed on the next read), so a burst of events does not
+   * put recomputation on the request path.
+   */
+  neighbourTtlMs?: number;
   /** Reference time of the trending score (default: now). */
   now?: number;
 }
@@ -48,6 +54,7 @@ export class TasteModel {
   readonly #gamma: number;
   readonly #tau: number;
   readonly #ttl: number;
+  readonly #neighbourTtl: number;
   readonly #ref: number;
 
   readonly #ids: string[] = [];
@@ -59,6 +66,9 @@ export class TasteModel {
   #positives = new Float64Array(0);
   #trend = new Float64Array(0);
   #neighbours: (Scored[] | undefined)[] = [];
+  /** 1 when a pair of the title changed since its neighbours were computed. */
+  #stale = new Uint8Array(0);
+  #computedAt = new Float64Array(0);
   #scratch = new Float64Array(0);
 
   readonly #profiles = new Map<string, ProfileVector>();
@@ -76,7 +86,8 @@ export class TasteModel {
     this.#lambda = opts.shrinkage ?? 20;
     this.#gamma = opts.contentWeight ?? 0.1;
     this.#tau = (opts.trendHalfLifeMs ?? 3 * 86_400_000) / Math.LN2;
-    this.#ttl = opts.rankingTtlMs ?? 1_000;
+    this.#ttl = opts.rankingTtlMs ?? 0;
+    this.#neighbourTtl = opts.neighbourTtlMs ?? 0;
     this.#ref = opts.now ?? Date.now();
     this.#grow(256);
   }
@@ -130,16 +141,24 @@ export class TasteModel {
     this.#positives = widen(this.#positives);
     this.#trend = widen(this.#trend);
     this.#scratch = new Float64Array(cap);
+    const stale = new Uint8Array(cap);
+    stale.set(this.#stale);
+    this.#stale = stale;
+    this.#computedAt = widen(this.#computedAt);
     this.#cap = cap;
   }
 
   /** Adds or replaces a title's catalog facts. */
   setTitle(title: CatalogTitle): void {
     const i = this.#item(title.contentId);
+    const before = this.#titles.get(i);
     this.#titles.set(i, title);
-    this.#content = undefined;
-    this.#neighbours.fill(undefined);
     this.#version++;
+    // Visibility, maturity or availability only filter at serving time; the
+    // similarities change only with the words, genres and cast.
+    if (before !== undefined && contentKey(before) === contentKey(title)) return;
+    this.#content = undefined;
+    this.#stale.fill(1);
   }
 
   title(item: number): CatalogTitle | undefined {
@@ -214,6 +233,57 @@ export class TasteModel {
     this.#version++;
   }
 
+  /**
+   * Adds a whole profile at once (model rebuilds): the same result as
+   * setting each interaction, with the pair sums filled row by row, which is
+   * several times faster on a large catalog. Falls back to one at a time for
+   * a profile the model already has.
+   */
+  loadProfile(
+    profileId: string,
+    entries: { contentId: string; weight: number; completed: boolean; time: number }[],
+  ): void {
+    if (this.#profiles.has(profileId)) {
+      for (const e of entries) this.setInteraction(profileId, e.contentId, e.weight, e.completed, e.time);
+      return;
+    }
+    const p: ProfileVector = { items: [], weights: [], completed: [], times: [] };
+    const seen = new Set<number>();
+    for (const e of entries) {
+      if (e.weight === 0 && !e.completed) continue;
+      const i = this.#item(e.contentId);
+      if (seen.has(i)) continue;
+      seen.add(i);
+      p.items.push(i);
+      p.weights.push(e.weight);
+      p.completed.push(e.completed);
+      p.times.push(e.time);
+    }
+    if (p.items.length === 0) return;
+    this.#profiles.set(profileId, p);
+    const cap = this.#cap;
+    const n = p.items.length;
+    for (let a = 0; a < n; a++) {
+      const i = p.items[a] as number;
+      const wi = p.weights[a] as number;
+      const time = p.times[a] as number;
+      this.#trend[i] = (this.#trend[i] as number) + this.#trendOf(wi, time);
+      if (wi > 0) this.#positives[i] = (this.#positives[i] as number) + 1;
+      if (wi === 0) continue;
+      this.#norm2[i] = (this.#norm2[i] as number) + wi * wi;
+      this.#stale[i] = 1;
+      const row = i * cap;
+      for (let b = 0; b < n; b++) {
+        const wj = p.weights[b] as number;
+        if (b === a || wj === 0) continue;
+        const at = row + (p.items[b] as number);
+        this.#dot[at] = (this.#dot[at] as number) + wi * wj;
+        this.#cnt[at] = (this.#cnt[at] as number) + 1;
+      }
+    }
+    this.#version++;
+  }
+
   /** Takes away everything a profile contributed. */
   removeProfile(profileId: string): void {
     const p = this.#profiles.get(profileId);
@@ -241,10 +311,10 @@ export class TasteModel {
         this.#cnt[i * cap + j] = (this.#cnt[i * cap + j] as number) + cntDelta;
         this.#cnt[j * cap + i] = (this.#cnt[j * cap + i] as number) + cntDelta;
       }
-      this.#neighbours[j] = undefined;
+      this.#stale[j] = 1;
     }
     this.#norm2[i] = Math.max(0, (this.#norm2[i] as number) + weight * weight - old * old);
-    this.#neighbours[i] = undefined;
+    this.#stale[i] = 1;
   }
 
   // ---- similarity ----
@@ -262,7 +332,12 @@ export class TasteModel {
   neighbours(item: number): Scored[] {
     if (item >= this.#ids.length) return EMPTY_NEIGHBOURS;
     const cached = this.#neighbours[item];
-    if (cached !== undefined) return cached;
+    if (
+      cached !== undefined &&
+      (this.#stale[item] === 0 || Date.now() - (this.#computedAt[item] as number) < this.#neighbourTtl)
+    ) {
+      return cached;
+    }
     const n = this.#ids.length;
     const row = this.#scratch;
     row.fill(0, 0, n);
@@ -271,14 +346,21 @@ export class TasteModel {
     }
     this.#contentIndex().addRow(item, row, this.#gamma);
     row[item] = 0;
-    const found: Scored[] = [];
+    // Top k by insertion into a short sorted list: most titles fail the first comparison.
+    const top: Scored[] = [];
     for (let j = 0; j < n; j++) {
       const s = row[j] as number;
-      if (s > 1e-9) found.push({ item: j, score: s });
+      if (s <= 1e-9) continue;
+      const candidate = { item: j, score: s };
+      if (top.length === this.#k && this.byScore(candidate, top[top.length - 1] as Scored) >= 0) continue;
+      let at = top.length;
+      while (at > 0 && this.byScore(candidate, top[at - 1] as Scored) < 0) at--;
+      top.splice(at, 0, candidate);
+      if (top.length > this.#k) top.pop();
     }
-    found.sort(this.byScore);
-    const top = found.slice(0, this.#k);
     this.#neighbours[item] = top;
+    this.#computedAt[item] = Date.now();
+    this.#stale[item] = 0;
     return top;
   }
 
@@ -372,6 +454,10 @@ export class TasteModel {
   popularGenres(): readonly string[] {
     return this.#freshRankings().genres;
   }
+}
+
+function contentKey(t: CatalogTitle): string {
+  return JSON.stringify([t.title, t.synopsis, t.genreIds, t.cast]);
 }
 
 function cmpId(ids: string[], a: number, b: number): number {
