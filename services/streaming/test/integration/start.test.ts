@@ -29,8 +29,10 @@ async function fakeContent() {
       r.service(ContentService, {
         createContent(req) {
           const content = create(ContentSchema, {
-            ...req.content,
             contentId: randomUUID(),
+            title: req.content?.title,
+            type: req.content?.type,
+            artwork: req.content?.artwork,
             publishState: PublishState.DRAFT,
           });
           titles.set(content.contentId, content);
