@@ -21,7 +21,7 @@ export function autoFuzziness(term: string): number {
 function newIndex(): MiniSearch<SearchDoc> {
   return new MiniSearch<SearchDoc>({
     fields: ["title", "cast", "synopsis"],
-    storeFields: ["genreIds", "year", "maturity", "popularity", "payload"],
+    storeFields: ["genreIds", "year", "maturity", "popularity", "version", "payload"],
     processTerm: (term) => foldText(term) || null,
     searchOptions: {
       boost: { title: 3, cast: 2, synopsis: 1 },
@@ -42,14 +42,26 @@ function newIndex(): MiniSearch<SearchDoc> {
 export class EmbeddedSearchIndex implements SearchIndex {
   #index = newIndex();
 
+  /** Versions of removed titles, so an older upsert arriving late is refused (as OpenSearch's tombstones do). */
+  readonly #removed = new Map<string, number>();
+
+  #indexedVersion(id: string): number {
+    const stored = this.#index.getStoredFields(id);
+    return stored === undefined ? (this.#removed.get(id) ?? -1) : Number(stored.version);
+  }
+
   async upsert(content: Content): Promise<void> {
     const doc = toSearchDoc(content);
+    if (doc.version <= this.#indexedVersion(doc.id)) return;
+    this.#removed.delete(doc.id);
     if (this.#index.has(doc.id)) this.#index.replace(doc);
     else this.#index.add(doc);
   }
 
-  async remove(contentId: string): Promise<void> {
+  async remove(contentId: string, version?: number): Promise<void> {
+    if (version !== undefined && version <= this.#indexedVersion(contentId)) return;
     if (this.#index.has(contentId)) this.#index.discard(contentId);
+    if (version !== undefined) this.#removed.set(contentId, version);
   }
 
   async search(q: SearchQuery): Promise<SearchResults> {
@@ -72,6 +84,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const docs: SearchDoc[] = [];
     for await (const c of contents) docs.push(toSearchDoc(c));
     next.addAll(docs);
+    this.#removed.clear();
     this.#index = next; // the swap: searches see the old index until this line, then the new one
     return docs.length;
   }
@@ -81,6 +94,10 @@ export class EmbeddedSearchIndex implements SearchIndex {
   }
 
   async refresh(): Promise<void> {}
+
+  isStale(): boolean {
+    return false;
+  }
 
   async close(): Promise<void> {}
 }

@@ -4,7 +4,8 @@ import type { EventBus, Logger, Subscription } from "@marquee/kit";
 import type { Content } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { ContentVisibilityChangedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import { isPublished } from "./domain/visibility.js";
-import type { SearchIndex } from "./search.js";
+import { KeyedLock } from "./keyed-lock.js";
+import { type SearchIndex, versionOf } from "./search.js";
 import type { ContentStore } from "./store.js";
 
 export const SEARCH_INDEXER = "content-search-indexer";
@@ -21,7 +22,7 @@ export async function syncSearchEntry(
 ): Promise<void> {
   const content = await store.get(contentId);
   if (content !== undefined && isPublished(content)) await index.upsert(content);
-  else await index.remove(contentId);
+  else await index.remove(contentId, content === undefined ? undefined : versionOf(content));
 }
 
 /** The durable consumer that feeds search from content.published / content.unpublished. */
@@ -31,6 +32,8 @@ export function startSearchIndexer(
   index: SearchIndex,
   log: Logger,
 ): Promise<Subscription> {
+  // Events of one title are applied one at a time here; across processes the index's versions decide.
+  const lock = new KeyedLock();
   return bus.consume({
     stream: "DOMAIN",
     durable: SEARCH_INDEXER,
@@ -42,7 +45,7 @@ export function startSearchIndexer(
         log.warn({ msgId: event.msgId }, "content event without a content id; skipped");
         return;
       }
-      await syncSearchEntry(store, index, change.contentId);
+      await lock.run(change.contentId, () => syncSearchEntry(store, index, change.contentId));
     },
   });
 }

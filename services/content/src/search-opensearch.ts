@@ -17,6 +17,8 @@ import {
 
 export const DEFAULT_SEARCH_ALIAS = "marquee-content";
 
+const statusOf = (err: unknown) => (err as { meta?: { statusCode?: number } }).meta?.statusCode;
+
 /**
  * Settings and mappings of every generation of the index (analysis-common
  * provides asciifolding and edge_ngram). Titles and cast get a second,
@@ -57,6 +59,7 @@ export function indexTemplate(replicas: number): Record<string, unknown> {
         year: { type: "integer" },
         maturity: { type: "integer" },
         popularity: { type: "float" },
+        version: { type: "long", index: false },
         payload: { type: "binary" },
       },
     },
@@ -126,12 +129,19 @@ export class OpenSearchIndex implements SearchIndex {
   readonly #client: SearchClient;
   readonly #alias: string;
 
-  private constructor(client: SearchClient, alias: string) {
+  readonly #stale: boolean;
+
+  private constructor(client: SearchClient, alias: string, stale: boolean) {
     this.#client = client;
     this.#alias = alias;
+    this.#stale = stale;
   }
 
-  /** Declares the template and makes sure the alias points at an index. */
+  /**
+   * Declares the template and makes sure the alias points at an index. An
+   * index made by an older template gets the fields added since; if its
+   * mapping cannot take them it is reported stale (see isStale).
+   */
   static async open(
     client: SearchClient,
     opts: { alias?: string; replicas?: number } = {},
@@ -139,7 +149,23 @@ export class OpenSearchIndex implements SearchIndex {
     const alias = opts.alias ?? DEFAULT_SEARCH_ALIAS;
     await putIndexTemplate(client, alias, indexTemplate(opts.replicas ?? 0));
     await ensureAliasedIndex(client, alias);
-    return new OpenSearchIndex(client, alias);
+    const template = indexTemplate(opts.replicas ?? 0) as {
+      mappings: { properties: Record<string, unknown> };
+    };
+    let stale = false;
+    try {
+      await client.indices.putMapping({
+        index: alias,
+        body: { properties: template.mappings.properties } as never,
+      });
+    } catch {
+      stale = true;
+    }
+    return new OpenSearchIndex(client, alias, stale);
+  }
+
+  isStale(): boolean {
+    return this.#stale;
   }
 
   get alias(): string {
@@ -148,18 +174,30 @@ export class OpenSearchIndex implements SearchIndex {
 
   async upsert(content: Content): Promise<void> {
     const doc = toSearchDoc(content);
-    await this.#client.index({
-      index: this.#alias,
-      id: doc.id,
-      body: doc as unknown as Record<string, unknown>,
-    });
+    try {
+      // External versioning: OpenSearch refuses a version not above the one it holds.
+      await this.#client.index({
+        index: this.#alias,
+        id: doc.id,
+        version: doc.version,
+        version_type: "external",
+        body: doc as unknown as Record<string, unknown>,
+      });
+    } catch (err) {
+      if (statusOf(err) !== 409) throw err;
+    }
   }
 
-  async remove(contentId: string): Promise<void> {
+  async remove(contentId: string, version?: number): Promise<void> {
     try {
-      await this.#client.delete({ index: this.#alias, id: contentId });
+      await this.#client.delete({
+        index: this.#alias,
+        id: contentId,
+        ...(version === undefined ? {} : { version, version_type: "external" as const }),
+      });
     } catch (err) {
-      if ((err as { meta?: { statusCode?: number } }).meta?.statusCode !== 404) throw err;
+      const status = statusOf(err);
+      if (status !== 404 && status !== 409) throw err;
     }
   }
 
@@ -187,7 +225,10 @@ export class OpenSearchIndex implements SearchIndex {
       let batch: SearchDoc[] = [];
       const flush = async () => {
         if (batch.length === 0) return;
-        const body = batch.flatMap((doc) => [{ index: { _index: next, _id: doc.id } }, doc]);
+        const body = batch.flatMap((doc) => [
+          { index: { _index: next, _id: doc.id, version: doc.version, version_type: "external" } },
+          doc,
+        ]);
         const res = await this.#client.bulk({ body: body as never });
         if ((res.body as { errors: boolean }).errors) throw new Error(`bulk indexing into ${next} failed`);
         count += batch.length;

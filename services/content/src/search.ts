@@ -1,4 +1,5 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { type Content, ContentSchema } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { releaseYear } from "./domain/visibility.js";
 
@@ -12,6 +13,8 @@ export interface SearchDoc {
   year: number;
   maturity: number;
   popularity: number;
+  /** The title's update time in ms: newer writes win. */
+  version: number;
   /** The title without seasons, protobuf in base64: results need no store read. */
   payload: string;
 }
@@ -47,13 +50,21 @@ export interface SearchResults {
  * OpenSearch (search-opensearch.ts) and MiniSearch (search-embedded.ts).
  */
 export interface SearchIndex {
+  /**
+   * Indexes the title at its version (update time in ms); a write no newer
+   * than the version indexed is ignored, so writes racing across consumers
+   * cannot put an older state back.
+   */
   upsert(content: Content): Promise<void>;
-  remove(contentId: string): Promise<void>;
+  /** Removes the title; with a version, only if what is indexed is older. */
+  remove(contentId: string, version?: number): Promise<void>;
   search(q: SearchQuery): Promise<SearchResults>;
   /** Builds a complete new index from these titles and puts it in service in one step. */
   rebuild(contents: AsyncIterable<Content>): Promise<number>;
   /** Number of titles indexed. */
   count(): Promise<number>;
+  /** True when the index was built to an older layout and must be rebuilt before use. */
+  isStale(): boolean;
   /** Makes recent writes visible to search (tests and seeding; near-real-time otherwise). */
   refresh(): Promise<void>;
   close(): Promise<void>;
@@ -75,8 +86,14 @@ export function toSearchDoc(content: Content): SearchDoc {
     year: releaseYear(content),
     maturity: content.maturityRating,
     popularity: content.popularity,
+    version: versionOf(content),
     payload: Buffer.from(toBinary(ContentSchema, light)).toString("base64"),
   };
+}
+
+/** The version of a title in the index: its update time in ms. */
+export function versionOf(content: Content): number {
+  return content.updateTime ? Number(timestampMs(content.updateTime)) : 0;
 }
 
 export function fromPayload(payload: string): Content {

@@ -24,7 +24,7 @@ export async function startContentService(
     if (backends.mode === "embedded" && config.seedOnEmpty && (await b.store.isEmpty())) {
       await seedCatalog(b.store, { size: config.seedSize, bus: b.bus, log });
     }
-    if ((await b.search.count()) === 0 && !(await b.store.isEmpty())) {
+    if ((b.search.isStale() || (await b.search.count()) === 0) && !(await b.store.isEmpty())) {
       await rebuildSearchIndex(b.store, b.search, log);
     }
     const indexer = await startSearchIndexer(b.bus, b.store, b.search, log);

@@ -1,3 +1,4 @@
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { TestFn } from "ava";
 import type { SearchIndex } from "../src/search.js";
 import { movie, query } from "./helpers.js";
@@ -26,13 +27,29 @@ export function searchIndexContract(test: TestFn, open: SearchFactory): void {
   test("search contract: upserting again replaces the entry", async (t) => {
     const { index, cleanup } = await open();
     t.teardown(cleanup);
-    const m = movie({ title: "Brellwick" });
+    const m = movie({ title: "Brellwick", updateTime: timestampFromMs(1_000) });
     await index.upsert(m);
-    await index.upsert({ ...m, title: "Zandomere" });
+    await index.upsert(movie({ ...m, title: "Zandomere", updateTime: timestampFromMs(2_000) }));
+    await index.upsert(movie({ ...m, title: "Stalewick", updateTime: timestampFromMs(1_500) }));
     await index.refresh();
     t.deepEqual(await titles(index, "zandomere"), ["Zandomere"]);
     t.deepEqual(await titles(index, "brellwick"), []);
+    t.deepEqual(await titles(index, "stalewick"), [], "an older version arriving late is ignored");
     t.is(await index.count(), 1);
+  });
+
+  test("search contract: a versioned removal wins over an older upsert that arrives after it", async (t) => {
+    const { index, cleanup } = await open();
+    t.teardown(cleanup);
+    const m = movie({ title: "Tarrowmere", updateTime: timestampFromMs(1_000) });
+    await index.upsert(m);
+    await index.remove(m.contentId, 3_000);
+    await index.upsert(movie({ ...m, updateTime: timestampFromMs(2_000) }));
+    await index.refresh();
+    t.deepEqual(await titles(index, "tarrowmere"), []);
+    await index.upsert(movie({ ...m, updateTime: timestampFromMs(4_000) }));
+    await index.refresh();
+    t.deepEqual(await titles(index, "tarrowmere"), ["Tarrowmere"], "a newer publish comes back");
   });
 
   test("search contract: a rebuild replaces the whole index", async (t) => {
