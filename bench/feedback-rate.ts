@@ -7,7 +7,8 @@
  *   spread  many profiles rating many titles (little contention)
  *   hot     many profiles rating and changing ONE title (every call contends
  *           for that title's aggregates: TITLE_SHARDS compare-and-set rows)
- * After each run the served aggregate is checked against a recount.
+ * After each run the served aggregate is checked against a recount. The
+ * catalog check (a cached GetContentDetails) is left out: every title counts as visible.
  *
  *   node --conditions=marquee-source --import tsx bench/feedback-rate.ts [--seconds 8] [--concurrency 16]
  */
@@ -31,6 +32,7 @@ import {
 } from "@marquee/kit";
 import { FeedbackService, RatingValue } from "@marquee/sdk/marquee/feedback/v1/feedback_service_pb";
 import { Client as Cassandra } from "cassandra-driver";
+import { OPEN_CATALOG } from "../services/feedback/src/catalog.js";
 import { busRatingEvents } from "../services/feedback/src/events.js";
 import { feedbackService } from "../services/feedback/src/service.js";
 import type { FeedbackStore } from "../services/feedback/src/store.js";
@@ -122,7 +124,10 @@ for (const open of [embedded, cassandra]) {
     name: "feedback",
     services: [FeedbackService],
     routes: (r) =>
-      r.service(FeedbackService, feedbackService({ store: setup.store, events: busRatingEvents(setup.bus) })),
+      r.service(
+        FeedbackService,
+        feedbackService({ store: setup.store, events: busRatingEvents(setup.bus), catalog: OPEN_CATALOG }),
+      ),
     host: "127.0.0.1",
     port: 0,
     log,

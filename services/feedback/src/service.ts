@@ -5,6 +5,7 @@ import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { decodePageToken, encodePageToken, requireProfile } from "@marquee/kit";
 import { type FeedbackService, RatingSchema } from "@marquee/sdk/marquee/feedback/v1/feedback_service_pb";
 import { z } from "zod";
+import type { TitleCatalog } from "./catalog.js";
 import type { RatingEvents } from "./events.js";
 import { type RatingValue, score } from "./ratings.js";
 import { type FeedbackStore, RatingContentionError, type StoredRating } from "./store.js";
@@ -12,6 +13,8 @@ import { type FeedbackStore, RatingContentionError, type StoredRating } from "./
 export interface FeedbackServiceDeps {
   store: FeedbackStore;
   events: RatingEvents;
+  /** Only titles the caller can see may be rated. */
+  catalog: TitleCatalog;
   now?: () => Date;
   newId?: () => string;
 }
@@ -56,7 +59,11 @@ export function feedbackService(deps: FeedbackServiceDeps): ServiceImpl<typeof F
     async rateContent(req, ctx) {
       const profileId = id(req.profileId);
       requireProfile(ctx, profileId);
-      const change = await rate(profileId, id(req.contentId), req.value as RatingValue);
+      const contentId = id(req.contentId);
+      if (!(await deps.catalog.visible(contentId, ctx))) {
+        throw new ConnectError(`title ${contentId} not found`, Code.NotFound);
+      }
+      const change = await rate(profileId, contentId, req.value as RatingValue);
       if (change === undefined || change.value === 0) throw new Error("a rating was set but not stored");
       return { rating: toRating({ ...change, value: change.value }) };
     },

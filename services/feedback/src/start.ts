@@ -1,5 +1,6 @@
 import {
   createLogger,
+  createServiceClient,
   type EventBus,
   embeddedDir,
   loadBackendsConfig,
@@ -7,9 +8,12 @@ import {
   SERVICE_PORTS,
   type Server,
   type Subscription,
+  serviceUrl,
   startService,
 } from "@marquee/kit";
+import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { FeedbackService } from "@marquee/sdk/marquee/feedback/v1/feedback_service_pb";
+import { contentServiceCatalog, type TitleCatalog } from "./catalog.js";
 import { consumeErasures } from "./erasure.js";
 import { busRatingEvents } from "./events.js";
 import { feedbackService } from "./service.js";
@@ -20,10 +24,12 @@ import { openEmbeddedFeedbackStore } from "./store-embedded.js";
 /**
  * Wires the feedback service from the environment: the store (Cassandra
  * keyspace marquee_feedback, or classic-level under data/feedback), the event
- * bus, the erasure consumer, and the RPC server.
+ * bus, the erasure consumer, the content service (MARQUEE_CONTENT_URL) as the
+ * catalog, and the RPC server. Tests may hand in their own catalog.
  */
 export async function startFeedbackService(
   env: Record<string, string | undefined> = process.env,
+  overrides: { catalog?: TitleCatalog } = {},
 ): Promise<Server> {
   const backends = loadBackendsConfig(env);
   const log = createLogger("feedback", env.MARQUEE_LOG_LEVEL ?? "info");
@@ -39,6 +45,9 @@ export async function startFeedbackService(
     opened.push(store);
     const bus: EventBus = await openEventBus(backends, "feedback", log);
     opened.push(bus);
+    const catalog =
+      overrides.catalog ??
+      contentServiceCatalog(createServiceClient(ContentService, serviceUrl("content", env)));
     const erasures: Subscription = await consumeErasures(bus, store, log);
     opened.push({ close: () => erasures.stop() });
     const server = await startService(
@@ -46,7 +55,8 @@ export async function startFeedbackService(
         name: "feedback",
         services: [FeedbackService],
         defaultPort: SERVICE_PORTS.feedback,
-        routes: (r) => r.service(FeedbackService, feedbackService({ store, events: busRatingEvents(bus) })),
+        routes: (r) =>
+          r.service(FeedbackService, feedbackService({ store, events: busRatingEvents(bus), catalog })),
       },
       env,
     );

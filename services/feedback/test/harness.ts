@@ -12,6 +12,7 @@ import {
 } from "@marquee/kit";
 import { FeedbackService } from "@marquee/sdk/marquee/feedback/v1/feedback_service_pb";
 import type { ExecutionContext } from "ava";
+import type { TitleCatalog } from "../src/catalog.js";
 import type { RatingEvents } from "../src/events.js";
 import { feedbackService } from "../src/service.js";
 import type { FeedbackStore, RatingChange } from "../src/store.js";
@@ -33,6 +34,8 @@ export class RecordingEvents implements RatingEvents {
 
 export interface Harness {
   store: FeedbackStore;
+  /** Titles the catalog answers NotFound for; every other title is visible. */
+  hiddenTitles: Set<string>;
   events: RecordingEvents;
   client: Client<typeof FeedbackService>;
   /** Call options stating the caller, as the gateway would. */
@@ -45,10 +48,12 @@ export async function startHarness(t: ExecutionContext): Promise<Harness> {
   const dir = mkdtempSync(path.join(tmpdir(), "marquee-feedback-svc-"));
   const store = await openEmbeddedFeedbackStore(dir);
   const events = new RecordingEvents();
+  const hiddenTitles = new Set<string>();
+  const catalog: TitleCatalog = { visible: async (contentId) => !hiddenTitles.has(contentId) };
   const server = await serve({
     name: "feedback",
     services: [FeedbackService],
-    routes: (r) => r.service(FeedbackService, feedbackService({ store, events })),
+    routes: (r) => r.service(FeedbackService, feedbackService({ store, events, catalog })),
     host: "127.0.0.1",
     port: 0,
     log: createLogger("test", "silent"),
@@ -61,6 +66,7 @@ export async function startHarness(t: ExecutionContext): Promise<Harness> {
   const as = (caller: Caller) => ({ headers: { [CALLER_HEADER]: encodeCaller(caller) } });
   return {
     store,
+    hiddenTitles,
     events,
     client: createServiceClient(FeedbackService, server.url),
     as,

@@ -290,3 +290,18 @@ test("ids in upper case name the same profile and title", async (t) => {
   );
   t.like(await h.client.getContentRatings({ contentId: c }), { thumbsDownCount: 1n });
 });
+
+test("a title the caller cannot see cannot be rated: NotFound, nothing written; its rating can still be removed", async (t) => {
+  const h = await startHarness(t);
+  const [p, c] = [randomUUID(), randomUUID()];
+  await h.client.rateContent({ profileId: p, contentId: c, value: RatingValue.THUMBS_UP }, h.member(p));
+  h.hiddenTitles.add(c);
+  const err = await t.throwsAsync(
+    h.client.rateContent({ profileId: p, contentId: c, value: RatingValue.THUMBS_DOWN }, h.member(p)),
+  );
+  t.is(code(err), Code.NotFound);
+  t.like(await h.store.contentRatings(c), { thumbsUp: 1, thumbsDown: 0 });
+  t.is(h.events.changes.length, 1);
+  await h.client.removeRating({ profileId: p, contentId: c }, h.member(p));
+  t.deepEqual(await h.store.contentRatings(c), ZERO_COUNTS);
+});

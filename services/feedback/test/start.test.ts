@@ -15,6 +15,7 @@ import { waitFor } from "@marquee/kit/testing";
 import { ProfileDeletedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import { FeedbackService, RatingValue } from "@marquee/sdk/marquee/feedback/v1/feedback_service_pb";
 import test from "ava";
+import { OPEN_CATALOG } from "../src/catalog.js";
 import { startFeedbackService } from "../src/start.js";
 
 test("embedded start: serves RPCs from data/feedback, erases on profile.deleted, and keeps ratings across a restart", async (t) => {
@@ -28,7 +29,13 @@ test("embedded start: serves RPCs from data/feedback, erases on profile.deleted,
     },
   });
 
-  let server = await startFeedbackService(env);
+  // The content service is not part of this test: every title counts as visible.
+  const start = () => startFeedbackService(env, { catalog: OPEN_CATALOG });
+  let server = await start();
+  let closed = false;
+  t.teardown(async () => {
+    if (!closed) await server.close();
+  });
   let client = createServiceClient(FeedbackService, server.url);
   await client.rateContent({ profileId: p, contentId: c, value: RatingValue.THUMBS_UP }, as(p));
   await client.rateContent({ profileId: gone, contentId: c, value: RatingValue.THUMBS_DOWN }, as(gone));
@@ -44,10 +51,11 @@ test("embedded start: serves RPCs from data/feedback, erases on profile.deleted,
     const r = await client.getContentRatings({ contentId: c });
     return r.thumbsDownCount === 0n;
   });
+  closed = true;
   await server.close();
 
-  server = await startFeedbackService(env);
-  t.teardown(() => server.close());
+  server = await start();
+  closed = false;
   client = createServiceClient(FeedbackService, server.url);
   t.like(await client.getContentRatings({ contentId: c }), { thumbsUpCount: 1n, thumbsDownCount: 0n });
   const mine = await client.getUserRatings({ profileId: p, pageSize: 5 }, as(p));
