@@ -15,7 +15,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -188,6 +188,12 @@ try {
     `overhead of service + gateway over direct OpenSearch: p50 ×${(viaOs.p50 / base.p50).toFixed(2)} ` +
       `(+${(viaOs.p50 - base.p50).toFixed(2)} ms), p99 ×${(viaOs.p99 / base.p99).toFixed(2)}, ` +
       `throughput ${(viaOs.perSecond / base.perSecond).toFixed(2)} of direct — ${seconds}s per path, ${concurrency} in flight, ${QUERIES.length} queries cycled`,
+  );
+  // Everything shares this machine's cores: a busy machine inflates every path.
+  console.log(
+    `load average during the run: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
   );
 } finally {
   for (const child of children.reverse()) {
