@@ -460,7 +460,9 @@ export const FeedbackCategorySchema: GenEnum<FeedbackCategory> = /*@__PURE__*/
 export const FeedbackService: GenService<{
   /**
    * RateContent sets or changes a profile's rating of a title. Repeating the
-   * current value changes nothing. Each change publishes rating.submitted.
+   * current value changes nothing. Each change publishes rating.submitted. A
+   * title the caller cannot see (unknown, unpublished, above the maturity cap)
+   * gives NotFound.
    *
    * @generated from rpc marquee.feedback.v1.FeedbackService.RateContent
    */
