@@ -111,6 +111,7 @@ test.serial("journey: sign up, profile, search, play, pause, reload resumes, rat
   await page.waitForURL(new RegExp(`/title/${title.contentId}`));
   await page.waitForSelector(".details-info h1");
   t.is(await page.textContent(".details-info h1"), title.title);
+  await page.waitForSelector("[data-row=similar]:not([aria-busy])", { timeout: 15_000 });
   t.log(await screenshot(page, "details"));
 
   // Play, watch a few seconds, pause.
