@@ -20,7 +20,7 @@ import { parsePartnerKeys } from "./partner-keys.js";
 import { UPSTREAM_SERVICES, upstreamUrlVars } from "./upstreams.js";
 
 /** Wires the gateway from the environment and serves it. */
-export function startGateway(env: Record<string, string | undefined> = process.env): Promise<Server> {
+export async function startGateway(env: Record<string, string | undefined> = process.env): Promise<Server> {
   const config = loadConfig(
     {
       MARQUEE_GATEWAY_HOST: envs.host(),
