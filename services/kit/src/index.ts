@@ -13,6 +13,7 @@ export {
   type ConsumeOptions,
   type EventBus,
   type EventHandler,
+  redeliveryDelayMs,
   STREAMS,
   type StreamName,
   type Subscription,

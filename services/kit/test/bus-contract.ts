@@ -1,5 +1,5 @@
 import type { TestFn } from "ava";
-import type { BusEvent, EventBus } from "../src/index.js";
+import { type BusEvent, type EventBus, redeliveryDelayMs } from "../src/index.js";
 import { waitFor } from "../src/testing/index.js";
 
 /** Opens a bus on fresh storage; calling `reopen` opens another bus on the same storage (a restart). */
@@ -72,6 +72,29 @@ export function eventBusContract(test: TestFn, open: BusFactory): void {
     await sub.stop();
     t.deepEqual(attempts.slice(0, 3), [1, 2, 3]);
     t.is(attempts.length, 4, "r1 was not delivered again after it was acknowledged");
+  });
+
+  test("new publishes do not speed up the redelivery of a failing event", async (t) => {
+    const { bus } = await open();
+    t.teardown(() => bus.close());
+    const attempts: number[] = [];
+    const sub = await bus.consume({
+      stream: "DOMAIN",
+      durable: "d5",
+      filter: "user.deleted",
+      handler: async (e) => {
+        if (e.msgId !== "stuck") return;
+        attempts.push(Date.now());
+        if (attempts.length < 2) throw new Error("dependency down");
+      },
+    });
+    await bus.publish("user.deleted", bytes("x"), "stuck");
+    await waitFor("the first attempt", () => attempts.length >= 1);
+    for (let i = 0; i < 20; i++) await bus.publish("user.deleted", bytes("y"), `other-${i}`);
+    await waitFor("the retry", () => attempts.length >= 2);
+    await sub.stop();
+    const [first = 0, second = 0] = attempts;
+    t.true(second - first >= redeliveryDelayMs(1) - 50, `retried after ${second - first} ms`);
   });
 
   test("a durable consumer resumes after a restart where it left off", async (t) => {

@@ -12,6 +12,7 @@ import {
   encodePageToken,
   loadBackendsConfig,
   openEventBus,
+  redeliveryDelayMs,
   requireInternal,
   requireScope,
   requireSelf,
@@ -109,4 +110,8 @@ test("embedded services of one process share one bus, closed with its last user"
   await reopened.publish("user.deleted", new Uint8Array([3]), "after-reopen");
   await reopened.close();
   t.deepEqual(seen, ["from-a"]);
+});
+
+test("redelivery backs off from half a second, doubling, up to 30 s", (t) => {
+  t.deepEqual([1, 2, 3, 4, 10, 100].map(redeliveryDelayMs), [500, 1000, 2000, 4000, 30_000, 30_000]);
 });

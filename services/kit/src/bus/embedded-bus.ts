@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ClassicLevel } from "classic-level";
 import type { Logger } from "pino";
 import {
@@ -7,7 +8,7 @@ import {
   type ConsumeOptions,
   DEDUPE_WINDOW_MS,
   type EventBus,
-  REDELIVERY_DELAY_MS,
+  redeliveryDelayMs,
   type Subscription,
   streamOf,
   subjectMatches,
@@ -88,13 +89,13 @@ export class EmbeddedBus implements EventBus {
       wake?.();
     };
     this.#published.on(c.stream, onPublish);
-    const idle = (ms?: number) =>
+    const idle = () =>
       new Promise<void>((resolve) => {
         if (signalled) return resolve();
         wake = resolve;
-        if (ms !== undefined) setTimeout(resolve, ms).unref();
       });
 
+    const stopping = new AbortController();
     const loop = (async () => {
       while (!stopped) {
         signalled = false;
@@ -111,7 +112,7 @@ export class EmbeddedBus implements EventBus {
           const seq = Number(key.slice(key.lastIndexOf("!") + 1));
           const stored = JSON.parse(value) as StoredEvent;
           if (c.filter === undefined || subjectMatches(c.filter, stored.subject)) {
-            await this.#deliver(c, stored, () => stopped, idle);
+            await this.#deliver(c, stored, stopping.signal);
           }
           if (stopped) break;
           await this.#db.put(cursorKey, String(seq));
@@ -122,6 +123,7 @@ export class EmbeddedBus implements EventBus {
     const subscription: Subscription = {
       stop: async () => {
         stopped = true;
+        stopping.abort();
         onPublish();
         this.#published.off(c.stream, onPublish);
         await loop;
@@ -133,13 +135,8 @@ export class EmbeddedBus implements EventBus {
   }
 
   /** Hands one event to the handler until it succeeds (or the subscription stops). */
-  async #deliver(
-    c: ConsumeOptions,
-    stored: StoredEvent,
-    isStopped: () => boolean,
-    idle: (ms: number) => Promise<void>,
-  ): Promise<void> {
-    for (let deliveryCount = 1; !isStopped(); deliveryCount++) {
+  async #deliver(c: ConsumeOptions, stored: StoredEvent, stop: AbortSignal): Promise<void> {
+    for (let deliveryCount = 1; !stop.aborted; deliveryCount++) {
       const event: BusEvent = {
         subject: stored.subject,
         data: Buffer.from(stored.data, "base64"),
@@ -151,11 +148,13 @@ export class EmbeddedBus implements EventBus {
         await c.handler(event);
         return;
       } catch (err) {
+        const delayMs = redeliveryDelayMs(deliveryCount);
         this.#log.warn(
-          { err, subject: stored.subject, durable: c.durable },
+          { err, subject: stored.subject, durable: c.durable, deliveryCount, delayMs },
           "event handler failed; redelivering",
         );
-        await idle(REDELIVERY_DELAY_MS);
+        // Only stop cuts the wait short: new publishes must not speed up retries.
+        await sleep(delayMs, undefined, { signal: stop }).catch(() => {});
       }
     }
   }

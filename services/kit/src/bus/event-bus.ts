@@ -48,8 +48,14 @@ export type StreamName = keyof typeof STREAMS;
 /** How long a repeated msgId is recognised as a duplicate. */
 export const DEDUPE_WINDOW_MS = 2 * 60_000;
 
-/** Delay before an event whose handler failed is offered again. */
-export const REDELIVERY_DELAY_MS = 500;
+/**
+ * Delay before an event whose handler failed is offered again: doubling from
+ * half a second up to 30 s, so a dependency that is down for a while is not
+ * hammered (nor the log flooded) while its events wait.
+ */
+export function redeliveryDelayMs(deliveryCount: number): number {
+  return Math.min(500 * 2 ** Math.max(0, deliveryCount - 1), 30_000);
+}
 
 /** NATS subject matching: "*" one token, ">" the rest. */
 export function subjectMatches(pattern: string, subject: string): boolean {

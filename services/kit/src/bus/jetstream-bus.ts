@@ -7,7 +7,7 @@ import {
   type ConsumeOptions,
   DEDUPE_WINDOW_MS,
   type EventBus,
-  REDELIVERY_DELAY_MS,
+  redeliveryDelayMs,
   STREAMS,
   type StreamName,
   type Subscription,
@@ -81,7 +81,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
             { err, subject: m.subject, durable: c.durable },
             "event handler failed; redelivering",
           );
-          m.nak(REDELIVERY_DELAY_MS);
+          m.nak(redeliveryDelayMs(m.info.deliveryCount));
         }
       };
       const loop = (async () => {
