@@ -6,6 +6,9 @@ import { TasteEngine } from "./engine.js";
 import type { ModelOptions } from "./model/taste-model.js";
 import type { TasteStore } from "./store.js";
 
+const REFRESH_EVERY_MS = 250;
+const REFRESH_BUDGET_MS = 20;
+
 export interface RuntimeOptions {
   store: TasteStore;
   bus: EventBus;
@@ -49,9 +52,17 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       engine.rebuild().then(rebuildLoop, (err: unknown) => {
         log.error({ err }, "model rebuild failed; keeping the current model");
         rebuildLoop();
+
+        // Neighbour lists changed by events are recomputed in the background, a slice at a time.
+        const refresher = setInterval(() => engine.model.refreshStale(REFRESH_BUDGET_MS), REFRESH_EVERY_MS);
+        refresher.unref();
       });
     });
   rebuildLoop();
+
+  // Neighbour lists changed by events are recomputed in the background, a slice at a time.
+  const refresher = setInterval(() => engine.model.refreshStale(REFRESH_BUDGET_MS), REFRESH_EVERY_MS);
+  refresher.unref();
 
   let markReady: () => void = () => {};
   const catalogReady = new Promise<void>((resolve) => {
@@ -77,6 +88,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     catalogReady,
     async stop() {
       stopped = true;
+      clearInterval(refresher);
       for (const t of timers) clearTimeout(t);
       await Promise.all(subscriptions.map((s) => s.stop()));
       await engine.idle();

@@ -2,8 +2,6 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { create, toBinary } from "@bufbuild/protobuf";
-import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { type Client, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import {
@@ -15,19 +13,19 @@ import {
   type Server,
   serve,
 } from "@marquee/kit";
-import {
-  ContentVisibilityChangedSchema,
-  PlaybackHeartbeatSchema,
-  ProfileDeletedSchema,
-  RatingSubmittedSchema,
-  UserDeletedSchema,
-} from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import { RecommendationService } from "@marquee/sdk/marquee/recommendation/v1/recommendation_service_pb";
 import type { CatalogSource } from "../src/catalog-source.js";
 import { type Runtime, startRuntime } from "../src/runtime.js";
 import { recommendationService } from "../src/service.js";
 import type { TasteStore, TitleFacts } from "../src/store.js";
 import { openEmbeddedStore } from "../src/store-embedded.js";
+import {
+  heartbeatEvent,
+  profileDeletedEvent,
+  ratingEvent,
+  userDeletedEvent,
+  visibilityEvent,
+} from "./events.js";
 
 const log = createLogger("test", "silent");
 
@@ -150,54 +148,14 @@ export async function startHarness(
     internal: as({ kind: "internal", service: "gateway" }),
     async publishTitle(facts, published = true, time = Date.now()) {
       catalog.titles.set(facts.contentId, { ...facts, published });
-      await publish(
-        published ? "content.published" : "content.unpublished",
-        toBinary(
-          ContentVisibilityChangedSchema,
-          create(ContentVisibilityChangedSchema, {
-            contentId: facts.contentId,
-            published,
-            maturityRating: facts.maturity,
-            changeTime: timestampFromMs(time),
-          }),
-        ),
-      );
+      await publish(...visibilityEvent(facts.contentId, published, facts.maturity, time));
     },
     rate: (profileId, contentId, value, time = Date.now()) =>
-      publish(
-        "rating.submitted",
-        toBinary(
-          RatingSubmittedSchema,
-          create(RatingSubmittedSchema, { profileId, contentId, value, rateTime: timestampFromMs(time) }),
-        ),
-      ),
+      publish(...ratingEvent(profileId, contentId, value, time)),
     watch: (profileId, contentId, fraction, opts = {}) =>
-      publish(
-        `playback.heartbeat.${profileId}`,
-        toBinary(
-          PlaybackHeartbeatSchema,
-          create(PlaybackHeartbeatSchema, {
-            sessionId: randomUUID(),
-            sequence: BigInt(++seq),
-            profileId,
-            contentId,
-            eventTime: timestampFromMs(opts.time ?? Date.now()),
-            position: durationFromMs(fraction * 3_600_000),
-            duration: durationFromMs(3_600_000),
-            state: opts.stopped ? 5 : 1,
-          }),
-        ),
-      ),
-    deleteProfile: (profileId) =>
-      publish(
-        "profile.deleted",
-        toBinary(ProfileDeletedSchema, create(ProfileDeletedSchema, { profileId, userId: randomUUID() })),
-      ),
-    deleteUser: (profileIds) =>
-      publish(
-        "user.deleted",
-        toBinary(UserDeletedSchema, create(UserDeletedSchema, { profileIds, userId: randomUUID() })),
-      ),
+      publish(...heartbeatEvent(profileId, contentId, fraction, opts)),
+    deleteProfile: (profileId) => publish(...profileDeletedEvent(profileId)),
+    deleteUser: (profileIds) => publish(...userDeletedEvent(profileIds)),
     async restart() {
       await server.close();
       await runtime.stop();

@@ -169,3 +169,31 @@ test("rows: a disliked title pushes its neighbours down, and the maturity cap ho
     ["top-picks", "because-you-watched", "trending-in-genre", "popular"],
   );
 });
+
+test("stale neighbour lists are served within their allowance and refreshed in the background", (t) => {
+  const model = new TasteModel({ neighbourTtlMs: 60_000 });
+  for (const id of ["a", "b", "c"]) model.setTitle(title(id, [id]));
+  model.setInteraction("p", "a", 1, false, 1);
+  model.setInteraction("p", "b", 1, false, 1);
+  const a = model.indexOf("a") as number;
+  t.deepEqual(
+    model.neighbours(a).map((n) => model.contentIdOf(n.item)),
+    ["b"],
+  );
+  model.setInteraction("q", "a", 1, false, 2);
+  model.setInteraction("q", "c", 2, false, 2);
+  t.deepEqual(
+    model.neighbours(a).map((n) => model.contentIdOf(n.item)),
+    ["b"],
+    "within the allowance the cached list is served",
+  );
+  t.is(model.refreshStale(100), 1, "only lists in use are refreshed");
+  t.deepEqual(
+    model
+      .neighbours(a)
+      .map((n) => model.contentIdOf(n.item))
+      .sort(),
+    ["b", "c"],
+  );
+  t.is(model.refreshStale(100), 0);
+});

@@ -69,6 +69,7 @@ export class TasteModel {
   /** 1 when a pair of the title changed since its neighbours were computed. */
   #stale = new Uint8Array(0);
   #computedAt = new Float64Array(0);
+  #refreshCursor = 0;
   #scratch = new Float64Array(0);
 
   readonly #profiles = new Map<string, ProfileVector>();
@@ -362,6 +363,29 @@ export class TasteModel {
     this.#computedAt[item] = Date.now();
     this.#stale[item] = 0;
     return top;
+  }
+
+  /**
+   * Recomputes stale neighbour lists that are in use, for at most `budgetMs`,
+   * resuming where the last call stopped; run in the background so requests
+   * seldom pay for recomputation. Returns how many lists it refreshed.
+   */
+  refreshStale(budgetMs: number): number {
+    const n = this.#ids.length;
+    const deadline = performance.now() + budgetMs;
+    let refreshed = 0;
+    for (let k = 0; k < n; k++) {
+      const i = (this.#refreshCursor + k) % n;
+      if (this.#stale[i] !== 1 || this.#neighbours[i] === undefined) continue;
+      this.#neighbours[i] = undefined;
+      this.neighbours(i);
+      refreshed++;
+      if (performance.now() > deadline) {
+        this.#refreshCursor = (i + 1) % n;
+        return refreshed;
+      }
+    }
+    return refreshed;
   }
 
   #contentIndex(): ContentIndex {

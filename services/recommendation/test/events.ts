@@ -1,0 +1,83 @@
+import { randomUUID } from "node:crypto";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import {
+  ContentVisibilityChangedSchema,
+  PlaybackHeartbeatSchema,
+  ProfileDeletedSchema,
+  RatingSubmittedSchema,
+  UserDeletedSchema,
+} from "@marquee/sdk/marquee/events/v1/domain_events_pb";
+
+/** Events as the other services publish them: [subject, payload]. */
+export type Event = [subject: string, data: Uint8Array];
+
+let seq = 0;
+
+export function visibilityEvent(
+  contentId: string,
+  published: boolean,
+  maturity: number,
+  time: number,
+): Event {
+  return [
+    published ? "content.published" : "content.unpublished",
+    toBinary(
+      ContentVisibilityChangedSchema,
+      create(ContentVisibilityChangedSchema, {
+        contentId,
+        published,
+        maturityRating: maturity,
+        changeTime: timestampFromMs(time),
+      }),
+    ),
+  ];
+}
+
+export function ratingEvent(profileId: string, contentId: string, value: number, time: number): Event {
+  return [
+    "rating.submitted",
+    toBinary(
+      RatingSubmittedSchema,
+      create(RatingSubmittedSchema, { profileId, contentId, value, rateTime: timestampFromMs(time) }),
+    ),
+  ];
+}
+
+export function heartbeatEvent(
+  profileId: string,
+  contentId: string,
+  fraction: number,
+  opts: { stopped?: boolean; time?: number } = {},
+): Event {
+  return [
+    `playback.heartbeat.${profileId}`,
+    toBinary(
+      PlaybackHeartbeatSchema,
+      create(PlaybackHeartbeatSchema, {
+        sessionId: randomUUID(),
+        sequence: BigInt(++seq),
+        profileId,
+        contentId,
+        eventTime: timestampFromMs(opts.time ?? Date.now()),
+        position: durationFromMs(fraction * 3_600_000),
+        duration: durationFromMs(3_600_000),
+        state: opts.stopped ? 5 : 1,
+      }),
+    ),
+  ];
+}
+
+export function profileDeletedEvent(profileId: string): Event {
+  return [
+    "profile.deleted",
+    toBinary(ProfileDeletedSchema, create(ProfileDeletedSchema, { profileId, userId: randomUUID() })),
+  ];
+}
+
+export function userDeletedEvent(profileIds: string[]): Event {
+  return [
+    "user.deleted",
+    toBinary(UserDeletedSchema, create(UserDeletedSchema, { profileIds, userId: randomUUID() })),
+  ];
+}
