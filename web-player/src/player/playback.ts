@@ -121,6 +121,8 @@ export class Playback {
   #retryAttempt = 0;
   #destroyed = false;
   #seeking = false;
+  /** The video representation on screen (dash.js's "current" one is the one being downloaded). */
+  #rendered: Representation | null = null;
   readonly #cleanup: (() => void)[] = [];
 
   constructor(dash: DashModule, opts: PlaybackOptions) {
@@ -184,6 +186,7 @@ export class Playback {
     });
     player.on(events.QUALITY_CHANGE_RENDERED, (e) => {
       if (e.mediaType !== "video") return;
+      this.#rendered = e.newRepresentation;
       this.#pushAbr("rendered", e.oldRepresentation, e.newRepresentation, "");
       this.#opts.onQuality?.(e.newRepresentation);
     });
@@ -225,7 +228,10 @@ export class Playback {
         } catch {
           rep = null;
         }
-        if (rep) this.#pushAbr("rendered", null, rep, "initial");
+        if (rep) {
+          this.#rendered = rep;
+          this.#pushAbr("rendered", null, rep, "initial");
+        }
       }
     };
     if ("requestVideoFrameCallback" in video) {
@@ -292,6 +298,7 @@ export class Playback {
       .then(() => {
         if (this.#destroyed) return;
         this.#player?.destroy();
+        this.#rendered = null;
         this.#originalUrl = this.#currentUrl;
         this.#attach(at);
       });
@@ -327,7 +334,7 @@ export class Playback {
     let buffer = 0;
     let throughputKbps = 0;
     try {
-      rep = player?.getCurrentRepresentationForType("video") ?? null;
+      rep = this.#rendered ?? player?.getCurrentRepresentationForType("video") ?? null;
       buffer = player?.getBufferLength("video") ?? 0;
       throughputKbps = player?.getAverageThroughput("video") ?? 0;
     } catch {

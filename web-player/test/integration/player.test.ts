@@ -4,7 +4,7 @@
  */
 
 import { waitFor } from "@marquee/kit/testing";
-import type { Content } from "@marquee/sdk";
+import { type Content, PlanTier } from "@marquee/sdk";
 import test from "ava";
 import type { CDPSession, Page } from "playwright-core";
 import { type Browser, launch, screenshot } from "./browser.js";
@@ -29,8 +29,15 @@ interface ProbeBeat {
 }
 interface ProbeState {
   sessionId?: string;
+  reading?: () => unknown;
   heartbeats: ProbeBeat[];
-  playback?: { abr: ProbeAbr[]; firstFrameAt?: number; startSeconds: number; errors: string[] };
+  playback?: {
+    abr: ProbeAbr[];
+    firstFrameAt?: number;
+    startSeconds: number;
+    errors: string[];
+    renewals: number;
+  };
   status?: { kind: string };
 }
 
@@ -50,7 +57,8 @@ let title: Content | undefined;
 
 test.before(async (t) => {
   t.timeout(900_000, "platform start and demo media ingest");
-  platform = await startPlatform({ demoSeconds: 60 });
+  // Short-lived media URLs, so playback has to renew them (renewal is due halfway through).
+  platform = await startPlatform({ demoSeconds: 60, env: { MARQUEE_MANIFEST_URL_TTL_MS: "30000" } });
   probeMember = await createMember(platform.gatewayUrl);
   title = await waitForPlayableTitle(probeMember.api, 720_000);
   front = await frontFor(platform.gatewayUrl, platform.streamingUrl);
@@ -229,7 +237,7 @@ test.serial("ABR: throttled below the top rendition it switches down, lifted it 
   await waitFor(
     "an accepted heartbeat on the lower rendition",
     async () => (await probe(page))?.heartbeats.some((b) => b.ok && b.renditionId === lowRendition),
-    15_000,
+    25_000,
   );
   const beats = (await probe(page))?.heartbeats ?? [];
   t.true(
@@ -255,4 +263,54 @@ test.serial("ABR: throttled below the top rendition it switches down, lifted it 
     20_000,
   );
   t.true(Number(history.position?.seconds ?? 0n) > 0, "history stored a position");
+});
+
+test.serial("an expiring media URL is renewed and playback goes on past its expiry", async (t) => {
+  t.timeout(120_000);
+  if (!front || !title || !platform) return t.fail("no platform");
+  const member = await createMember(platform.gatewayUrl);
+  const { page } = await withBrowser(t);
+  await page.goto(`${front.url}/signin`);
+  await page.evaluate((s) => localStorage.setItem("marquee.session", s), member.storedSession);
+  await page.goto(`${front.url}/watch/${title.contentId}?t=0&buffer=6`);
+  await waitFor(
+    "the first frame",
+    async () => (await probe(page))?.playback?.firstFrameAt !== undefined,
+    30_000,
+  );
+  await waitFor(
+    "a renewed manifest URL",
+    async () => ((await probe(page))?.playback?.renewals ?? 0) >= 1,
+    40_000,
+  );
+  // 30 s URLs, 6 s of buffer: past 36 s every segment came through a renewed URL.
+  await waitFor("38 s of playback", async () => (await currentTime(page)) >= 38, 60_000);
+  const state = await probe(page);
+  t.deepEqual(state?.playback?.errors, [], "no download errors");
+  t.not(state?.status?.kind, "reconnecting");
+});
+
+test.serial("the plan's stream limit shows a clear message", async (t) => {
+  t.timeout(120_000);
+  if (!front || !title || !platform) return t.fail("no platform");
+  const member = await createMember(platform.gatewayUrl, PlanTier.BASIC); // one stream at a time
+  const { page, context } = await withBrowser(t);
+  await page.goto(`${front.url}/signin`);
+  await page.evaluate((s) => localStorage.setItem("marquee.session", s), member.storedSession);
+  await page.goto(`${front.url}/watch/${title.contentId}?t=0`);
+  await waitFor(
+    "the first frame",
+    async () => (await probe(page))?.playback?.firstFrameAt !== undefined,
+    30_000,
+  );
+  const cap = await page.evaluate(
+    () =>
+      (globalThis as unknown as { __marquee?: { playback?: { cap: { maxHeight: number } } } }).__marquee
+        ?.playback?.cap.maxHeight,
+  );
+  t.is(cap, 720, "Basic is capped at 720p");
+  const second = await context.newPage();
+  await second.goto(`${front.url}/watch/${title.contentId}?t=0`);
+  await second.waitForSelector(".player-message h2:has-text('Too many screens')", { timeout: 20_000 });
+  t.regex((await second.textContent(".player-message")) ?? "", /another device|upgrade/i);
 });
