@@ -66,7 +66,8 @@ export function recommendationService(deps: RecommendationDeps): ServiceImpl<typ
       return {
         items: items(
           similarTo(model, item, {
-            profileId: req.profileId,
+            // Without profile_id, a member's selected profile still filters out what it completed.
+            profileId: req.profileId || (caller.kind === "member" ? (caller.profileId ?? "") : ""),
             maturityCap: caller.maturityCap ?? 0,
             now: now(),
             pageSize: req.pageSize,

@@ -159,6 +159,15 @@ test("recommendations never include titles above the maturity cap or already com
   t.true(ids.includes((scifi[3] as TitleFacts).contentId));
   for (const gone of [scifi[0], scifi[1], scifi[2], scifi[4], adultScifi])
     t.false(ids.includes((gone as TitleFacts).contentId));
+  // Without profile_id, the member's selected profile still filters.
+  const implicit = await h.client.getSimilarContent(
+    { contentId: (scifi[2] as TitleFacts).contentId, pageSize: 50 },
+    h.member(kid, KIDS),
+  );
+  t.deepEqual(
+    implicit.items.map((i) => i.contentId),
+    ids,
+  );
 });
 
 test("unpublished and not-yet-available titles are never recommended", async (t) => {
