@@ -12,6 +12,12 @@ import { startMembersPlatform } from "./fixtures/members.js";
  * gateway as real processes: register → login → profiles → select → refresh →
  * logout → delete.
  */
+/** The value, or a test failure when it is missing. */
+const must = <T>(value: T | undefined): T => {
+  if (value === undefined) throw new Error("expected a value");
+  return value;
+};
+
 let platform: Awaited<ReturnType<typeof startMembersPlatform>>;
 
 test.before(async () => {
@@ -43,21 +49,27 @@ test.serial("register → login → profiles → select → refresh → logout �
     dateOfBirth: "1985-12-10",
     country: "GB",
   });
-  const userId = user!.userId;
+  const userId = must(user).userId;
   t.is(user?.email, email);
 
   // Two devices.
-  const phone = (await users.login({ email, password, deviceName: "phone" })).tokens!;
-  const tv = (await grpcClient().login({ email, password, deviceName: "tv" })).tokens!;
+  const phone = must((await users.login({ email, password, deviceName: "phone" })).tokens);
+  const tv = must((await grpcClient().login({ email, password, deviceName: "tv" })).tokens);
   t.not(phone.sessionId, tv.sessionId);
   t.is((await users.getUser({ userId }, bearer(phone.accessToken))).user?.name, "Ada");
 
   // Profiles.
-  const kids = (
-    await users.createProfile({ userId, name: "Kids", kids: true, avatar: "fox" }, bearer(phone.accessToken))
-  ).profile!;
-  const adult = (await users.createProfile({ userId, name: "Ada", pin: "4321" }, bearer(phone.accessToken)))
-    .profile!;
+  const kids = must(
+    (
+      await users.createProfile(
+        { userId, name: "Kids", kids: true, avatar: "fox" },
+        bearer(phone.accessToken),
+      )
+    ).profile,
+  );
+  const adult = must(
+    (await users.createProfile({ userId, name: "Ada", pin: "4321" }, bearer(phone.accessToken))).profile,
+  );
   t.deepEqual(
     (await users.listProfiles({ userId }, bearer(tv.accessToken))).profiles.map((p) => p.name),
     ["Kids", "Ada"],
@@ -72,7 +84,7 @@ test.serial("register → login → profiles → select → refresh → logout �
   await users.updateProfile({ profileId: kids.profileId, name: "Little ones" }, bearer(selected.accessToken));
 
   // Refresh keeps the selected profile and rotates the refresh token.
-  const refreshed = (await users.refreshSession({ refreshToken: phone.refreshToken })).tokens!;
+  const refreshed = must((await users.refreshSession({ refreshToken: phone.refreshToken })).tokens);
   t.is(decodeJwt(refreshed.accessToken).pid, kids.profileId);
   t.not(refreshed.refreshToken, phone.refreshToken);
 
@@ -113,12 +125,14 @@ test.serial("member A is refused on member B's account and profiles through the 
       dateOfBirth: "1990-01-01",
       country: "SE",
     });
-    const tokens = (await users.login({ email, password, deviceName: "" })).tokens!;
-    return { userId: user!.userId, token: tokens.accessToken };
+    const tokens = must((await users.login({ email, password, deviceName: "" })).tokens);
+    return { userId: must(user).userId, token: tokens.accessToken };
   };
   const a = await signUp("alice");
   const b = await signUp("bob");
-  const bProfile = (await users.createProfile({ userId: b.userId, name: "Bob" }, bearer(b.token))).profile!;
+  const bProfile = must(
+    (await users.createProfile({ userId: b.userId, name: "Bob" }, bearer(b.token))).profile,
+  );
   const asA = bearer(a.token);
   const attempts: Array<[string, Promise<unknown>]> = [
     ["GetUser", users.getUser({ userId: b.userId }, asA)],

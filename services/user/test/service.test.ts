@@ -11,6 +11,12 @@ import { decodeJwt } from "jose";
 import { CLIENT_IP_HEADER, SESSION_HEADER } from "../src/service.js";
 import { as, INTERNAL, newMember, PASSWORD, startTestUserService } from "./fixtures.js";
 
+/** The value, or a test failure when it is missing. */
+const must = <T>(value: T | undefined): T => {
+  if (value === undefined) throw new Error("expected a value");
+  return value;
+};
+
 type Ctx = Awaited<ReturnType<typeof startTestUserService>>;
 let svc: Ctx;
 
@@ -39,7 +45,7 @@ async function signedIn(device = "test") {
   return {
     reg,
     userId,
-    tokens: login.tokens!,
+    tokens: must(login.tokens),
     me: as({ kind: "member", userId }, { [SESSION_HEADER]: sessionId }),
   };
 }
@@ -48,7 +54,7 @@ test("registration normalises the e-mail and never returns the password", async 
   const reg = newMember();
   const { user } = await svc.client.registerUser({ ...reg, email: reg.email.toUpperCase() });
   t.is(user?.email, reg.email);
-  t.false(toJsonString(UserSchema, user!).includes(PASSWORD));
+  t.false(toJsonString(UserSchema, must(user)).includes(PASSWORD));
   const again = await codeOf(svc.client.registerUser({ ...reg, email: reg.email }));
   t.is(again, Code.AlreadyExists);
   const login = await svc.client.login({
@@ -109,7 +115,7 @@ test("login opens a session with a signed access token; refresh rotates; reuse o
   t.is(await codeOf(svc.client.refreshSession({ refreshToken: tokens.refreshToken })), Code.Unauthenticated);
   t.false(await check());
   t.is(
-    await codeOf(svc.client.refreshSession({ refreshToken: first.tokens!.refreshToken })),
+    await codeOf(svc.client.refreshSession({ refreshToken: must(first.tokens).refreshToken })),
     Code.Unauthenticated,
   );
 });
@@ -121,7 +127,7 @@ test("logout ends that device's session only; password change ends all", async (
     (await svc.client.checkSession({ sessionId, userId: a.userId }, INTERNAL)).active;
   await svc.client.logout({ refreshToken: a.tokens.refreshToken });
   t.false(await active(a.tokens.sessionId));
-  t.true(await active(tv.tokens!.sessionId));
+  t.true(await active(must(tv.tokens).sessionId));
   t.is(
     await codeOf(svc.client.refreshSession({ refreshToken: a.tokens.refreshToken })),
     Code.Unauthenticated,
@@ -131,8 +137,8 @@ test("logout ends that device's session only; password change ends all", async (
     { userId: a.userId, currentPassword: PASSWORD, newPassword: "another long password" },
     as({ kind: "member", userId: a.userId }),
   );
-  t.false(await active(tv.tokens!.sessionId));
-  t.false(await active(laptop.tokens!.sessionId));
+  t.false(await active(must(tv.tokens).sessionId));
+  t.false(await active(must(laptop.tokens).sessionId));
   t.is(
     await codeOf(svc.client.login({ email: a.reg.email, password: PASSWORD, deviceName: "" })),
     Code.Unauthenticated,
@@ -163,12 +169,12 @@ test("profiles: at most five, unique names, kids capped, PIN checked and throttl
   t.is(list.profiles[0]?.name, "Kids");
   t.false(toJsonString(ListProfilesResponseSchema, list).includes("1234"));
 
-  const selected = await svc.client.selectProfile({ profileId: kids.profile!.profileId }, me);
+  const selected = await svc.client.selectProfile({ profileId: must(kids.profile).profileId }, me);
   const claims = decodeJwt(selected.accessToken);
   t.is(claims.pid, kids.profile?.profileId);
   t.is(claims.mc, MaturityRating.KIDS);
 
-  const parentId = pinned.profile!.profileId;
+  const parentId = must(pinned.profile).profileId;
   t.is(await codeOf(svc.client.selectProfile({ profileId: parentId }, me)), Code.PermissionDenied);
   for (let i = 0; i < 4; i++)
     await codeOf(svc.client.selectProfile({ profileId: parentId, pin: "0000" }, me));
@@ -179,18 +185,18 @@ test("profiles: at most five, unique names, kids capped, PIN checked and throttl
   t.regex(err.rawMessage, /try again in \d+ s/);
 
   const updated = await svc.client.updateProfile(
-    { profileId: list.profiles[2]!.profileId, name: "Renamed", pin: "" },
+    { profileId: must(list.profiles[2]).profileId, name: "Renamed", pin: "" },
     me,
   );
   t.is(updated.profile?.name, "Renamed");
-  await svc.client.deleteProfile({ profileId: list.profiles[4]!.profileId }, me);
+  await svc.client.deleteProfile({ profileId: must(list.profiles[4]).profileId }, me);
   t.is((await svc.client.listProfiles({ userId }, me)).profiles.length, 4);
 });
 
 test("authorization matrix: member A is refused on every RPC naming member B's ids", async (t) => {
   const a = await signedIn();
   const b = await signedIn();
-  const bProfile = (await svc.client.createProfile({ userId: b.userId, name: "B" }, b.me)).profile!;
+  const bProfile = must((await svc.client.createProfile({ userId: b.userId, name: "B" }, b.me)).profile);
   const calls: Array<[string, Promise<unknown>]> = [
     ["GetUser", svc.client.getUser({ userId: b.userId }, a.me)],
     ["UpdateUserProfile", svc.client.updateUserProfile({ userId: b.userId, name: "pwned" }, a.me)],
@@ -279,8 +285,8 @@ test("failed logins are throttled per client address across accounts", async (t)
 
 test("DeleteUser asks for the password, erases everything and publishes user.deleted with the profile ids", async (t) => {
   const { userId, reg, me, tokens } = await signedIn();
-  const p1 = (await svc.client.createProfile({ userId, name: "One" }, me)).profile!;
-  const p2 = (await svc.client.createProfile({ userId, name: "Two" }, me)).profile!;
+  const p1 = must((await svc.client.createProfile({ userId, name: "One" }, me)).profile);
+  const p2 = must((await svc.client.createProfile({ userId, name: "Two" }, me)).profile);
   t.is(
     await codeOf(svc.client.deleteUser({ userId, password: "wrong password" }, me)),
     Code.PermissionDenied,
