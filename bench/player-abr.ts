@@ -16,7 +16,7 @@
 import { waitFor } from "@marquee/kit/testing";
 import type { CDPSession, Page } from "playwright-core";
 import { launch } from "../web-player/test/integration/browser.js";
-import { frontFor } from "../web-player/test/integration/front.js";
+import { buildApp, frontFor } from "../web-player/test/integration/front.js";
 import {
   createMember,
   startPlatform,
@@ -134,6 +134,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.le
 
 async function main(): Promise<void> {
   const started = Date.now();
+  buildApp();
   process.stdout.write("starting the platform (embedded, 60 s demo titles)…\n");
   const platform = await startPlatform({ demoSeconds: 60 });
   try {

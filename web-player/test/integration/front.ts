@@ -5,10 +5,23 @@
  * benchmark while the gateway does not serve the app itself; when it does
  * (GET / answers the app), `frontFor` returns the gateway's own URL.
  */
+import { execFileSync } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createMediaProxy } from "@marquee/streaming";
 import { createStaticHandler } from "../../server/static.js";
+
+/** Builds web-player/dist from the current sources (a few seconds), so tests never run a stale build. */
+export function buildApp(): void {
+  execFileSync(
+    process.execPath,
+    ["node_modules/vite/bin/vite.js", "build", "web-player", "--logLevel", "warn"],
+    {
+      cwd: new URL("../../../", import.meta.url),
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+}
 
 const RPC = /^\/[a-z][\w]*\.[\w.]+\//;
 

@@ -8,7 +8,7 @@ import { type Content, PlanTier } from "@marquee/sdk";
 import test from "ava";
 import type { CDPSession, Page } from "playwright-core";
 import { type Browser, launch, screenshot } from "./browser.js";
-import { type Front, frontFor } from "./front.js";
+import { buildApp, type Front, frontFor } from "./front.js";
 import { createMember, type Member, type Platform, startPlatform, waitForPlayableTitle } from "./platform.js";
 
 interface ProbeAbr {
@@ -57,6 +57,7 @@ let title: Content | undefined;
 
 test.before(async (t) => {
   t.timeout(900_000, "platform start and demo media ingest");
+  buildApp();
   // Short-lived media URLs, so playback has to renew them (renewal is due halfway through).
   platform = await startPlatform({ demoSeconds: 60, env: { MARQUEE_MANIFEST_URL_TTL_MS: "30000" } });
   probeMember = await createMember(platform.gatewayUrl);
