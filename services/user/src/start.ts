@@ -35,6 +35,10 @@ export function loadUserConfig(env: Record<string, string | undefined>) {
       MARQUEE_USER_LOGIN_WINDOW_MS: envs.millis(15 * 60_000),
       MARQUEE_USER_LOGIN_LOCKOUT_MS: envs.millis(30_000),
       MARQUEE_USER_OUTBOX_INTERVAL_MS: envs.millis(30_000),
+      MARQUEE_USER_KEYSPACE: z
+        .string()
+        .regex(/^[a-z][a-z0-9_]{0,47}$/)
+        .default("marquee_user"),
     },
     env,
   );
@@ -44,11 +48,12 @@ export function loadUserConfig(env: Record<string, string | undefined>) {
 export async function openUserStore(
   backends: ReturnType<typeof loadBackendsConfig>,
   log: ReturnType<typeof createLogger>,
+  keyspace = "marquee_user",
 ): Promise<UserStore> {
   if (backends.mode === "embedded") return EmbeddedUserStore.open(embeddedDir(backends, "user"));
   const client = await openCassandra({
     config: backends.cassandra,
-    keyspace: "marquee_user",
+    keyspace,
     migrations: USER_MIGRATIONS,
     log,
   });
@@ -62,7 +67,7 @@ export async function startUserService(
   const config = loadUserConfig(env);
   const backends = loadBackendsConfig(env);
   const log = createLogger("user", config.MARQUEE_LOG_LEVEL);
-  const store = await openUserStore(backends, log);
+  const store = await openUserStore(backends, log, config.MARQUEE_USER_KEYSPACE);
   const bus = await openEventBus(backends, "user", log);
   const relay = startDeletionRelay(store, bus, log, config.MARQUEE_USER_OUTBOX_INTERVAL_MS);
   const lockout = {
