@@ -69,6 +69,9 @@ export interface StreamingDeps {
 }
 
 const COUNTRY_HEADER = "x-marquee-country";
+/** How long a session read from the store is trusted without reading it again (another instance may stop it). */
+const SESSION_CACHE_MS = 30_000;
+const SESSION_CACHE_SIZE = 100_000;
 const historyToken = z.object({ w: z.number().int().nonnegative(), c: z.string().uuid() });
 
 const INGEST_STATES = {
@@ -107,6 +110,23 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
   const now = deps.now ?? Date.now;
   /** When each session last renewed its slot (renewal runs every third of the lease, not every beat). */
   const renewedAt = new Map<string, number>();
+  /** Sessions read recently: a heartbeat needs no store read (entries live SESSION_CACHE_MS). */
+  const sessions = new Map<string, { session: SessionRecord; until: number }>();
+  const getSession = async (sessionId: string) => {
+    const hit = sessions.get(sessionId);
+    if (hit !== undefined && hit.until > now()) return { ...hit.session };
+    const session = await store.getSession(sessionId);
+    if (session !== undefined) remember(session);
+    return session;
+  };
+  const remember = (session: SessionRecord) => {
+    if (sessions.size >= SESSION_CACHE_SIZE) sessions.clear();
+    sessions.set(session.sessionId, { session: { ...session }, until: now() + SESSION_CACHE_MS });
+  };
+  const saveSession = async (session: SessionRecord) => {
+    await store.putSession(session, settings.sessionTtlMs);
+    remember(session);
+  };
 
   const manifestUrl = (s: SessionRecord) => {
     const expiresMs = now() + settings.manifestUrlTtlMs;
@@ -125,7 +145,7 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
 
   /** The caller's live session, or the error that explains why not. */
   const liveSession = async (ctx: HandlerContext, sessionId: string): Promise<SessionRecord> => {
-    const session = await store.getSession(sessionId);
+    const session = await getSession(sessionId);
     if (session === undefined) {
       throw new ConnectError("unknown or expired playback session; call StreamContent again", Code.NotFound);
     }
@@ -158,7 +178,7 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
           Code.ResourceExhausted,
         );
       }
-      if (slot !== session.slot) await store.putSession({ ...session, slot }, settings.sessionTtlMs);
+      if (slot !== session.slot) await saveSession({ ...session, slot });
       session.slot = slot;
       held = true;
     }
@@ -300,7 +320,7 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
         ended: false,
       };
       try {
-        await store.putSession(session, settings.sessionTtlMs);
+        await saveSession(session);
       } catch (err) {
         await store.releaseSlot(userId, slot, sessionId).catch(() => {});
         throw err;
@@ -345,7 +365,7 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
         droppedFrames: req.droppedFrames,
       });
       if (req.state === PlaybackState.STOPPED) {
-        await store.putSession({ ...session, ended: true }, settings.sessionTtlMs);
+        await saveSession({ ...session, ended: true });
         await store.releaseSlot(session.userId, session.slot, session.sessionId);
       }
       return { heartbeatInterval: durationFromMs(settings.heartbeatIntervalMs) };
@@ -380,7 +400,7 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
         durationMs(req.position ?? durationFromMs(0)),
         PlaybackState.STOPPED,
       );
-      await store.putSession({ ...session, ended: true }, settings.sessionTtlMs);
+      await saveSession({ ...session, ended: true });
       await store.releaseSlot(session.userId, session.slot, session.sessionId);
       renewedAt.delete(session.sessionId);
       return {};

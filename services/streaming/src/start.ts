@@ -35,6 +35,8 @@ export { createMediaProxy } from "./media-proxy.js";
 export interface StreamingOverrides {
   /** Use this bus (tests: a namespaced JetStream bus) instead of the configured one. */
   bus?: EventBus;
+  /** The bus the consumers use (default: their own connection in external mode, else `bus`). */
+  consumerBus?: EventBus;
   store?: StreamingStore;
   /** Observe durable heartbeats (benchmarks). */
   onDurable?: HistoryWriterOptions["onDurable"];
@@ -57,6 +59,13 @@ export async function startStreamingService(
           await openCassandra({ config: backends.cassandra, keyspace: "marquee_streaming", migrations, log }),
         ));
   const bus = overrides.bus ?? (await openEventBus(backends, "streaming", log));
+  // Consumers get their own NATS connection: acks and deliveries sharing the publishers'
+  // connection cut publish throughput about five-fold here (9.4k/s alone vs 1.9k/s shared).
+  const ownConsumerBus =
+    overrides.consumerBus === undefined && overrides.bus === undefined && backends.mode === "external";
+  const consumerBus =
+    overrides.consumerBus ??
+    (ownConsumerBus ? await openEventBus(backends, "streaming-consumers", log) : bus);
   const account = createServiceClient(AccountService, serviceUrl("account", env));
   const content = createServiceClient(ContentService, serviceUrl("content", env));
   const mediaDir = path.resolve(config.MARQUEE_MEDIA_DIR);
@@ -79,8 +88,8 @@ export async function startStreamingService(
   }, log);
 
   const subscriptions = [
-    await startHistoryWriter({ bus, store, log, onDurable: overrides.onDurable }),
-    await startErasure({ bus, store, log, months: HISTORY_RETENTION_MONTHS }),
+    await startHistoryWriter({ bus: consumerBus, store, log, onDurable: overrides.onDurable }),
+    await startErasure({ bus: consumerBus, store, log, months: HISTORY_RETENTION_MONTHS }),
   ];
   const origin = mediaOrigin({ mediaDir, signer, log });
   const server = await serve({
@@ -148,6 +157,7 @@ export async function startStreamingService(
       await server.close();
       await Promise.allSettled([demo, jobs.idle()]);
       for (const s of subscriptions) await s.stop();
+      if (ownConsumerBus) await consumerBus.close();
       if (overrides.bus === undefined) await bus.close();
       if (overrides.store === undefined) await store.close();
     },
