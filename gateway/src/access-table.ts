@@ -80,7 +80,7 @@ export const ACCESS_TABLE: Readonly<Record<string, Access>> = {
   "marquee.streaming.v1.StreamingService/WatchIngest": partner("media:write"),
 
   // Recommendation: members (their own profiles) and any partner.
-  "marquee.recommendation.v1.RecommendationService/GetRecommendationsForUser": memberOrPartner(),
+  "marquee.recommendation.v1.RecommendationService/GetRecommendationsForUser": MEMBER,
   "marquee.recommendation.v1.RecommendationService/GetSimilarContent": memberOrPartner(),
 
   // Account: plans are public; subscriptions and billing are the member's own.
@@ -96,7 +96,7 @@ export const ACCESS_TABLE: Readonly<Record<string, Access>> = {
   "marquee.feedback.v1.FeedbackService/RateContent": MEMBER,
   "marquee.feedback.v1.FeedbackService/RemoveRating": MEMBER,
   "marquee.feedback.v1.FeedbackService/SubmitFeedback": MEMBER,
-  "marquee.feedback.v1.FeedbackService/GetContentRatings": memberOrPartner(),
+  "marquee.feedback.v1.FeedbackService/GetContentRatings": PUBLIC,
   "marquee.feedback.v1.FeedbackService/GetUserRatings": MEMBER,
 };
 

@@ -1,11 +1,10 @@
 import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
-import { ANONYMOUS, type Caller, callerKey } from "@marquee/kit";
+import { ANONYMOUS, type Caller, callerKey, clientAddressKey } from "@marquee/kit";
 import { type Access, accessOf } from "./access-table.js";
 import type { AccessTokenVerifier } from "./access-tokens.js";
 import { hashApiKey, type PartnerKey } from "./partner-keys.js";
 
 /** The client's network address, passed on to services (login throttling). */
-export const clientAddressKey = createContextKey<string>("", { description: "client network address" });
 /** The session of the presented access token, passed on to services (SelectProfile). */
 export const sessionIdKey = createContextKey<string>("", { description: "session of the access token" });
 

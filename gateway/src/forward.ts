@@ -1,7 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { type Client, Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import { callOptions } from "@marquee/kit";
-import { clientAddressKey, sessionIdKey } from "./auth.js";
+import { callOptions, clientAddressKey } from "@marquee/kit";
+import { sessionIdKey } from "./auth.js";
 
 /** Headers services read beside the caller (never taken from the client: set here from what auth found). */
 export const CLIENT_IP_HEADER = "x-marquee-client-ip";

@@ -26,6 +26,7 @@ export { callOptions } from "./call-options.js";
 export { ANONYMOUS, CALLER_HEADER, type Caller, callerKey, decodeCaller, encodeCaller } from "./caller.js";
 export { applyMigrations, type Migration, MigrationError } from "./cassandra/migrations.js";
 export { type CassandraOptions, openCassandra } from "./cassandra/session.js";
+export { clientAddressKey } from "./client-address.js";
 export { createServiceClient } from "./clients.js";
 export { ConfigError, envs, loadConfig } from "./config.js";
 export { embeddedDir } from "./embedded-dir.js";

@@ -1,8 +1,9 @@
 import type { DescService } from "@bufbuild/protobuf";
-import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { type ConnectRouter, createContextValues, type Interceptor } from "@connectrpc/connect";
 import { type ConnectNodeAdapterOptions, connectNodeAdapter } from "@connectrpc/connect-node";
 import { Health } from "@marquee/sdk/grpc/health/v1/health_pb";
 import type { Logger } from "pino";
+import { clientAddressKey } from "./client-address.js";
 import { applyCors } from "./cors.js";
 import { HealthState, healthService } from "./health.js";
 import { contextInterceptor } from "./interceptors/context.js";
@@ -76,6 +77,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
     interceptors,
     maxTimeoutMs,
     requireConnectProtocolHeader: false,
+    contextValues: (req) => createContextValues().set(clientAddressKey, req.socket?.remoteAddress ?? ""),
     fallback: opts.fallback,
   });
   const handler: RequestHandler = (req, res) => {
