@@ -35,4 +35,11 @@ export const migrations: Migration[] = [
         AND default_time_to_live = ${HISTORY_TTL_SECONDS}`,
     ],
   },
+  {
+    version: 2,
+    name: "leveled compaction for playback_progress (overwritten at every heartbeat, read at every resume)",
+    statements: [
+      "ALTER TABLE playback_progress WITH compaction = {'class': 'LeveledCompactionStrategy', 'sstable_size_in_mb': 160}",
+    ],
+  },
 ];
