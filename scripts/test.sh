@@ -12,6 +12,7 @@ step "format and lint (Biome)"
 npx biome check .
 step "types (tsc, strict)"
 npx tsc -p tsconfig.json
+npx tsc -p web-player/tsconfig.json
 step "contracts: buf lint and format"
 npx buf lint
 npx buf format --diff --exit-code

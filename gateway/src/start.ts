@@ -8,6 +8,7 @@ import {
   envs,
   GATEWAY_PORT,
   loadConfig,
+  type ServeOptions,
   type Server,
   serve,
 } from "@marquee/kit";
@@ -16,6 +17,7 @@ import { z } from "zod";
 import { AccessTokenVerifier } from "./access-tokens.js";
 import { authInterceptor } from "./auth.js";
 import { forwardingService } from "./forward.js";
+import { createFront } from "./front.js";
 import { parsePartnerKeys } from "./partner-keys.js";
 import { UPSTREAM_SERVICES, upstreamUrlVars } from "./upstreams.js";
 
@@ -83,6 +85,10 @@ export async function startGateway(env: Record<string, string | undefined> = pro
         trustForwardedFor: config.MARQUEE_GATEWAY_TRUST_FORWARDED_FOR,
       }),
     ],
+    // Browsers reach media and the app over HTTP/1.1 or TLS; the handlers speak Node's http API.
+    fallback: createFront(
+      (config as Record<string, unknown>).MARQUEE_STREAMING_URL as string,
+    ) as ServeOptions["fallback"],
     trustCallerHeader: false,
     validate: false,
     cors: true,

@@ -1,0 +1,15 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createMediaProxy } from "@marquee/streaming/media-proxy";
+import { createStaticHandler } from "@marquee/web-player/server/static";
+
+/**
+ * What the gateway serves besides RPCs: media under /media/ (passed to the
+ * streaming service's origin, which checks every signature) and the web
+ * player's build for everything else, so the browser app, its API and its
+ * video share one origin.
+ */
+export function createFront(streamingUrl: string): (req: IncomingMessage, res: ServerResponse) => void {
+  const media = createMediaProxy(streamingUrl);
+  const app = createStaticHandler();
+  return (req, res) => (req.url?.startsWith("/media/") ? media(req, res) : app(req, res));
+}
