@@ -7,6 +7,7 @@
  *   npm run bench -- [--seconds 10] [--concurrency 32]
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -25,6 +26,8 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const ID = "0b7a1f7e-1c2d-4e3f-9a8b-7c6d5e4f3a2b";
+// Catalog reads need a member or a partner at the gateway: the bench is a partner with a throwaway key.
+const API_KEY = randomBytes(24).toString("base64url");
 const root = new URL("../", import.meta.url);
 
 const children: ChildProcess[] = [];
@@ -42,6 +45,7 @@ try {
         ...process.env,
         MARQUEE_GATEWAY_PORT: String(gatewayPort),
         MARQUEE_CONTENT_URL: `http://127.0.0.1:${upstream.info.port}`,
+        MARQUEE_PARTNER_API_KEYS: `bench:${createHash("sha256").update(API_KEY).digest("hex")}:`,
       },
       stdio: ["ignore", "pipe", "inherit"],
     },
@@ -60,7 +64,7 @@ try {
   const results: Array<[string, Result]> = [];
   for (const [name, baseUrl] of Object.entries(targets)) {
     const client = createClient(ContentService, createGrpcTransport({ baseUrl }));
-    const call = () => client.getContentDetails({ contentId: ID });
+    const call = () => client.getContentDetails({ contentId: ID }, { headers: { "x-api-key": API_KEY } });
     await measure(call, { seconds: Math.min(2, seconds), concurrency }); // warm-up: JIT, connections
     results.push([name, await measure(call, { seconds, concurrency })]);
   }
