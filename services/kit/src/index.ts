@@ -41,7 +41,6 @@ export {
   natsManager,
   type StreamDeclaration,
 } from "./nats/jetstream.js";
-export { notYetImplemented } from "./not-implemented.js";
 export {
   aliasTargets,
   createNextGeneration,
