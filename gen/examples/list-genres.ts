@@ -4,7 +4,7 @@
 //     node --conditions=marquee-source --import tsx gen/examples/list-genres.ts
 //
 // Exits 0 with the genres printed, 2 when the call fails with a ConnectError
-// (e.g. Unimplemented while GetGenres is not built yet), 1 on anything else.
+// (e.g. Unauthenticated without a valid partner API key), 1 on anything else.
 
 import { Code, ConnectError, createMarquee } from "@marquee/sdk";
 
