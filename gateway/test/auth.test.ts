@@ -202,7 +202,7 @@ test.serial("a token of a session that ended is refused (within the session cach
   await waitFor(
     "the logged-out token to be refused",
     async () => (await codeOf(users().getUser({ userId: USER_ID }, bearer(token)))) === Code.Unauthenticated,
-    2_000,
+    5_000,
   );
   t.is(
     await codeOf(

@@ -245,7 +245,7 @@ test("create, publish, update and unpublish: search follows within a bounded tim
   t.false(await found("quillfeather"));
 
   await op.publishContent({ contentId: id });
-  await waitFor("the published title in search", () => found("quillfeather"), 5_000);
+  await waitFor("the published title in search", () => found("quillfeather"), 15_000);
   t.is((await member.getContentDetails({ contentId: id })).content?.title, "Quillfeather Station");
   const thriller = await member.browseContent({ genreId: "thriller", sort: BrowseSort.NEWEST, pageSize: 5 });
   t.true(
@@ -254,11 +254,11 @@ test("create, publish, update and unpublish: search follows within a bounded tim
   );
 
   await op.updateContent({ contentId: id, content: input({ title: "Marrowgate Station" }) });
-  await waitFor("the new title in search", () => found("marrowgate"), 5_000);
+  await waitFor("the new title in search", () => found("marrowgate"), 15_000);
   t.false(await found("quillfeather"), "the old words are gone");
 
   await op.unpublishContent({ contentId: id });
-  await waitFor("the unpublished title to leave search", async () => !(await found("marrowgate")), 5_000);
+  await waitFor("the unpublished title to leave search", async () => !(await found("marrowgate")), 15_000);
   t.is(await code(member.getContentDetails({ contentId: id })), Code.NotFound);
   const again = await member.browseContent({ genreId: "thriller", sort: BrowseSort.NEWEST, pageSize: 5 });
   t.false(again.contents.some((x) => x.contentId === id));
