@@ -16,7 +16,15 @@ export type ConsumerDeclaration = Partial<ConsumerConfig> & { durable_name: stri
 
 /** A connection that keeps reconnecting: services outlive a NATS node restart. */
 export function connectNats(config: BackendsConfig["nats"], name: string): Promise<NatsConnection> {
-  return connect({ servers: config.servers, name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+  return connect({
+    servers: config.servers,
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    // Each request would otherwise build two Error objects for their stack traces: a third of the
+    // CPU of a JetStream publish (measured); errors still carry their message and subject.
+    noAsyncTraces: true,
+  });
 }
 
 export function natsManager(nc: NatsConnection): Promise<JetStreamManager> {
