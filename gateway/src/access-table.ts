@@ -71,6 +71,7 @@ export const ACCESS_TABLE: Readonly<Record<string, Access>> = {
   "marquee.streaming.v1.StreamingService/ResumeStream": MEMBER,
   "marquee.streaming.v1.StreamingService/StopStream": MEMBER,
   "marquee.streaming.v1.StreamingService/SendHeartbeat": MEMBER,
+  "marquee.streaming.v1.StreamingService/SendHeartbeats": MEMBER,
   "marquee.streaming.v1.StreamingService/RenewManifestUrl": MEMBER,
   "marquee.streaming.v1.StreamingService/GetContinueWatching": MEMBER,
   "marquee.streaming.v1.StreamingService/GetPlaybackPosition": MEMBER,

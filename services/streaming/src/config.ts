@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { envs, loadConfig, SERVICE_PORTS } from "@marquee/kit";
+import { ConfigError, envs, loadConfig, SERVICE_PORTS } from "@marquee/kit";
 import { z } from "zod";
 
 /** The streaming service's settings, read and checked once at start. */
@@ -27,7 +27,10 @@ export function loadStreamingConfig(
         .string()
         .regex(/^(https?:\/\/[^/]+)?$/, "an origin like https://cdn.example.com, or empty")
         .default(""),
+      /** How often the player takes a reading. */
       MARQUEE_HEARTBEAT_INTERVAL_MS: envs.millis(10_000),
+      /** How often the player reports its readings (SendHeartbeats). */
+      MARQUEE_HEARTBEAT_REPORT_INTERVAL_MS: envs.millis(20_000),
       /** A stream slot whose session sent no heartbeat for this long is free again. */
       MARQUEE_STREAM_SLOT_LEASE_MS: envs.millis(45_000),
       MARQUEE_MANIFEST_URL_TTL_MS: envs.millis(4 * 3600_000),
@@ -41,6 +44,17 @@ export function loadStreamingConfig(
     },
     env,
   );
+  // A slot must outlive one lost report, or a brief network loss would free it to another device.
+  if (c.MARQUEE_HEARTBEAT_REPORT_INTERVAL_MS * 2 > c.MARQUEE_STREAM_SLOT_LEASE_MS) {
+    throw new ConfigError(
+      `invalid configuration:\n  MARQUEE_HEARTBEAT_REPORT_INTERVAL_MS=${c.MARQUEE_HEARTBEAT_REPORT_INTERVAL_MS}: must be at most half of MARQUEE_STREAM_SLOT_LEASE_MS (${c.MARQUEE_STREAM_SLOT_LEASE_MS})`,
+    );
+  }
+  if (c.MARQUEE_HEARTBEAT_INTERVAL_MS > c.MARQUEE_HEARTBEAT_REPORT_INTERVAL_MS) {
+    throw new ConfigError(
+      `invalid configuration:\n  MARQUEE_HEARTBEAT_INTERVAL_MS=${c.MARQUEE_HEARTBEAT_INTERVAL_MS}: must not exceed MARQUEE_HEARTBEAT_REPORT_INTERVAL_MS (${c.MARQUEE_HEARTBEAT_REPORT_INTERVAL_MS})`,
+    );
+  }
   return c;
 }
 

@@ -21,6 +21,7 @@ import type { AccountService } from "@marquee/sdk/marquee/account/v1/account_ser
 import type { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { PlaybackHeartbeatSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import {
+  type HeartbeatReading,
   IngestState,
   PlaybackState,
   type StreamingService,
@@ -36,8 +37,24 @@ import type { SessionRecord, StreamingStore } from "./store.js";
 
 export const MEDIA_WRITE = "media:write";
 
+/** The fields of a heartbeat reading (SendHeartbeat's request and SendHeartbeats' readings share them). */
+type Reading = Pick<
+  HeartbeatReading,
+  | "sequence"
+  | "eventTime"
+  | "position"
+  | "state"
+  | "renditionId"
+  | "bitrateBps"
+  | "bufferSeconds"
+  | "droppedFrames"
+>;
+
 export interface StreamingSettings {
+  /** How often the player takes a reading. */
   heartbeatIntervalMs: number;
+  /** How often the player reports its readings. */
+  reportIntervalMs: number;
   /** A stream slot not renewed by a heartbeat for this long is freed. */
   slotLeaseMs: number;
   /** Lifetime of a signed manifest URL. */
@@ -248,6 +265,54 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
     return session;
   };
 
+  /**
+   * Checks every reading first (one bad reading refuses them all, nothing published), keeps the
+   * slot once, then publishes them together; a STOPPED reading ends the session.
+   */
+  const report = async (
+    ctx: HandlerContext,
+    sessionId: string,
+    readings: readonly Reading[],
+    field: "" | "readings",
+  ) => {
+    const session = await liveSession(ctx, sessionId);
+    const at = (i: number) => (field === "" ? "" : `${field}[${i}].`);
+    const checked = readings.map((r, i) => {
+      const positionMs = durationMs(r.position ?? durationFromMs(0));
+      const problem = positionProblem(positionMs, session.durationMs);
+      if (problem !== undefined) throw new ConnectError(`${at(i)}position: ${problem}`, Code.InvalidArgument);
+      const eventTimeMs = timestampDate(r.eventTime ?? timestampFromMs(now())).getTime();
+      if (eventTimeMs > now() + settings.maxClockSkewMs) {
+        throw new ConnectError(
+          `${at(i)}event_time is in the future; check the device clock`,
+          Code.InvalidArgument,
+        );
+      }
+      if (eventTimeMs < session.startTime.getTime() - settings.maxClockSkewMs) {
+        throw new ConnectError(`${at(i)}event_time is before the session started`, Code.InvalidArgument);
+      }
+      const before = readings[i - 1];
+      if (before !== undefined && r.sequence <= before.sequence) {
+        throw new ConnectError(
+          `${at(i)}sequence: readings must be in ascending sequence order, without repeats`,
+          Code.InvalidArgument,
+        );
+      }
+      if (r.state === PlaybackState.STOPPED && i < readings.length - 1) {
+        throw new ConnectError(`${at(i)}state: STOPPED can only be the last reading`, Code.InvalidArgument);
+      }
+      return { ...r, positionMs, eventTimeMs };
+    });
+    await keepSlot(session);
+    await Promise.all(
+      checked.map((r) => publishReading(session, { ...r, msgId: `${session.sessionId}:${r.sequence}` })),
+    );
+    if (checked.at(-1)?.state === PlaybackState.STOPPED) {
+      await saveSession({ ...session, ended: true });
+      await store.releaseSlot(session.userId, session.slot, session.sessionId);
+    }
+  };
+
   return {
     async streamContent(req, ctx) {
       const caller = requireProfile(ctx, req.profileId);
@@ -336,39 +401,23 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
         ...manifestUrl(session),
         resumePosition: durationFromMs(resumeMs),
         heartbeatInterval: durationFromMs(settings.heartbeatIntervalMs),
+        reportInterval: durationFromMs(settings.reportIntervalMs),
         renditions: renditions.map(toRendition),
         maxQuality: entitlement.maxQuality,
       };
     },
 
     async sendHeartbeat(req, ctx) {
-      const session = await liveSession(ctx, req.sessionId);
-      const positionMs = durationMs(req.position ?? durationFromMs(0));
-      checkPosition(session, positionMs);
-      const eventTimeMs = timestampDate(req.eventTime ?? timestampFromMs(now())).getTime();
-      if (eventTimeMs > now() + settings.maxClockSkewMs) {
-        throw new ConnectError("event_time is in the future; check the device clock", Code.InvalidArgument);
-      }
-      if (eventTimeMs < session.startTime.getTime() - settings.maxClockSkewMs) {
-        throw new ConnectError("event_time is before the session started", Code.InvalidArgument);
-      }
-      await keepSlot(session);
-      await publishReading(session, {
-        sequence: req.sequence,
-        msgId: `${session.sessionId}:${req.sequence}`,
-        eventTimeMs,
-        positionMs,
-        state: req.state,
-        renditionId: req.renditionId,
-        bitrateBps: req.bitrateBps,
-        bufferSeconds: req.bufferSeconds,
-        droppedFrames: req.droppedFrames,
-      });
-      if (req.state === PlaybackState.STOPPED) {
-        await saveSession({ ...session, ended: true });
-        await store.releaseSlot(session.userId, session.slot, session.sessionId);
-      }
+      await report(ctx, req.sessionId, [req], "");
       return { heartbeatInterval: durationFromMs(settings.heartbeatIntervalMs) };
+    },
+
+    async sendHeartbeats(req, ctx) {
+      await report(ctx, req.sessionId, req.readings, "readings");
+      return {
+        heartbeatInterval: durationFromMs(settings.heartbeatIntervalMs),
+        reportInterval: durationFromMs(settings.reportIntervalMs),
+      };
     },
 
     async pauseStream(req, ctx) {

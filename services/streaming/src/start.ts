@@ -109,6 +109,7 @@ export async function startStreamingService(
           log,
           settings: {
             heartbeatIntervalMs: config.MARQUEE_HEARTBEAT_INTERVAL_MS,
+            reportIntervalMs: config.MARQUEE_HEARTBEAT_REPORT_INTERVAL_MS,
             slotLeaseMs: config.MARQUEE_STREAM_SLOT_LEASE_MS,
             manifestUrlTtlMs: config.MARQUEE_MANIFEST_URL_TTL_MS,
             sessionTtlMs: 24 * 3600_000,

@@ -155,6 +155,7 @@ export async function startHarness(
           log,
           settings: {
             heartbeatIntervalMs: 10_000,
+            reportIntervalMs: 20_000,
             slotLeaseMs: opts.slotLeaseMs ?? 45_000,
             manifestUrlTtlMs: 3_600_000,
             sessionTtlMs: 3_600_000,

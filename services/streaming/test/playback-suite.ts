@@ -327,6 +327,72 @@ export function playbackSuite(test: TestFn, open: HarnessFactory): void {
     t.is(durationMs(pos.progress?.position ?? durationFromMs(0)), 30_000);
   });
 
+  test("SendHeartbeats takes readings together: one bad reading refuses all, a retry counts once, STOPPED last ends the session", async (t) => {
+    const h = await open();
+    t.teardown(() => h.close());
+    const m = h.member();
+    const client = h.as(m.caller);
+    const { sessionId, reportInterval } = await client.streamContent({
+      profileId: m.profileId,
+      contentId: h.contentId,
+      deviceId: "tv",
+    });
+    t.is(durationMs(reportInterval ?? durationFromMs(0)), 20_000);
+    const t0 = Date.now() - 60_000;
+    const reading = (seq: number, positionMs: number, state = PlaybackState.PLAYING) => {
+      const { sessionId: _, ...r } = beat(sessionId, seq, t0 + seq * 1_000, positionMs, state);
+      return r;
+    };
+    const refused = async (readings: ReturnType<typeof reading>[], pattern: RegExp) => {
+      const err = await client.sendHeartbeats({ sessionId, readings }).catch((e: unknown) => e);
+      t.true(err instanceof ConnectError, String(err));
+      t.is((err as ConnectError).code, Code.InvalidArgument);
+      t.regex((err as ConnectError).rawMessage, pattern);
+    };
+    await refused(
+      [reading(1, 100_000), reading(2, DURATION_MS + 60_000)],
+      /readings\[1\]\.position: .*past the title's duration/,
+    );
+    await refused([reading(2, 100_000), reading(1, 101_000)], /readings\[1\]\.sequence: .*ascending/);
+    await refused([reading(1, 100_000), reading(1, 101_000)], /readings\[1\]\.sequence/);
+    await refused(
+      [reading(1, 100_000, PlaybackState.STOPPED), reading(2, 101_000)],
+      /readings\[0\]\.state: STOPPED/,
+    );
+    await refused([], /readings/);
+
+    const batch = [1, 2, 3, 4, 5, 6].map((seq) => reading(seq, 100_000 + seq * 1_000));
+    const res = await client.sendHeartbeats({ sessionId, readings: batch });
+    t.is(durationMs(res.reportInterval ?? durationFromMs(0)), 20_000);
+    await client.sendHeartbeats({ sessionId, readings: batch.slice(3) });
+    await waitFor("six readings durable", () =>
+      [1, 2, 3, 4, 5, 6].every((seq) => h.durable.has(`${sessionId}:${seq}`)),
+    );
+    t.deepEqual(
+      [...h.durable.keys()].filter((k) => k.startsWith(sessionId)).sort(),
+      [1, 2, 3, 4, 5, 6].map((seq) => `${sessionId}:${seq}`),
+      "the refused requests left nothing, the retry nothing twice",
+    );
+    const pos = await client.getPlaybackPosition({ profileId: m.profileId, contentId: h.contentId });
+    t.is(durationMs(pos.progress?.position ?? durationFromMs(0)), 106_000);
+    const history = await client.listViewingHistory({ profileId: m.profileId, pageSize: 10 });
+    t.is(history.entries.length, 1);
+    t.is(durationMs(history.entries[0]?.position ?? durationFromMs(0)), 106_000);
+
+    await client.sendHeartbeats({
+      sessionId,
+      readings: [reading(7, 107_000), reading(8, 108_000, PlaybackState.STOPPED)],
+    });
+    t.is(
+      await codeOf(t, client.sendHeartbeats({ sessionId, readings: [reading(9, 109_000)] })),
+      Code.FailedPrecondition,
+    );
+    await waitFor("the stop durable", async () => {
+      const p = await client.getPlaybackPosition({ profileId: m.profileId, contentId: h.contentId });
+      return durationMs(p.progress?.position ?? durationFromMs(0)) === 108_000;
+    });
+  });
+
   test("pause, resume and stop record the position", async (t) => {
     const h = await open();
     t.teardown(() => h.close());

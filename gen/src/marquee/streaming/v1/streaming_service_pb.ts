@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file marquee/streaming/v1/streaming_service.proto.
  */
 export const file_marquee_streaming_v1_streaming_service: GenFile = /*@__PURE__*/
-  fileDesc("CixtYXJxdWVlL3N0cmVhbWluZy92MS9zdHJlYW1pbmdfc2VydmljZS5wcm90bxIUbWFycXVlZS5zdHJlYW1pbmcudjEihwEKCVJlbmRpdGlvbhIUCgxyZW5kaXRpb25faWQYASABKAkSDgoGaGVpZ2h0GAIgASgFEg0KBXdpZHRoGAMgASgFEhMKC2JpdHJhdGVfYnBzGAQgASgDEjAKB3F1YWxpdHkYBSABKA4yHy5tYXJxdWVlLmNvbW1vbi52MS5WaWRlb1F1YWxpdHkinwEKFFN0cmVhbUNvbnRlbnRSZXF1ZXN0EhwKCnByb2ZpbGVfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNvbnRlbnRfaWQYAiABKAlCCLpIBXIDsAEBEi0KCmVwaXNvZGVfaWQYAyABKAlCGbpIFnIUMhJeKFswLTlhLWYtXXszNn0pPyQSHAoJZGV2aWNlX2lkGAQgASgJQgm6SAZyBBABGGQi0QIKFVN0cmVhbUNvbnRlbnRSZXNwb25zZRISCgpzZXNzaW9uX2lkGAEgASgJEhQKDG1hbmlmZXN0X3VybBgCIAEoCRI4ChRtYW5pZmVzdF9leHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoPcmVzdW1lX3Bvc2l0aW9uGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjUKEmhlYXJ0YmVhdF9pbnRlcnZhbBgFIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIzCgpyZW5kaXRpb25zGAYgAygLMh8ubWFycXVlZS5zdHJlYW1pbmcudjEuUmVuZGl0aW9uEjQKC21heF9xdWFsaXR5GAcgASgOMh8ubWFycXVlZS5jb21tb24udjEuVmlkZW9RdWFsaXR5ImkKElBhdXNlU3RyZWFtUmVxdWVzdBIcCgpzZXNzaW9uX2lkGAEgASgJQgi6SAVyA7ABARI1Cghwb3NpdGlvbhgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIIukgFqgECMgAiFQoTUGF1c2VTdHJlYW1SZXNwb25zZSJqChNSZXN1bWVTdHJlYW1SZXF1ZXN0EhwKCnNlc3Npb25faWQYASABKAlCCLpIBXIDsAEBEjUKCHBvc2l0aW9uGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uQgi6SAWqAQIyACIWChRSZXN1bWVTdHJlYW1SZXNwb25zZSJoChFTdG9wU3RyZWFtUmVxdWVzdBIcCgpzZXNzaW9uX2lkGAEgASgJQgi6SAVyA7ABARI1Cghwb3NpdGlvbhgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIIukgFqgECMgAiFAoSU3RvcFN0cmVhbVJlc3BvbnNlIroDChRTZW5kSGVhcnRiZWF0UmVxdWVzdBIcCgpzZXNzaW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCghzZXF1ZW5jZRgCIAEoA0IHukgEIgIoARI2CgpldmVudF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEjgKCHBvc2l0aW9uGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uQgu6SAjIAQGqAQIyABI+CgVzdGF0ZRgFIAEoDjIjLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlBsYXliYWNrU3RhdGVCCrpIB4IBBBABIAASHQoMcmVuZGl0aW9uX2lkGAYgASgJQge6SARyAhgoEhwKC2JpdHJhdGVfYnBzGAcgASgDQge6SAQiAigAEi8KDmJ1ZmZlcl9zZWNvbmRzGAggASgBQhe6SBQSEhkAAAAAAMCCQCkAAAAAAAAAABIfCg5kcm9wcGVkX2ZyYW1lcxgJIAEoA0IHukgEIgIoABIoChdtZWFzdXJlZF90aHJvdWdocHV0X2JwcxgKIAEoA0IHukgEIgIoACJOChVTZW5kSGVhcnRiZWF0UmVzcG9uc2USNQoSaGVhcnRiZWF0X2ludGVydmFsGAEgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIjcKF1JlbmV3TWFuaWZlc3RVcmxSZXF1ZXN0EhwKCnNlc3Npb25faWQYASABKAlCCLpIBXIDsAEBImoKGFJlbmV3TWFuaWZlc3RVcmxSZXNwb25zZRIUCgxtYW5pZmVzdF91cmwYASABKAkSOAoUbWFuaWZlc3RfZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIusBChBQbGF5YmFja1Byb2dyZXNzEhIKCmNvbnRlbnRfaWQYASABKAkSEgoKZXBpc29kZV9pZBgCIAEoCRIrCghwb3NpdGlvbhgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIrCghkdXJhdGlvbhgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIRCgljb21wbGV0ZWQYBSABKAgSLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCWRldmljZV9pZBgHIAEoCSJYChpHZXRDb250aW51ZVdhdGNoaW5nUmVxdWVzdBIcCgpwcm9maWxlX2lkGAEgASgJQgi6SAVyA7ABARIcCglwYWdlX3NpemUYAiABKAVCCbpIBhoEGDIoASJUChtHZXRDb250aW51ZVdhdGNoaW5nUmVzcG9uc2USNQoFaXRlbXMYASADKAsyJi5tYXJxdWVlLnN0cmVhbWluZy52MS5QbGF5YmFja1Byb2dyZXNzIlgKGkdldFBsYXliYWNrUG9zaXRpb25SZXF1ZXN0EhwKCnByb2ZpbGVfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNvbnRlbnRfaWQYAiABKAlCCLpIBXIDsAEBIlcKG0dldFBsYXliYWNrUG9zaXRpb25SZXNwb25zZRI4Cghwcm9ncmVzcxgBIAEoCzImLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlBsYXliYWNrUHJvZ3Jlc3MirQEKE1ZpZXdpbmdIaXN0b3J5RW50cnkSEgoKY29udGVudF9pZBgBIAEoCRISCgplcGlzb2RlX2lkGAIgASgJEi4KCndhdGNoX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKCHBvc2l0aW9uGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhEKCWNvbXBsZXRlZBgFIAEoCCJ1ChlMaXN0Vmlld2luZ0hpc3RvcnlSZXF1ZXN0EhwKCnByb2ZpbGVfaWQYASABKAlCCLpIBXIDsAEBEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYZCgBEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIAEInEKGkxpc3RWaWV3aW5nSGlzdG9yeVJlc3BvbnNlEjoKB2VudHJpZXMYASADKAsyKS5tYXJxdWVlLnN0cmVhbWluZy52MS5WaWV3aW5nSGlzdG9yeUVudHJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJdCh9SZW1vdmVGcm9tVmlld2luZ0hpc3RvcnlSZXF1ZXN0EhwKCnByb2ZpbGVfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNvbnRlbnRfaWQYAiABKAlCCLpIBXIDsAEBIiIKIFJlbW92ZUZyb21WaWV3aW5nSGlzdG9yeVJlc3BvbnNlItoBCglJbmdlc3RKb2ISDgoGam9iX2lkGAEgASgJEhIKCmNvbnRlbnRfaWQYAiABKAkSEgoKZXBpc29kZV9pZBgDIAEoCRIwCgVzdGF0ZRgEIAEoDjIhLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLkluZ2VzdFN0YXRlEhAKCHByb2dyZXNzGAUgASgBEg0KBXN0YWdlGAYgASgJEg0KBWVycm9yGAcgASgJEjMKCnJlbmRpdGlvbnMYCCADKAsyHy5tYXJxdWVlLnN0cmVhbWluZy52MS5SZW5kaXRpb24ijAEKElN0YXJ0SW5nZXN0UmVxdWVzdBIcCgpjb250ZW50X2lkGAEgASgJQgi6SAVyA7ABARItCgplcGlzb2RlX2lkGAIgASgJQhm6SBZyFDISXihbMC05YS1mLV17MzZ9KT8kEikKC3NvdXJjZV9wYXRoGAMgASgJQhS6SBFyDxABGIAIMgheW14vXS4qJCJDChNTdGFydEluZ2VzdFJlc3BvbnNlEiwKA2pvYhgBIAEoCzIfLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLkluZ2VzdEpvYiIuChJXYXRjaEluZ2VzdFJlcXVlc3QSGAoGam9iX2lkGAEgASgJQgi6SAVyA7ABASJDChNXYXRjaEluZ2VzdFJlc3BvbnNlEiwKA2pvYhgBIAEoCzIfLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLkluZ2VzdEpvYiq8AQoNUGxheWJhY2tTdGF0ZRIeChpQTEFZQkFDS19TVEFURV9VTlNQRUNJRklFRBAAEhoKFlBMQVlCQUNLX1NUQVRFX1BMQVlJTkcQARIZChVQTEFZQkFDS19TVEFURV9QQVVTRUQQAhIcChhQTEFZQkFDS19TVEFURV9CVUZGRVJJTkcQAxIaChZQTEFZQkFDS19TVEFURV9TRUVLSU5HEAQSGgoWUExBWUJBQ0tfU1RBVEVfU1RPUFBFRBAFKpMBCgtJbmdlc3RTdGF0ZRIcChhJTkdFU1RfU1RBVEVfVU5TUEVDSUZJRUQQABIXChNJTkdFU1RfU1RBVEVfUVVFVUVEEAESGAoUSU5HRVNUX1NUQVRFX1JVTk5JTkcQAhIaChZJTkdFU1RfU1RBVEVfU1VDQ0VFREVEEAMSFwoTSU5HRVNUX1NUQVRFX0ZBSUxFRBAEMuAKChBTdHJlYW1pbmdTZXJ2aWNlEmgKDVN0cmVhbUNvbnRlbnQSKi5tYXJxdWVlLnN0cmVhbWluZy52MS5TdHJlYW1Db250ZW50UmVxdWVzdBorLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlN0cmVhbUNvbnRlbnRSZXNwb25zZRJiCgtQYXVzZVN0cmVhbRIoLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlBhdXNlU3RyZWFtUmVxdWVzdBopLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlBhdXNlU3RyZWFtUmVzcG9uc2USZQoMUmVzdW1lU3RyZWFtEikubWFycXVlZS5zdHJlYW1pbmcudjEuUmVzdW1lU3RyZWFtUmVxdWVzdBoqLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlJlc3VtZVN0cmVhbVJlc3BvbnNlEl8KClN0b3BTdHJlYW0SJy5tYXJxdWVlLnN0cmVhbWluZy52MS5TdG9wU3RyZWFtUmVxdWVzdBooLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlN0b3BTdHJlYW1SZXNwb25zZRJoCg1TZW5kSGVhcnRiZWF0EioubWFycXVlZS5zdHJlYW1pbmcudjEuU2VuZEhlYXJ0YmVhdFJlcXVlc3QaKy5tYXJxdWVlLnN0cmVhbWluZy52MS5TZW5kSGVhcnRiZWF0UmVzcG9uc2UScQoQUmVuZXdNYW5pZmVzdFVybBItLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlJlbmV3TWFuaWZlc3RVcmxSZXF1ZXN0Gi4ubWFycXVlZS5zdHJlYW1pbmcudjEuUmVuZXdNYW5pZmVzdFVybFJlc3BvbnNlEn8KE0dldENvbnRpbnVlV2F0Y2hpbmcSMC5tYXJxdWVlLnN0cmVhbWluZy52MS5HZXRDb250aW51ZVdhdGNoaW5nUmVxdWVzdBoxLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLkdldENvbnRpbnVlV2F0Y2hpbmdSZXNwb25zZSIDkAIBEn8KE0dldFBsYXliYWNrUG9zaXRpb24SMC5tYXJxdWVlLnN0cmVhbWluZy52MS5HZXRQbGF5YmFja1Bvc2l0aW9uUmVxdWVzdBoxLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLkdldFBsYXliYWNrUG9zaXRpb25SZXNwb25zZSIDkAIBEnwKEkxpc3RWaWV3aW5nSGlzdG9yeRIvLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLkxpc3RWaWV3aW5nSGlzdG9yeVJlcXVlc3QaMC5tYXJxdWVlLnN0cmVhbWluZy52MS5MaXN0Vmlld2luZ0hpc3RvcnlSZXNwb25zZSIDkAIBEokBChhSZW1vdmVGcm9tVmlld2luZ0hpc3RvcnkSNS5tYXJxdWVlLnN0cmVhbWluZy52MS5SZW1vdmVGcm9tVmlld2luZ0hpc3RvcnlSZXF1ZXN0GjYubWFycXVlZS5zdHJlYW1pbmcudjEuUmVtb3ZlRnJvbVZpZXdpbmdIaXN0b3J5UmVzcG9uc2USYgoLU3RhcnRJbmdlc3QSKC5tYXJxdWVlLnN0cmVhbWluZy52MS5TdGFydEluZ2VzdFJlcXVlc3QaKS5tYXJxdWVlLnN0cmVhbWluZy52MS5TdGFydEluZ2VzdFJlc3BvbnNlEmkKC1dhdGNoSW5nZXN0EigubWFycXVlZS5zdHJlYW1pbmcudjEuV2F0Y2hJbmdlc3RSZXF1ZXN0GikubWFycXVlZS5zdHJlYW1pbmcudjEuV2F0Y2hJbmdlc3RSZXNwb25zZSIDkAIBMAFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_duration, file_google_protobuf_timestamp, file_marquee_common_v1_video_quality]);
+  fileDesc("CixtYXJxdWVlL3N0cmVhbWluZy92MS9zdHJlYW1pbmdfc2VydmljZS5wcm90bxIUbWFycXVlZS5zdHJlYW1pbmcudjEihwEKCVJlbmRpdGlvbhIUCgxyZW5kaXRpb25faWQYASABKAkSDgoGaGVpZ2h0GAIgASgFEg0KBXdpZHRoGAMgASgFEhMKC2JpdHJhdGVfYnBzGAQgASgDEjAKB3F1YWxpdHkYBSABKA4yHy5tYXJxdWVlLmNvbW1vbi52MS5WaWRlb1F1YWxpdHkinwEKFFN0cmVhbUNvbnRlbnRSZXF1ZXN0EhwKCnByb2ZpbGVfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNvbnRlbnRfaWQYAiABKAlCCLpIBXIDsAEBEi0KCmVwaXNvZGVfaWQYAyABKAlCGbpIFnIUMhJeKFswLTlhLWYtXXszNn0pPyQSHAoJZGV2aWNlX2lkGAQgASgJQgm6SAZyBBABGGQihQMKFVN0cmVhbUNvbnRlbnRSZXNwb25zZRISCgpzZXNzaW9uX2lkGAEgASgJEhQKDG1hbmlmZXN0X3VybBgCIAEoCRI4ChRtYW5pZmVzdF9leHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoPcmVzdW1lX3Bvc2l0aW9uGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjUKEmhlYXJ0YmVhdF9pbnRlcnZhbBgFIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIzCgpyZW5kaXRpb25zGAYgAygLMh8ubWFycXVlZS5zdHJlYW1pbmcudjEuUmVuZGl0aW9uEjQKC21heF9xdWFsaXR5GAcgASgOMh8ubWFycXVlZS5jb21tb24udjEuVmlkZW9RdWFsaXR5EjIKD3JlcG9ydF9pbnRlcnZhbBgIIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiJpChJQYXVzZVN0cmVhbVJlcXVlc3QSHAoKc2Vzc2lvbl9pZBgBIAEoCUIIukgFcgOwAQESNQoIcG9zaXRpb24YAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CCLpIBaoBAjIAIhUKE1BhdXNlU3RyZWFtUmVzcG9uc2UiagoTUmVzdW1lU3RyZWFtUmVxdWVzdBIcCgpzZXNzaW9uX2lkGAEgASgJQgi6SAVyA7ABARI1Cghwb3NpdGlvbhgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIIukgFqgECMgAiFgoUUmVzdW1lU3RyZWFtUmVzcG9uc2UiaAoRU3RvcFN0cmVhbVJlcXVlc3QSHAoKc2Vzc2lvbl9pZBgBIAEoCUIIukgFcgOwAQESNQoIcG9zaXRpb24YAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CCLpIBaoBAjIAIhQKElN0b3BTdHJlYW1SZXNwb25zZSK6AwoUU2VuZEhlYXJ0YmVhdFJlcXVlc3QSHAoKc2Vzc2lvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoIc2VxdWVuY2UYAiABKANCB7pIBCICKAESNgoKZXZlbnRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBrpIA8gBARI4Cghwb3NpdGlvbhgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkILukgIyAEBqgECMgASPgoFc3RhdGUYBSABKA4yIy5tYXJxdWVlLnN0cmVhbWluZy52MS5QbGF5YmFja1N0YXRlQgq6SAeCAQQQASAAEh0KDHJlbmRpdGlvbl9pZBgGIAEoCUIHukgEcgIYKBIcCgtiaXRyYXRlX2JwcxgHIAEoA0IHukgEIgIoABIvCg5idWZmZXJfc2Vjb25kcxgIIAEoAUIXukgUEhIZAAAAAADAgkApAAAAAAAAAAASHwoOZHJvcHBlZF9mcmFtZXMYCSABKANCB7pIBCICKAASKAoXbWVhc3VyZWRfdGhyb3VnaHB1dF9icHMYCiABKANCB7pIBCICKAAiTgoVU2VuZEhlYXJ0YmVhdFJlc3BvbnNlEjUKEmhlYXJ0YmVhdF9pbnRlcnZhbBgBIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiKYAwoQSGVhcnRiZWF0UmVhZGluZxIZCghzZXF1ZW5jZRgBIAEoA0IHukgEIgIoARI2CgpldmVudF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEjgKCHBvc2l0aW9uGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uQgu6SAjIAQGqAQIyABI+CgVzdGF0ZRgEIAEoDjIjLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlBsYXliYWNrU3RhdGVCCrpIB4IBBBABIAASHQoMcmVuZGl0aW9uX2lkGAUgASgJQge6SARyAhgoEhwKC2JpdHJhdGVfYnBzGAYgASgDQge6SAQiAigAEi8KDmJ1ZmZlcl9zZWNvbmRzGAcgASgBQhe6SBQSEhkAAAAAAMCCQCkAAAAAAAAAABIfCg5kcm9wcGVkX2ZyYW1lcxgIIAEoA0IHukgEIgIoABIoChdtZWFzdXJlZF90aHJvdWdocHV0X2JwcxgJIAEoA0IHukgEIgIoACJ7ChVTZW5kSGVhcnRiZWF0c1JlcXVlc3QSHAoKc2Vzc2lvbl9pZBgBIAEoCUIIukgFcgOwAQESRAoIcmVhZGluZ3MYAiADKAsyJi5tYXJxdWVlLnN0cmVhbWluZy52MS5IZWFydGJlYXRSZWFkaW5nQgq6SAeSAQQIARB4IoMBChZTZW5kSGVhcnRiZWF0c1Jlc3BvbnNlEjUKEmhlYXJ0YmVhdF9pbnRlcnZhbBgBIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIyCg9yZXBvcnRfaW50ZXJ2YWwYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iNwoXUmVuZXdNYW5pZmVzdFVybFJlcXVlc3QSHAoKc2Vzc2lvbl9pZBgBIAEoCUIIukgFcgOwAQEiagoYUmVuZXdNYW5pZmVzdFVybFJlc3BvbnNlEhQKDG1hbmlmZXN0X3VybBgBIAEoCRI4ChRtYW5pZmVzdF9leHBpcmVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi6wEKEFBsYXliYWNrUHJvZ3Jlc3MSEgoKY29udGVudF9pZBgBIAEoCRISCgplcGlzb2RlX2lkGAIgASgJEisKCHBvc2l0aW9uGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEisKCGR1cmF0aW9uGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhEKCWNvbXBsZXRlZBgFIAEoCBIvCgt1cGRhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJZGV2aWNlX2lkGAcgASgJIlgKGkdldENvbnRpbnVlV2F0Y2hpbmdSZXF1ZXN0EhwKCnByb2ZpbGVfaWQYASABKAlCCLpIBXIDsAEBEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYMigBIlQKG0dldENvbnRpbnVlV2F0Y2hpbmdSZXNwb25zZRI1CgVpdGVtcxgBIAMoCzImLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlBsYXliYWNrUHJvZ3Jlc3MiWAoaR2V0UGxheWJhY2tQb3NpdGlvblJlcXVlc3QSHAoKcHJvZmlsZV9pZBgBIAEoCUIIukgFcgOwAQESHAoKY29udGVudF9pZBgCIAEoCUIIukgFcgOwAQEiVwobR2V0UGxheWJhY2tQb3NpdGlvblJlc3BvbnNlEjgKCHByb2dyZXNzGAEgASgLMiYubWFycXVlZS5zdHJlYW1pbmcudjEuUGxheWJhY2tQcm9ncmVzcyKtAQoTVmlld2luZ0hpc3RvcnlFbnRyeRISCgpjb250ZW50X2lkGAEgASgJEhIKCmVwaXNvZGVfaWQYAiABKAkSLgoKd2F0Y2hfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoIcG9zaXRpb24YBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEQoJY29tcGxldGVkGAUgASgIInUKGUxpc3RWaWV3aW5nSGlzdG9yeVJlcXVlc3QSHAoKcHJvZmlsZV9pZBgBIAEoCUIIukgFcgOwAQESHAoJcGFnZV9zaXplGAIgASgFQgm6SAYaBBhkKAESHAoKcGFnZV90b2tlbhgDIAEoCUIIukgFcgMYgAQicQoaTGlzdFZpZXdpbmdIaXN0b3J5UmVzcG9uc2USOgoHZW50cmllcxgBIAMoCzIpLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlZpZXdpbmdIaXN0b3J5RW50cnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIl0KH1JlbW92ZUZyb21WaWV3aW5nSGlzdG9yeVJlcXVlc3QSHAoKcHJvZmlsZV9pZBgBIAEoCUIIukgFcgOwAQESHAoKY29udGVudF9pZBgCIAEoCUIIukgFcgOwAQEiIgogUmVtb3ZlRnJvbVZpZXdpbmdIaXN0b3J5UmVzcG9uc2Ui2gEKCUluZ2VzdEpvYhIOCgZqb2JfaWQYASABKAkSEgoKY29udGVudF9pZBgCIAEoCRISCgplcGlzb2RlX2lkGAMgASgJEjAKBXN0YXRlGAQgASgOMiEubWFycXVlZS5zdHJlYW1pbmcudjEuSW5nZXN0U3RhdGUSEAoIcHJvZ3Jlc3MYBSABKAESDQoFc3RhZ2UYBiABKAkSDQoFZXJyb3IYByABKAkSMwoKcmVuZGl0aW9ucxgIIAMoCzIfLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlJlbmRpdGlvbiKMAQoSU3RhcnRJbmdlc3RSZXF1ZXN0EhwKCmNvbnRlbnRfaWQYASABKAlCCLpIBXIDsAEBEi0KCmVwaXNvZGVfaWQYAiABKAlCGbpIFnIUMhJeKFswLTlhLWYtXXszNn0pPyQSKQoLc291cmNlX3BhdGgYAyABKAlCFLpIEXIPEAEYgAgyCF5bXi9dLiokIkMKE1N0YXJ0SW5nZXN0UmVzcG9uc2USLAoDam9iGAEgASgLMh8ubWFycXVlZS5zdHJlYW1pbmcudjEuSW5nZXN0Sm9iIi4KEldhdGNoSW5nZXN0UmVxdWVzdBIYCgZqb2JfaWQYASABKAlCCLpIBXIDsAEBIkMKE1dhdGNoSW5nZXN0UmVzcG9uc2USLAoDam9iGAEgASgLMh8ubWFycXVlZS5zdHJlYW1pbmcudjEuSW5nZXN0Sm9iKrwBCg1QbGF5YmFja1N0YXRlEh4KGlBMQVlCQUNLX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWUExBWUJBQ0tfU1RBVEVfUExBWUlORxABEhkKFVBMQVlCQUNLX1NUQVRFX1BBVVNFRBACEhwKGFBMQVlCQUNLX1NUQVRFX0JVRkZFUklORxADEhoKFlBMQVlCQUNLX1NUQVRFX1NFRUtJTkcQBBIaChZQTEFZQkFDS19TVEFURV9TVE9QUEVEEAUqkwEKC0luZ2VzdFN0YXRlEhwKGElOR0VTVF9TVEFURV9VTlNQRUNJRklFRBAAEhcKE0lOR0VTVF9TVEFURV9RVUVVRUQQARIYChRJTkdFU1RfU1RBVEVfUlVOTklORxACEhoKFklOR0VTVF9TVEFURV9TVUNDRUVERUQQAxIXChNJTkdFU1RfU1RBVEVfRkFJTEVEEAQyzQsKEFN0cmVhbWluZ1NlcnZpY2USaAoNU3RyZWFtQ29udGVudBIqLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlN0cmVhbUNvbnRlbnRSZXF1ZXN0GisubWFycXVlZS5zdHJlYW1pbmcudjEuU3RyZWFtQ29udGVudFJlc3BvbnNlEmIKC1BhdXNlU3RyZWFtEigubWFycXVlZS5zdHJlYW1pbmcudjEuUGF1c2VTdHJlYW1SZXF1ZXN0GikubWFycXVlZS5zdHJlYW1pbmcudjEuUGF1c2VTdHJlYW1SZXNwb25zZRJlCgxSZXN1bWVTdHJlYW0SKS5tYXJxdWVlLnN0cmVhbWluZy52MS5SZXN1bWVTdHJlYW1SZXF1ZXN0GioubWFycXVlZS5zdHJlYW1pbmcudjEuUmVzdW1lU3RyZWFtUmVzcG9uc2USXwoKU3RvcFN0cmVhbRInLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlN0b3BTdHJlYW1SZXF1ZXN0GigubWFycXVlZS5zdHJlYW1pbmcudjEuU3RvcFN0cmVhbVJlc3BvbnNlEmgKDVNlbmRIZWFydGJlYXQSKi5tYXJxdWVlLnN0cmVhbWluZy52MS5TZW5kSGVhcnRiZWF0UmVxdWVzdBorLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlNlbmRIZWFydGJlYXRSZXNwb25zZRJrCg5TZW5kSGVhcnRiZWF0cxIrLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlNlbmRIZWFydGJlYXRzUmVxdWVzdBosLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlNlbmRIZWFydGJlYXRzUmVzcG9uc2UScQoQUmVuZXdNYW5pZmVzdFVybBItLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlJlbmV3TWFuaWZlc3RVcmxSZXF1ZXN0Gi4ubWFycXVlZS5zdHJlYW1pbmcudjEuUmVuZXdNYW5pZmVzdFVybFJlc3BvbnNlEn8KE0dldENvbnRpbnVlV2F0Y2hpbmcSMC5tYXJxdWVlLnN0cmVhbWluZy52MS5HZXRDb250aW51ZVdhdGNoaW5nUmVxdWVzdBoxLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLkdldENvbnRpbnVlV2F0Y2hpbmdSZXNwb25zZSIDkAIBEn8KE0dldFBsYXliYWNrUG9zaXRpb24SMC5tYXJxdWVlLnN0cmVhbWluZy52MS5HZXRQbGF5YmFja1Bvc2l0aW9uUmVxdWVzdBoxLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLkdldFBsYXliYWNrUG9zaXRpb25SZXNwb25zZSIDkAIBEnwKEkxpc3RWaWV3aW5nSGlzdG9yeRIvLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLkxpc3RWaWV3aW5nSGlzdG9yeVJlcXVlc3QaMC5tYXJxdWVlLnN0cmVhbWluZy52MS5MaXN0Vmlld2luZ0hpc3RvcnlSZXNwb25zZSIDkAIBEokBChhSZW1vdmVGcm9tVmlld2luZ0hpc3RvcnkSNS5tYXJxdWVlLnN0cmVhbWluZy52MS5SZW1vdmVGcm9tVmlld2luZ0hpc3RvcnlSZXF1ZXN0GjYubWFycXVlZS5zdHJlYW1pbmcudjEuUmVtb3ZlRnJvbVZpZXdpbmdIaXN0b3J5UmVzcG9uc2USYgoLU3RhcnRJbmdlc3QSKC5tYXJxdWVlLnN0cmVhbWluZy52MS5TdGFydEluZ2VzdFJlcXVlc3QaKS5tYXJxdWVlLnN0cmVhbWluZy52MS5TdGFydEluZ2VzdFJlc3BvbnNlEmkKC1dhdGNoSW5nZXN0EigubWFycXVlZS5zdHJlYW1pbmcudjEuV2F0Y2hJbmdlc3RSZXF1ZXN0GikubWFycXVlZS5zdHJlYW1pbmcudjEuV2F0Y2hJbmdlc3RSZXNwb25zZSIDkAIBMAFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_duration, file_google_protobuf_timestamp, file_marquee_common_v1_video_quality]);
 
 /**
  * One rendition of a DASH ladder.
@@ -143,7 +143,7 @@ export type StreamContentResponse = Message<"marquee.streaming.v1.StreamContentR
   resumePosition?: Duration | undefined;
 
   /**
-   * How often to send heartbeats.
+   * How often to send heartbeats (with SendHeartbeats: how often to take a reading).
    *
    * @generated from field: google.protobuf.Duration heartbeat_interval = 5;
    */
@@ -162,6 +162,13 @@ export type StreamContentResponse = Message<"marquee.streaming.v1.StreamContentR
    * @generated from field: marquee.common.v1.VideoQuality max_quality = 7;
    */
   maxQuality: VideoQuality;
+
+  /**
+   * How often to report the readings taken, with SendHeartbeats.
+   *
+   * @generated from field: google.protobuf.Duration report_interval = 8;
+   */
+  reportInterval?: Duration | undefined;
 };
 
 /**
@@ -406,6 +413,140 @@ export const SendHeartbeatResponseSchema: GenMessage<SendHeartbeatResponse> = /*
   messageDesc(file_marquee_streaming_v1_streaming_service, 10);
 
 /**
+ * One reading of the player's state, as SendHeartbeats reports it.
+ *
+ * @generated from message marquee.streaming.v1.HeartbeatReading
+ */
+export type HeartbeatReading = Message<"marquee.streaming.v1.HeartbeatReading"> & {
+  /**
+   * Sequence number within the session, from 1; a repeated number is a retry.
+   *
+   * @generated from field: int64 sequence = 1;
+   */
+  sequence: bigint;
+
+  /**
+   * When the player took the reading.
+   *
+   * @generated from field: google.protobuf.Timestamp event_time = 2;
+   */
+  eventTime?: Timestamp | undefined;
+
+  /**
+   * Playback position (not past the title's duration).
+   *
+   * @generated from field: google.protobuf.Duration position = 3;
+   */
+  position?: Duration | undefined;
+
+  /**
+   * Player state.
+   *
+   * @generated from field: marquee.streaming.v1.PlaybackState state = 4;
+   */
+  state: PlaybackState;
+
+  /**
+   * Rendition playing, e.g. "720p".
+   *
+   * @generated from field: string rendition_id = 5;
+   */
+  renditionId: string;
+
+  /**
+   * Bitrate of that rendition in bits per second.
+   *
+   * @generated from field: int64 bitrate_bps = 6;
+   */
+  bitrateBps: bigint;
+
+  /**
+   * Seconds of media buffered ahead of the position.
+   *
+   * @generated from field: double buffer_seconds = 7;
+   */
+  bufferSeconds: number;
+
+  /**
+   * Frames dropped since the session started.
+   *
+   * @generated from field: int64 dropped_frames = 8;
+   */
+  droppedFrames: bigint;
+
+  /**
+   * Throughput the player measured, in bits per second.
+   *
+   * @generated from field: int64 measured_throughput_bps = 9;
+   */
+  measuredThroughputBps: bigint;
+};
+
+/**
+ * Describes the message marquee.streaming.v1.HeartbeatReading.
+ * Use `create(HeartbeatReadingSchema)` to create a new message.
+ */
+export const HeartbeatReadingSchema: GenMessage<HeartbeatReading> = /*@__PURE__*/
+  messageDesc(file_marquee_streaming_v1_streaming_service, 11);
+
+/**
+ * Request of SendHeartbeats.
+ *
+ * @generated from message marquee.streaming.v1.SendHeartbeatsRequest
+ */
+export type SendHeartbeatsRequest = Message<"marquee.streaming.v1.SendHeartbeatsRequest"> & {
+  /**
+   * The playback session.
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * The readings in ascending sequence order, without repeats; a STOPPED
+   * reading can only be the last.
+   *
+   * @generated from field: repeated marquee.streaming.v1.HeartbeatReading readings = 2;
+   */
+  readings: HeartbeatReading[];
+};
+
+/**
+ * Describes the message marquee.streaming.v1.SendHeartbeatsRequest.
+ * Use `create(SendHeartbeatsRequestSchema)` to create a new message.
+ */
+export const SendHeartbeatsRequestSchema: GenMessage<SendHeartbeatsRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_streaming_v1_streaming_service, 12);
+
+/**
+ * Response of SendHeartbeats.
+ *
+ * @generated from message marquee.streaming.v1.SendHeartbeatsResponse
+ */
+export type SendHeartbeatsResponse = Message<"marquee.streaming.v1.SendHeartbeatsResponse"> & {
+  /**
+   * How often to take a reading.
+   *
+   * @generated from field: google.protobuf.Duration heartbeat_interval = 1;
+   */
+  heartbeatInterval?: Duration | undefined;
+
+  /**
+   * How often to report the readings taken.
+   *
+   * @generated from field: google.protobuf.Duration report_interval = 2;
+   */
+  reportInterval?: Duration | undefined;
+};
+
+/**
+ * Describes the message marquee.streaming.v1.SendHeartbeatsResponse.
+ * Use `create(SendHeartbeatsResponseSchema)` to create a new message.
+ */
+export const SendHeartbeatsResponseSchema: GenMessage<SendHeartbeatsResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_streaming_v1_streaming_service, 13);
+
+/**
  * Request of RenewManifestUrl.
  *
  * @generated from message marquee.streaming.v1.RenewManifestUrlRequest
@@ -424,7 +565,7 @@ export type RenewManifestUrlRequest = Message<"marquee.streaming.v1.RenewManifes
  * Use `create(RenewManifestUrlRequestSchema)` to create a new message.
  */
 export const RenewManifestUrlRequestSchema: GenMessage<RenewManifestUrlRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 11);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 14);
 
 /**
  * Response of RenewManifestUrl.
@@ -452,7 +593,7 @@ export type RenewManifestUrlResponse = Message<"marquee.streaming.v1.RenewManife
  * Use `create(RenewManifestUrlResponseSchema)` to create a new message.
  */
 export const RenewManifestUrlResponseSchema: GenMessage<RenewManifestUrlResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 12);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 15);
 
 /**
  * Where a profile stopped in a title.
@@ -515,7 +656,7 @@ export type PlaybackProgress = Message<"marquee.streaming.v1.PlaybackProgress"> 
  * Use `create(PlaybackProgressSchema)` to create a new message.
  */
 export const PlaybackProgressSchema: GenMessage<PlaybackProgress> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 13);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 16);
 
 /**
  * Request of GetContinueWatching.
@@ -543,7 +684,7 @@ export type GetContinueWatchingRequest = Message<"marquee.streaming.v1.GetContin
  * Use `create(GetContinueWatchingRequestSchema)` to create a new message.
  */
 export const GetContinueWatchingRequestSchema: GenMessage<GetContinueWatchingRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 14);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 17);
 
 /**
  * Response of GetContinueWatching.
@@ -564,7 +705,7 @@ export type GetContinueWatchingResponse = Message<"marquee.streaming.v1.GetConti
  * Use `create(GetContinueWatchingResponseSchema)` to create a new message.
  */
 export const GetContinueWatchingResponseSchema: GenMessage<GetContinueWatchingResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 15);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 18);
 
 /**
  * Request of GetPlaybackPosition.
@@ -592,7 +733,7 @@ export type GetPlaybackPositionRequest = Message<"marquee.streaming.v1.GetPlayba
  * Use `create(GetPlaybackPositionRequestSchema)` to create a new message.
  */
 export const GetPlaybackPositionRequestSchema: GenMessage<GetPlaybackPositionRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 16);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 19);
 
 /**
  * Response of GetPlaybackPosition.
@@ -613,7 +754,7 @@ export type GetPlaybackPositionResponse = Message<"marquee.streaming.v1.GetPlayb
  * Use `create(GetPlaybackPositionResponseSchema)` to create a new message.
  */
 export const GetPlaybackPositionResponseSchema: GenMessage<GetPlaybackPositionResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 17);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 20);
 
 /**
  * One entry of viewing history.
@@ -662,7 +803,7 @@ export type ViewingHistoryEntry = Message<"marquee.streaming.v1.ViewingHistoryEn
  * Use `create(ViewingHistoryEntrySchema)` to create a new message.
  */
 export const ViewingHistoryEntrySchema: GenMessage<ViewingHistoryEntry> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 18);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 21);
 
 /**
  * Request of ListViewingHistory.
@@ -697,7 +838,7 @@ export type ListViewingHistoryRequest = Message<"marquee.streaming.v1.ListViewin
  * Use `create(ListViewingHistoryRequestSchema)` to create a new message.
  */
 export const ListViewingHistoryRequestSchema: GenMessage<ListViewingHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 19);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 22);
 
 /**
  * Response of ListViewingHistory.
@@ -725,7 +866,7 @@ export type ListViewingHistoryResponse = Message<"marquee.streaming.v1.ListViewi
  * Use `create(ListViewingHistoryResponseSchema)` to create a new message.
  */
 export const ListViewingHistoryResponseSchema: GenMessage<ListViewingHistoryResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 20);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 23);
 
 /**
  * Request of RemoveFromViewingHistory.
@@ -753,7 +894,7 @@ export type RemoveFromViewingHistoryRequest = Message<"marquee.streaming.v1.Remo
  * Use `create(RemoveFromViewingHistoryRequestSchema)` to create a new message.
  */
 export const RemoveFromViewingHistoryRequestSchema: GenMessage<RemoveFromViewingHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 21);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 24);
 
 /**
  * Response of RemoveFromViewingHistory.
@@ -768,7 +909,7 @@ export type RemoveFromViewingHistoryResponse = Message<"marquee.streaming.v1.Rem
  * Use `create(RemoveFromViewingHistoryResponseSchema)` to create a new message.
  */
 export const RemoveFromViewingHistoryResponseSchema: GenMessage<RemoveFromViewingHistoryResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 22);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 25);
 
 /**
  * An ingest job.
@@ -838,7 +979,7 @@ export type IngestJob = Message<"marquee.streaming.v1.IngestJob"> & {
  * Use `create(IngestJobSchema)` to create a new message.
  */
 export const IngestJobSchema: GenMessage<IngestJob> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 23);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 26);
 
 /**
  * Request of StartIngest.
@@ -873,7 +1014,7 @@ export type StartIngestRequest = Message<"marquee.streaming.v1.StartIngestReques
  * Use `create(StartIngestRequestSchema)` to create a new message.
  */
 export const StartIngestRequestSchema: GenMessage<StartIngestRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 24);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 27);
 
 /**
  * Response of StartIngest.
@@ -894,7 +1035,7 @@ export type StartIngestResponse = Message<"marquee.streaming.v1.StartIngestRespo
  * Use `create(StartIngestResponseSchema)` to create a new message.
  */
 export const StartIngestResponseSchema: GenMessage<StartIngestResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 25);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 28);
 
 /**
  * Request of WatchIngest.
@@ -915,7 +1056,7 @@ export type WatchIngestRequest = Message<"marquee.streaming.v1.WatchIngestReques
  * Use `create(WatchIngestRequestSchema)` to create a new message.
  */
 export const WatchIngestRequestSchema: GenMessage<WatchIngestRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 26);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 29);
 
 /**
  * Response of WatchIngest: one progress update.
@@ -936,7 +1077,7 @@ export type WatchIngestResponse = Message<"marquee.streaming.v1.WatchIngestRespo
  * Use `create(WatchIngestResponseSchema)` to create a new message.
  */
 export const WatchIngestResponseSchema: GenMessage<WatchIngestResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 27);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 30);
 
 /**
  * Player state reported in a heartbeat.
@@ -1105,6 +1246,20 @@ export const StreamingService: GenService<{
     methodKind: "unary";
     input: typeof SendHeartbeatRequestSchema;
     output: typeof SendHeartbeatResponseSchema;
+  },
+  /**
+   * SendHeartbeats reports several readings of one session at once: a player
+   * takes a reading every heartbeat interval and reports them together every
+   * report interval (at once on pause, seek or stop), and after a network loss
+   * sends the readings it kept. The readings are checked together: one bad
+   * reading refuses the request and none of them is stored.
+   *
+   * @generated from rpc marquee.streaming.v1.StreamingService.SendHeartbeats
+   */
+  sendHeartbeats: {
+    methodKind: "unary";
+    input: typeof SendHeartbeatsRequestSchema;
+    output: typeof SendHeartbeatsResponseSchema;
   },
   /**
    * RenewManifestUrl issues a fresh signed manifest URL for a live session

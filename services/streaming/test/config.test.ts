@@ -1,0 +1,18 @@
+import { ConfigError } from "@marquee/kit";
+import test from "ava";
+import { loadStreamingConfig } from "../src/config.js";
+
+test("the report interval must leave a slot alive through one lost report, and not be shorter than a reading", (t) => {
+  const load = (env: Record<string, string>) => () =>
+    loadStreamingConfig(env, "external", "/tmp/marquee-cfg");
+  t.is(load({})().MARQUEE_HEARTBEAT_REPORT_INTERVAL_MS, 20_000);
+  const tooLong = t.throws(
+    load({ MARQUEE_HEARTBEAT_REPORT_INTERVAL_MS: "30000", MARQUEE_STREAM_SLOT_LEASE_MS: "45000" }),
+  );
+  t.true(tooLong instanceof ConfigError);
+  t.regex(tooLong?.message ?? "", /MARQUEE_HEARTBEAT_REPORT_INTERVAL_MS=30000: must be at most half/);
+  const tooShort = t.throws(
+    load({ MARQUEE_HEARTBEAT_INTERVAL_MS: "15000", MARQUEE_HEARTBEAT_REPORT_INTERVAL_MS: "10000" }),
+  );
+  t.regex(tooShort?.message ?? "", /MARQUEE_HEARTBEAT_INTERVAL_MS=15000: must not exceed/);
+});
