@@ -7,6 +7,7 @@ import {
   UserDeletedSchema,
 } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import type { Logger } from "pino";
+import { ProgressBatcher } from "./progress-batcher.js";
 import { judgeProgress, uuidv7Time } from "./rules.js";
 import type { ProgressWrite, StreamingStore } from "./store.js";
 
@@ -40,7 +41,7 @@ export interface HistoryWriterOptions {
   bus: EventBus;
   store: StreamingStore;
   log: Logger;
-  /** Heartbeats written at once (writes are idempotent and order-free: event time decides). */
+  /** Heartbeats taken at once (writes are idempotent and order-free: event time decides); they are written in rounds. */
   maxInFlight?: number;
   /** Called after each heartbeat is durable (benchmarks measure with it). */
   onDurable?: (event: BusEvent, write: ProgressWrite | undefined) => void;
@@ -48,16 +49,18 @@ export interface HistoryWriterOptions {
 
 /**
  * The durable consumer "history-writer" of PLAYBACK: writes each heartbeat's
- * progress and history entry; the bus acknowledges only after the write
- * returned, so a crash redelivers instead of losing, and a redelivery rewrites
- * the same rows with the same timestamps instead of counting twice.
+ * progress and history entry (in rounds, the newest reading of a session per
+ * round); the bus acknowledges only after the write covering it returned, so a
+ * crash redelivers instead of losing, and a redelivery rewrites the same rows
+ * with the same timestamps instead of counting twice.
  */
 export function startHistoryWriter(o: HistoryWriterOptions): Promise<Subscription> {
+  const batcher = new ProgressBatcher(o.store);
   return o.bus.consume({
     stream: "PLAYBACK",
     durable: HISTORY_WRITER,
     filter: "playback.heartbeat.>",
-    maxInFlight: o.maxInFlight ?? 64,
+    maxInFlight: o.maxInFlight ?? 1024,
     handler: async (event) => {
       let write: ProgressWrite | undefined;
       try {
@@ -67,7 +70,7 @@ export function startHistoryWriter(o: HistoryWriterOptions): Promise<Subscriptio
         o.log.error({ err, msgId: event.msgId }, "undecodable heartbeat dropped");
         return;
       }
-      if (write !== undefined) await o.store.recordProgress(write);
+      if (write !== undefined) await batcher.record(write);
       o.onDurable?.(event, write);
     },
   });

@@ -1,0 +1,71 @@
+import type { ProgressWrite, StreamingStore } from "./store.js";
+
+interface Pending {
+  write: ProgressWrite;
+  waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
+}
+
+/** Readings of one session land on the same progress and history rows. */
+const rowsOf = (w: ProgressWrite) => `${w.profileId}|${w.contentId}|${w.episodeId}|${w.sessionId}`;
+
+/**
+ * Group commit for progress writes: while one round of writes is out, the
+ * next round gathers, and of the readings of one session only the newest is
+ * written. That is the same end state as writing each: both rows are written
+ * with the event time as their timestamp, so an older reading could never win
+ * over the newer one anyway. Each caller resolves once a write covering its
+ * reading is durable, and every caller of a failed write gets the error (its
+ * event is then redelivered), so nothing is acknowledged before it is stored.
+ */
+export class ProgressBatcher {
+  readonly #store: Pick<StreamingStore, "recordProgress">;
+  #gathering = new Map<string, Pending>();
+  #flushing = false;
+  readonly #maxRound: number;
+
+  /** `maxRound`: sessions written at once; the rest wait for the next round, so a slow store is not flooded. */
+  constructor(store: Pick<StreamingStore, "recordProgress">, maxRound = 256) {
+    this.#store = store;
+    this.#maxRound = maxRound;
+  }
+
+  /** Resolves once `write`, or a newer reading of the same session, is durable. */
+  record(write: ProgressWrite): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const key = rowsOf(write);
+      const pending = this.#gathering.get(key);
+      if (pending === undefined) this.#gathering.set(key, { write, waiters: [{ resolve, reject }] });
+      else {
+        if (write.eventTime.getTime() >= pending.write.eventTime.getTime()) pending.write = write;
+        pending.waiters.push({ resolve, reject });
+      }
+      if (!this.#flushing) {
+        this.#flushing = true;
+        // After the I/O callbacks of this turn, so the events that arrived together go together.
+        setImmediate(() => void this.#flush());
+      }
+    });
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#gathering.size > 0) {
+      const round: Pending[] = [];
+      for (const [key, pending] of this.#gathering) {
+        this.#gathering.delete(key);
+        round.push(pending);
+        if (round.length === this.#maxRound) break;
+      }
+      await Promise.all(
+        round.map(async ({ write, waiters }) => {
+          try {
+            await this.#store.recordProgress(write);
+            for (const w of waiters) w.resolve();
+          } catch (err) {
+            for (const w of waiters) w.reject(err);
+          }
+        }),
+      );
+    }
+    this.#flushing = false;
+  }
+}
