@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Caller } from "@marquee/kit";
-import { createLocalJWKSet, errors, type JSONWebKeySet, jwtVerify } from "jose";
+import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTPayload, jwtVerify } from "jose";
 
 /** What the user service puts in its access tokens (see services/user/src/tokens.ts). */
 const ISSUER = "marquee-user";
@@ -22,6 +22,9 @@ export interface Verified {
   caller: Caller;
   sessionId: string;
 }
+
+/** Verified tokens remembered at most (then forgotten all at once: they verify again). */
+const VERIFIED_CACHE_SIZE = 100_000;
 
 const unauthenticated = (message: string) => new ConnectError(message, Code.Unauthenticated);
 
@@ -45,6 +48,8 @@ export class AccessTokenVerifier {
   #loading: Promise<ReturnType<typeof createLocalJWKSet>> | undefined;
   #lastFetch = 0;
   readonly #sessions = new Map<string, { active: boolean; until: number }>();
+  /** Tokens whose signature, issuer and audience checked out, until they expire. */
+  readonly #verified = new Map<string, { payload: JWTPayload; expiresMs: number }>();
 
   constructor(opts: VerifierOptions) {
     this.#opts = opts;
@@ -73,6 +78,23 @@ export class AccessTokenVerifier {
     return this.#loading;
   }
 
+  /**
+   * A client sends the same token with every call for up to 15 minutes, and an
+   * EdDSA verification cost more CPU than the rest of a heartbeat's trip through
+   * the gateway (measured), so a verified token is remembered until it expires;
+   * expiry is still checked on every call, and the session check is separate.
+   */
+  async #verifiedPayload(token: string): Promise<JWTPayload> {
+    const hit = this.#verified.get(token);
+    if (hit !== undefined && hit.expiresMs > Date.now()) return hit.payload;
+    const { payload } = await this.#verifySignature(token);
+    if (typeof payload.exp === "number") {
+      if (this.#verified.size >= VERIFIED_CACHE_SIZE) this.#verified.clear();
+      this.#verified.set(token, { payload, expiresMs: payload.exp * 1000 });
+    }
+    return payload;
+  }
+
   async #verifySignature(token: string) {
     const options = { issuer: ISSUER, audience: AUDIENCE, algorithms: ALGORITHMS };
     try {
@@ -88,9 +110,9 @@ export class AccessTokenVerifier {
   }
 
   async verify(token: string): Promise<Verified> {
-    let payload: Awaited<ReturnType<typeof jwtVerify>>["payload"];
+    let payload: JWTPayload;
     try {
-      payload = (await this.#verifySignature(token)).payload;
+      payload = await this.#verifiedPayload(token);
     } catch (err) {
       if (err instanceof ConnectError) throw err;
       if (err instanceof errors.JWTExpired) {

@@ -163,6 +163,22 @@ test.serial("an expired token is refused", async (t) => {
   t.regex(err.rawMessage, /expired/);
 });
 
+test.serial(
+  "a token accepted before is refused once it expires (verified tokens are remembered only until then)",
+  async (t) => {
+    const token = await mint({ exp: Math.floor(Date.now() / 1000) + 2 });
+    t.is(await codeOf(users().getUser({ userId: USER_ID }, bearer(token))), "ok");
+    t.is(await codeOf(users().getUser({ userId: USER_ID }, bearer(token))), "ok");
+    await waitFor(
+      "the remembered token to be refused after its expiry",
+      async () =>
+        (await codeOf(users().getUser({ userId: USER_ID }, bearer(token)))) === Code.Unauthenticated,
+      10_000,
+    );
+    t.pass();
+  },
+);
+
 test.serial("a token signed with another key is refused, under a known or an unknown key id", async (t) => {
   const stranger = (await generateKeyPair("EdDSA", { crv: "Ed25519" })).privateKey;
   t.is(
