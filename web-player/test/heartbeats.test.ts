@@ -1,10 +1,16 @@
 import test from "ava";
 import {
   type Heartbeat,
+  type HeartbeatDeps,
   HeartbeatScheduler,
+  MAX_QUEUED,
   type PlayerReading,
+  type ReportAnswer,
   sanitizeReading,
 } from "../src/player/heartbeats.js";
+
+/** Lets every promise callback queued so far run (and those they queue), without waiting on time. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A manual clock and timer queue: tests move time, nothing sleeps. */
 function fakeTime() {
@@ -29,9 +35,10 @@ function fakeTime() {
         timers.delete(due[0]);
         now = due[1].at;
         due[1].fn();
-        await Promise.resolve();
+        await settle();
       }
       now = end;
+      await settle();
     },
     pending: () => timers.size,
   };
@@ -48,64 +55,115 @@ const reading = (over: Partial<PlayerReading> = {}): PlayerReading => ({
   ...over,
 });
 
-function setup(interval = 10_000, answer?: number) {
+interface Call {
+  beats: readonly Heartbeat[];
+  keepalive: boolean;
+}
+
+/**
+ * A scheduler on fake time with a recording transport; `respond` decides each call's outcome
+ * (by default it is accepted with no new intervals).
+ */
+function setup({
+  respond,
+  ...deps
+}: Partial<HeartbeatDeps> & { respond?: (call: Call) => Promise<ReportAnswer | undefined> } = {}) {
   const time = fakeTime();
-  const sent: { beat: Heartbeat; keepalive: boolean }[] = [];
+  const calls: Call[] = [];
+  const errors: { err: unknown; sequences: number[] }[] = [];
   let current = reading();
   const scheduler = new HeartbeatScheduler({
-    intervalMs: interval,
+    intervalMs: 10_000,
+    reportIntervalMs: 20_000,
     now: time.now,
     read: () => current,
     setTimer: time.setTimer,
     clearTimer: time.clearTimer,
-    async send(beat, keepalive) {
-      sent.push({ beat, keepalive });
-      return answer === undefined ? undefined : { intervalMs: answer };
+    send(beats, keepalive) {
+      const call = { beats, keepalive };
+      calls.push(call);
+      return respond ? respond(call) : Promise.resolve(undefined);
     },
+    onError: (err, beats) => errors.push({ err, sequences: beats.map((b) => b.sequence) }),
+    ...deps,
   });
   return {
     time,
-    sent,
+    calls,
+    errors,
     scheduler,
+    /** The sequence numbers of each call. */
+    batches: () => calls.map((c) => c.beats.map((b) => b.sequence)),
     set: (r: Partial<PlayerReading>) => {
       current = reading(r);
     },
   };
 }
 
-test("start sends one heartbeat, then one per interval with rising sequence numbers", async (t) => {
+test("readings are taken every interval and go out together every report interval", async (t) => {
   const s = setup();
   s.scheduler.start();
   await s.time.advance(0);
-  t.is(s.sent.length, 1);
-  await s.time.advance(35_000);
+  t.deepEqual(s.batches(), [[1]], "the first reading goes at once");
+  await s.time.advance(19_999);
+  t.is(s.calls.length, 1, "the reading at 10 s waits for the report");
+  await s.time.advance(25_001);
   t.deepEqual(
-    s.sent.map((x) => [x.beat.sequence, x.beat.reason, x.beat.eventTimeMs]),
+    s.calls.map((c) => c.beats.map((b) => [b.sequence, b.reason, b.eventTimeMs])),
     [
-      [1, "start", 0],
-      [2, "interval", 10_000],
-      [3, "interval", 20_000],
-      [4, "interval", 30_000],
+      [[1, "start", 0]],
+      [
+        [2, "interval", 10_000],
+        [3, "interval", 20_000],
+      ],
+      [
+        [4, "interval", 30_000],
+        [5, "interval", 40_000],
+      ],
     ],
+  );
+  t.true(
+    s.calls.every((c) => !c.keepalive),
+    "ordinary reports are not keepalive",
   );
 });
 
-test("pause sends at once and restarts the interval from there", async (t) => {
+test("pause reports at once with what was queued and restarts the reading interval", async (t) => {
   const s = setup();
   s.scheduler.start();
-  await s.time.advance(4_000);
+  await s.time.advance(14_000);
   s.set({ state: "paused" });
   await s.scheduler.beat("pause");
-  await s.time.advance(9_000);
-  t.is(s.sent.length, 2, "no interval beat 9 s after the pause");
-  await s.time.advance(1_000);
   t.deepEqual(
-    s.sent.map((x) => [x.beat.reason, x.beat.state, x.beat.eventTimeMs]),
+    s.calls[1]?.beats.map((b) => [b.sequence, b.reason, b.state, b.eventTimeMs]),
     [
-      ["start", "playing", 0],
-      ["pause", "paused", 4_000],
-      ["interval", "paused", 14_000],
+      [2, "interval", "playing", 10_000],
+      [3, "pause", "paused", 14_000],
     ],
+  );
+  await s.time.advance(9_999);
+  t.is(s.calls.length, 2);
+  await s.time.advance(10_001);
+  t.deepEqual(
+    s.calls[2]?.beats.map((b) => [b.sequence, b.eventTimeMs]),
+    [
+      [4, 24_000],
+      [5, 34_000],
+    ],
+    "readings 10 s apart from the pause, reported every second one",
+  );
+});
+
+test("play and quality changes report at once too", async (t) => {
+  const s = setup();
+  s.scheduler.start();
+  await s.time.advance(3_000);
+  await s.scheduler.beat("play");
+  await s.time.advance(3_000);
+  await s.scheduler.beat("quality");
+  t.deepEqual(
+    s.calls.map((c) => c.beats.map((b) => [b.reason, b.eventTimeMs])),
+    [[["start", 0]], [["play", 3_000]], [["quality", 6_000]]],
   );
 });
 
@@ -116,74 +174,200 @@ test("a burst of seeks is reported once, after it settles", async (t) => {
     s.scheduler.seeked();
     await s.time.advance(100);
   }
-  t.is(s.sent.length, 1);
+  t.is(s.calls.length, 1);
   await s.time.advance(400);
   t.deepEqual(
-    s.sent.map((x) => x.beat.reason),
-    ["start", "seek"],
+    s.calls.map((c) => c.beats.map((b) => b.reason)),
+    [["start"], ["seek"]],
   );
 });
 
-test("stop sends a final STOPPED heartbeat and nothing after; hide goes out with keepalive", async (t) => {
+test("hide reports the queue with keepalive and goes on; stop reports a last STOPPED reading", async (t) => {
   const s = setup();
   s.scheduler.start();
+  await s.time.advance(10_000);
   await s.scheduler.hidden();
+  await s.time.advance(10_000);
   await s.scheduler.stop();
   await s.scheduler.stop();
   await s.time.advance(60_000);
   t.deepEqual(
-    s.sent.map((x) => [x.beat.reason, x.beat.state, x.keepalive]),
+    s.calls.map((c) => [c.beats.map((b) => [b.sequence, b.reason, b.state]), c.keepalive]),
     [
-      ["start", "playing", false],
-      ["hide", "playing", true],
-      ["stop", "stopped", false],
+      [[[1, "start", "playing"]], false],
+      [
+        [
+          [2, "interval", "playing"],
+          [3, "hide", "playing"],
+        ],
+        true,
+      ],
+      [
+        [
+          [4, "interval", "playing"],
+          [5, "stop", "stopped"],
+        ],
+        false,
+      ],
     ],
   );
   t.is(s.time.pending(), 0, "no timer left behind");
   s.scheduler.start();
-  t.is(s.sent.length, 3, "a stopped scheduler does not start again");
+  t.is(s.calls.length, 3, "a stopped scheduler does not start again");
 });
 
-test("the server's interval replaces ours (within sane bounds)", async (t) => {
-  const s = setup(10_000, 5_000);
+test("a failed report keeps its readings for the next, in order and without duplicates", async (t) => {
+  let offline = false;
+  const s = setup({
+    respond: async () => {
+      if (offline) throw new Error("offline");
+      return undefined;
+    },
+  });
+  s.scheduler.start();
+  await s.time.advance(0);
+  offline = true;
+  await s.time.advance(40_000);
+  offline = false;
+  await s.time.advance(20_000);
+  t.deepEqual(s.batches(), [[1], [2, 3], [2, 3, 4, 5], [2, 3, 4, 5, 6, 7]]);
+  t.deepEqual(
+    s.errors.map((e) => e.sequences),
+    [
+      [2, 3],
+      [2, 3, 4, 5],
+    ],
+  );
+  await s.time.advance(20_000);
+  t.deepEqual(s.batches().at(-1), [8, 9], "accepted readings are not sent again");
+});
+
+test("one report in flight at a time; what comes meanwhile goes when it is answered", async (t) => {
+  const answers: ((a: ReportAnswer | undefined) => void)[] = [];
+  const s = setup({ respond: () => new Promise((resolve) => answers.push(resolve)) });
+  s.scheduler.start();
+  await s.time.advance(5_000);
+  let pauseReported = false;
+  const pause = s.scheduler.beat("pause").then(() => {
+    pauseReported = true;
+  });
+  void s.scheduler.beat("play");
+  await s.time.advance(0);
+  t.deepEqual(s.batches(), [[1]], "nothing else while the first is in flight");
+  answers.shift()?.(undefined);
+  await s.time.advance(0);
+  t.deepEqual(s.batches(), [[1], [2, 3]], "one report for both, right after");
+  t.false(pauseReported);
+  answers.shift()?.(undefined);
+  await pause;
+  t.pass();
+});
+
+test("a refused report is dropped and reported, not retried", async (t) => {
+  const refusal = new Error("readings[1].position: past the end");
+  const s = setup({
+    refused: (err) => err === refusal,
+    respond: async (call) => {
+      if (call.beats.some((b) => b.sequence === 3)) throw refusal;
+      return undefined;
+    },
+  });
+  s.scheduler.start();
+  await s.time.advance(40_000);
+  t.deepEqual(s.batches(), [[1], [2, 3], [4, 5]]);
+  t.deepEqual(s.errors, [{ err: refusal, sequences: [2, 3] }]);
+});
+
+test("while reports fail the queue keeps the last 120 readings, giving up clock readings while playing first", async (t) => {
+  let offline = true;
+  const s = setup({
+    intervalMs: 1_000,
+    reportIntervalMs: 120_000,
+    respond: async () => {
+      if (offline) throw new Error("offline");
+      return undefined;
+    },
+  });
+  s.scheduler.start(); // 1
+  await s.time.advance(5_000); // 2–6 playing
+  s.set({ state: "paused" });
+  await s.scheduler.beat("pause"); // 7
+  await s.time.advance(10_000); // 8–17 paused
+  s.set({ state: "playing" });
+  await s.scheduler.beat("play"); // 18
+  await s.time.advance(200_000); // 19–218 playing
+  offline = false;
+  await s.scheduler.beat("quality"); // 219
+  const last = s.calls.at(-1)?.beats ?? [];
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  t.is(last.length, MAX_QUEUED);
+  t.deepEqual(
+    last.map((b) => b.sequence),
+    [1, 7, ...range(8, 17), 18, ...range(113, 219)],
+  );
+  t.true(
+    s.calls.every((c) => c.beats.length <= MAX_QUEUED),
+    "no report over the limit",
+  );
+});
+
+test("with no clock readings while playing, paused ones go before event readings", async (t) => {
+  const s = setup({
+    intervalMs: 1_000,
+    reportIntervalMs: 120_000,
+    respond: async () => {
+      throw new Error("offline");
+    },
+  });
+  s.scheduler.start(); // 1
+  s.set({ state: "paused" });
+  await s.scheduler.beat("pause"); // 2
+  await s.time.advance(130_000); // 3–132 paused
+  await s.scheduler.beat("quality"); // 133
+  const last = s.calls.at(-1)?.beats ?? [];
+  t.is(last.length, MAX_QUEUED);
+  t.deepEqual(
+    last.slice(0, 3).map((b) => b.sequence),
+    [1, 2, 16],
+  );
+  t.is(last.at(-1)?.sequence, 133);
+});
+
+test("a keepalive report that took only the newest readings keeps the rest", async (t) => {
+  const s = setup({
+    reportIntervalMs: 30_000,
+    respond: async (call) => (call.keepalive ? { sent: 2 } : undefined),
+  });
+  s.scheduler.start();
+  await s.time.advance(25_000); // 2 and 3, not reported yet
+  await s.scheduler.hidden(); // 4: the keepalive report takes only 3 and 4
+  await s.time.advance(25_000); // 5, 6, 7: reported with 2
+  t.deepEqual(s.batches(), [[1], [2, 3, 4], [2, 5, 6, 7]]);
+  t.deepEqual(
+    s.calls.map((c) => c.keepalive),
+    [false, true, false],
+  );
+});
+
+test("the server's intervals replace ours (within sane bounds)", async (t) => {
+  const s = setup({ respond: async () => ({ intervalMs: 5_000, reportIntervalMs: 10_000 }) });
   s.scheduler.start();
   await s.time.advance(0);
   t.is(s.scheduler.intervalMs, 5_000);
-  await s.time.advance(10_000);
+  t.is(s.scheduler.reportIntervalMs, 10_000);
+  await s.time.advance(20_000);
   t.deepEqual(
-    s.sent.map((x) => x.beat.eventTimeMs),
-    [0, 5_000, 10_000],
+    s.calls.map((c) => c.beats.map((b) => b.eventTimeMs)),
+    [[0], [5_000, 10_000], [15_000, 20_000]],
   );
-  const silly = setup(10_000, 10);
+  const silly = setup({ respond: async () => ({ intervalMs: 10, reportIntervalMs: 10 }) });
   silly.scheduler.start();
   await silly.time.advance(0);
   t.is(silly.scheduler.intervalMs, 10_000);
+  t.is(silly.scheduler.reportIntervalMs, 20_000);
 });
 
-test("a failed send is reported and the schedule goes on", async (t) => {
-  const time = fakeTime();
-  const errors: number[] = [];
-  let calls = 0;
-  const scheduler = new HeartbeatScheduler({
-    intervalMs: 1_000,
-    now: time.now,
-    read: () => reading(),
-    setTimer: time.setTimer,
-    clearTimer: time.clearTimer,
-    async send() {
-      calls += 1;
-      if (calls === 2) throw new Error("offline");
-      return undefined;
-    },
-    onError: (_, beat) => errors.push(beat.sequence),
-  });
-  scheduler.start();
-  await time.advance(3_000);
-  t.is(calls, 4);
-  t.deepEqual(errors, [2]);
-});
-
-test("readings are clamped to what SendHeartbeat accepts", (t) => {
+test("readings are clamped to what a heartbeat reading accepts", (t) => {
   t.deepEqual(
     sanitizeReading(
       reading({

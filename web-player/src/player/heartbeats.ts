@@ -1,14 +1,22 @@
 /**
- * When to send playback heartbeats: every interval while a session is open,
- * at once on pause, play and stop, once after a burst of seeks settles, and a
- * last one on page hide (sent with keepalive so it survives the unload).
+ * When to take playback readings and when to report them: a reading every
+ * heartbeat interval, reported together (SendHeartbeats) about every report
+ * interval; a reading reported at once on start, pause, play, quality change,
+ * a settled burst of seeks and stop; and on page hide one reported with
+ * keepalive so it survives the unload. A report that fails keeps its readings
+ * for the next one, so a network loss loses nothing (up to MAX_QUEUED).
  * Pure: time, timers and the transport come in as functions.
  */
 
 export type HeartbeatState = "playing" | "paused" | "buffering" | "seeking" | "stopped";
 export type HeartbeatReason = "start" | "interval" | "pause" | "play" | "seek" | "stop" | "hide" | "quality";
+/** Reasons to report at once rather than with the next report. */
+export type UrgentReason = "start" | "pause" | "play" | "seek" | "quality";
 
-/** What the player reports at the moment of a heartbeat. */
+/** The most readings one SendHeartbeats call takes, and so the most kept while reports fail. */
+export const MAX_QUEUED = 120;
+
+/** What the player reports at the moment of a reading. */
 export interface PlayerReading {
   positionSeconds: number;
   state: HeartbeatState;
@@ -20,26 +28,39 @@ export interface PlayerReading {
 }
 
 export interface Heartbeat extends PlayerReading {
-  /** From 1, one more per heartbeat of the session. */
+  /** From 1, one more per reading of the session. */
   sequence: number;
   eventTimeMs: number;
   reason: HeartbeatReason;
 }
 
+/** A report's answer: new intervals, and how much of a bounded (keepalive) report went out. */
+export interface ReportAnswer {
+  intervalMs?: number | undefined;
+  reportIntervalMs?: number | undefined;
+  /** How many of the newest readings went out, when fewer than all did. */
+  sent?: number | undefined;
+}
+
 export interface HeartbeatDeps {
+  /** How often to take a reading. */
   intervalMs: number;
+  /** How often to report the readings taken. */
+  reportIntervalMs: number;
   now: () => number;
   read: () => PlayerReading;
-  /** Sends one heartbeat; may answer a new interval. `keepalive` when the page is going away. */
-  send: (beat: Heartbeat, keepalive: boolean) => Promise<{ intervalMs?: number | undefined } | undefined>;
+  /** Reports readings (ascending sequence) in one call; rejects if it failed. `keepalive` when the page is going away. */
+  send: (beats: readonly Heartbeat[], keepalive: boolean) => Promise<ReportAnswer | undefined>;
+  /** Whether a failure is a refusal no retry can change (its readings are dropped) rather than a lost report. */
+  refused?: (err: unknown) => boolean;
   setTimer: (fn: () => void, ms: number) => unknown;
   clearTimer: (handle: unknown) => void;
   /** Seeks within this window are reported once, when they settle. */
   seekSettleMs?: number;
-  onError?: (err: unknown, beat: Heartbeat) => void;
+  onError?: (err: unknown, beats: readonly Heartbeat[]) => void;
 }
 
-/** Clamps a reading into what SendHeartbeat accepts (non-negative, buffer at most 600 s, whole numbers). */
+/** Clamps a reading into what a heartbeat reading accepts (non-negative, buffer at most 600 s, whole numbers). */
 export function sanitizeReading(r: PlayerReading): PlayerReading {
   const nonNegative = (n: number) => (Number.isFinite(n) && n > 0 ? n : 0);
   return {
@@ -53,10 +74,25 @@ export function sanitizeReading(r: PlayerReading): PlayerReading {
   };
 }
 
+/** Which reading a full queue gives up first: clock readings while playing say least, event readings most. */
+function dropRank(beat: Heartbeat): number {
+  if (beat.reason !== "interval") return 2;
+  return beat.state === "playing" ? 0 : 1;
+}
+
+const saneInterval = (ms: number | undefined): ms is number =>
+  ms !== undefined && ms >= 1_000 && ms <= 120_000;
+
 export class HeartbeatScheduler {
   readonly #deps: HeartbeatDeps;
   #intervalMs: number;
+  #reportIntervalMs: number;
   #sequence = 0;
+  /** Readings not yet accepted, in ascending sequence. */
+  #queue: Heartbeat[] = [];
+  #takenSinceReport = 0;
+  #inFlight: Promise<void> | undefined;
+  #followUp: Promise<void> | undefined;
   #timer: unknown;
   #seekTimer: unknown;
   #running = false;
@@ -65,6 +101,7 @@ export class HeartbeatScheduler {
   constructor(deps: HeartbeatDeps) {
     this.#deps = deps;
     this.#intervalMs = deps.intervalMs;
+    this.#reportIntervalMs = deps.reportIntervalMs;
   }
 
   get sequence(): number {
@@ -75,22 +112,27 @@ export class HeartbeatScheduler {
     return this.#intervalMs;
   }
 
+  get reportIntervalMs(): number {
+    return this.#reportIntervalMs;
+  }
+
   get running(): boolean {
     return this.#running;
   }
 
-  /** Sends the first heartbeat and starts the interval. */
+  /** Reports the first reading and starts the interval. */
   start(): void {
     if (this.#running || this.#stopped) return;
     this.#running = true;
-    this.beat("start");
+    void this.beat("start");
   }
 
-  /** Sends a heartbeat now (and restarts the interval from now). */
-  beat(reason: HeartbeatReason, keepalive = false): Promise<void> {
+  /** Takes a reading now and reports it with those queued (and restarts the reading interval from now). */
+  beat(reason: UrgentReason): Promise<void> {
     if (!this.#running) return Promise.resolve();
     this.#schedule();
-    return this.#send(reason, keepalive);
+    this.#take(reason);
+    return this.#report();
   }
 
   /** Reports a seek once the burst of seeks settles. */
@@ -103,20 +145,26 @@ export class HeartbeatScheduler {
     }, this.#deps.seekSettleMs ?? 400);
   }
 
-  /** Sends the last heartbeat (state stopped, or whatever the reading says on hide) and stops. */
-  stop(reason: "stop" | "hide" = "stop"): Promise<void> {
+  /** Reports the queued readings and a last, STOPPED one, and stops. */
+  stop(): Promise<void> {
     if (!this.#running) return Promise.resolve();
     this.#clear();
-    const sent = this.#send(reason, reason === "hide");
     this.#running = false;
     this.#stopped = true;
-    return sent;
+    this.#take("stop");
+    return this.#report();
   }
 
-  /** Sends a keepalive heartbeat without stopping (the page may come back from the bfcache). */
+  /**
+   * Reports the queued readings and one more with keepalive, without stopping (the page may come
+   * back from the bfcache). It does not wait for a report in flight: the page may be gone by then,
+   * and the server drops readings it already has.
+   */
   hidden(): Promise<void> {
     if (!this.#running) return Promise.resolve();
-    return this.#send("hide", true);
+    this.#take("hide");
+    this.#takenSinceReport = 0;
+    return this.#deliver([...this.#queue], true);
   }
 
   #clear(): void {
@@ -130,28 +178,85 @@ export class HeartbeatScheduler {
     if (this.#timer !== undefined) this.#deps.clearTimer(this.#timer);
     this.#timer = this.#deps.setTimer(() => {
       this.#timer = undefined;
-      void this.beat("interval");
+      this.#schedule();
+      this.#tick();
     }, this.#intervalMs);
   }
 
-  async #send(reason: HeartbeatReason, keepalive: boolean): Promise<void> {
+  /**
+   * Reports ride on the reading clock (every n-th reading), so a report carries the reading of its
+   * moment; rounding down keeps them no further apart than the report interval.
+   */
+  #tick(): void {
+    this.#take("interval");
+    const every = Math.max(1, Math.floor(this.#reportIntervalMs / this.#intervalMs));
+    if (this.#takenSinceReport >= every) void this.#report();
+  }
+
+  #take(reason: HeartbeatReason): void {
     const reading = sanitizeReading(this.#deps.read());
-    const beat: Heartbeat = {
+    this.#queue.push({
       ...reading,
       state: reason === "stop" ? "stopped" : reading.state,
       sequence: ++this.#sequence,
       eventTimeMs: this.#deps.now(),
       reason,
-    };
+    });
+    this.#takenSinceReport += 1;
+    if (this.#queue.length > MAX_QUEUED) this.#queue.splice(this.#overflowVictim(), 1);
+  }
+
+  #overflowVictim(): number {
+    let victim = 0;
+    let lowest = Number.POSITIVE_INFINITY;
+    this.#queue.forEach((beat, i) => {
+      const rank = dropRank(beat);
+      if (rank < lowest) [victim, lowest] = [i, rank];
+    });
+    return victim;
+  }
+
+  /** One report in flight at a time: a report asked for meanwhile goes once that one is answered. */
+  #report(): Promise<void> {
+    this.#takenSinceReport = 0;
+    if (this.#inFlight !== undefined) {
+      this.#followUp ??= this.#inFlight.then(() => {
+        this.#followUp = undefined;
+        return this.#report();
+      });
+      return this.#followUp;
+    }
+    if (this.#queue.length === 0) return Promise.resolve();
+    this.#inFlight = this.#deliver([...this.#queue], false).finally(() => {
+      this.#inFlight = undefined;
+    });
+    return this.#inFlight;
+  }
+
+  async #deliver(batch: readonly Heartbeat[], keepalive: boolean): Promise<void> {
     try {
-      const answer = await this.#deps.send(beat, keepalive);
-      const next = answer?.intervalMs;
-      if (next !== undefined && next >= 1_000 && next <= 120_000 && next !== this.#intervalMs) {
-        this.#intervalMs = next;
-        if (this.#running && this.#timer !== undefined) this.#schedule();
-      }
+      const answer = await this.#deps.send(batch, keepalive);
+      const sent = answer?.sent;
+      this.#forget(sent === undefined ? batch : batch.slice(Math.max(0, batch.length - sent)));
+      this.#adopt(answer);
     } catch (err) {
-      this.#deps.onError?.(err, beat);
+      if (this.#deps.refused?.(err)) this.#forget(batch);
+      this.#deps.onError?.(err, batch);
+    }
+  }
+
+  #forget(beats: readonly Heartbeat[]): void {
+    const gone = new Set(beats.map((b) => b.sequence));
+    this.#queue = this.#queue.filter((b) => !gone.has(b.sequence));
+  }
+
+  #adopt(answer: ReportAnswer | undefined): void {
+    const report = answer?.reportIntervalMs;
+    if (saneInterval(report)) this.#reportIntervalMs = report;
+    const next = answer?.intervalMs;
+    if (saneInterval(next) && next !== this.#intervalMs) {
+      this.#intervalMs = next;
+      if (this.#running && this.#timer !== undefined) this.#schedule();
     }
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Heartbeats and stops that must survive the page going away. sendBeacon
+ * Reports and stops that must survive the page going away. sendBeacon
  * cannot set the Authorization header, so these are Connect unary calls in
  * JSON over `fetch(..., { keepalive: true })`.
  */
@@ -13,6 +13,17 @@ const STATES: Record<HeartbeatState, string> = {
   stopped: "PLAYBACK_STATE_STOPPED",
 };
 
+/** Browsers refuse a keepalive request that would take the page's keepalive bodies in flight past 64 KiB. */
+export const KEEPALIVE_QUOTA = 64 * 1024;
+/** Left for the StopStream that pagehide sends right after the last report. */
+const STOP_RESERVE = 512;
+let inFlightBytes = 0;
+
+/** Bytes a keepalive report may take now: what the quota leaves beside those in flight and a StopStream. */
+export function keepaliveRoom(): number {
+  return Math.max(0, KEEPALIVE_QUOTA - STOP_RESERVE - inFlightBytes);
+}
+
 /** A protobuf Duration in its JSON form: "12.345s". */
 export function durationJson(seconds: number): string {
   return `${Math.max(0, seconds)
@@ -20,10 +31,9 @@ export function durationJson(seconds: number): string {
     .replace(/\.?0+$/, "")}s`;
 }
 
-/** SendHeartbeatRequest in the Protobuf JSON mapping (int64 as strings, enums by name). */
-export function heartbeatJson(sessionId: string, beat: Heartbeat): Record<string, unknown> {
+/** HeartbeatReading in the Protobuf JSON mapping (int64 as strings, enums by name). */
+export function readingJson(beat: Heartbeat): Record<string, unknown> {
   return {
-    sessionId,
     sequence: String(beat.sequence),
     eventTime: new Date(beat.eventTimeMs).toISOString(),
     position: durationJson(beat.positionSeconds),
@@ -36,11 +46,36 @@ export function heartbeatJson(sessionId: string, beat: Heartbeat): Record<string
   };
 }
 
-/** POSTs one Connect unary call in JSON with keepalive; resolves with the HTTP status (0 on network failure). */
+const utf8Bytes = (text: string) => new TextEncoder().encode(text).length;
+
+/**
+ * A SendHeartbeatsRequest body in JSON with the newest readings that fit in `limit` bytes
+ * (the oldest are left out); `count` says how many went in.
+ */
+export function heartbeatsBody(
+  sessionId: string,
+  beats: readonly Heartbeat[],
+  limit: number,
+): { json: string; count: number } {
+  const head = `{"sessionId":${JSON.stringify(sessionId)},"readings":[`;
+  const tail = "]}";
+  let size = utf8Bytes(head) + utf8Bytes(tail);
+  const newestFirst: string[] = [];
+  for (const beat of [...beats].reverse()) {
+    const reading = JSON.stringify(readingJson(beat));
+    const grown = size + utf8Bytes(reading) + (newestFirst.length > 0 ? 1 : 0);
+    if (grown > limit) break;
+    newestFirst.push(reading);
+    size = grown;
+  }
+  return { json: `${head}${newestFirst.reverse().join(",")}${tail}`, count: newestFirst.length };
+}
+
+/** POSTs one Connect unary call (a JSON body) with keepalive; resolves with the HTTP status (0 on network failure). */
 export async function keepaliveCall(
   baseUrl: string,
   procedure: string,
-  body: Record<string, unknown>,
+  json: string,
   token: string,
 ): Promise<number> {
   const headers: Record<string, string> = {
@@ -49,18 +84,22 @@ export async function keepaliveCall(
     "connect-timeout-ms": "10000",
   };
   if (token) headers.authorization = `Bearer ${token}`;
+  const bytes = utf8Bytes(json);
+  inFlightBytes += bytes;
   try {
     const res = await fetch(`${baseUrl}${procedure}`, {
       method: "POST",
       keepalive: true,
       headers,
-      body: JSON.stringify(body),
+      body: json,
     });
     return res.status;
   } catch {
     return 0;
+  } finally {
+    inFlightBytes -= bytes;
   }
 }
 
-export const SEND_HEARTBEAT = "/marquee.streaming.v1.StreamingService/SendHeartbeat";
+export const SEND_HEARTBEATS = "/marquee.streaming.v1.StreamingService/SendHeartbeats";
 export const STOP_STREAM = "/marquee.streaming.v1.StreamingService/StopStream";

@@ -1,9 +1,9 @@
 /**
  * The player screen: opens a playback session (StreamContent), plays it with
- * dash.js (throughput ABR, capped at the plan), reports heartbeats, and shows
+ * dash.js (throughput ABR, capped at the plan), reports heartbeat readings, and shows
  * controls, a stats overlay ("i") and clear messages for every failure.
  */
-import { durationMs, timestampMs } from "@bufbuild/protobuf/wkt";
+import { type Duration, durationMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, PlaybackState } from "@marquee/sdk/browser";
 import type { StreamContentResponse } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import { api, baseUrl, session } from "../lib/api.js";
@@ -17,9 +17,10 @@ import { planCap } from "../player/cap.js";
 import { type Heartbeat, HeartbeatScheduler } from "../player/heartbeats.js";
 import {
   durationJson,
-  heartbeatJson,
+  heartbeatsBody,
   keepaliveCall,
-  SEND_HEARTBEAT,
+  keepaliveRoom,
+  SEND_HEARTBEATS,
   STOP_STREAM,
 } from "../player/keepalive.js";
 import { type AbrMode, Playback, type PlaybackStatus } from "../player/playback.js";
@@ -33,11 +34,14 @@ const STATE: Record<Heartbeat["state"], PlaybackState> = {
   stopped: PlaybackState.STOPPED,
 };
 
-/** What tests and the benchmark read: the playback log, the heartbeats sent, the session. */
+type ProbeBeat = Heartbeat & { ok: boolean };
+
+/** What tests and the benchmark read: the playback log, the readings reported, the session. */
 interface Probe {
   sessionId?: string;
   playback?: Playback["log"];
-  heartbeats: (Heartbeat & { ok: boolean })[];
+  /** Each reading once, by sequence; ok once a report of it was accepted. */
+  heartbeats: ProbeBeat[];
   reading?: () => unknown;
   status?: PlaybackStatus | { kind: string };
 }
@@ -240,7 +244,7 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
           break;
         case "ended":
           showMessage("", "");
-          void heartbeats.stop("stop");
+          void heartbeats.stop();
           break;
         default:
           showMessage("", "");
@@ -251,53 +255,48 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
   probe.playback = playback.log;
   probe.reading = () => playback.reading();
 
-  // Heartbeats: SDK calls normally, keepalive fetch when the page is going away.
+  // Readings go out together with SendHeartbeats: SDK calls normally, keepalive fetch when the page is going away.
   const heartbeats = new HeartbeatScheduler({
-    intervalMs: stream.heartbeatInterval ? Number(durationMs(stream.heartbeatInterval)) : 10_000,
+    intervalMs: millis(stream.heartbeatInterval) ?? 10_000,
+    reportIntervalMs: millis(stream.reportInterval) ?? 20_000,
     now: () => Date.now(),
     read: () => playback.reading(),
     setTimer: (fn, ms) => setTimeout(fn, ms),
     clearTimer: (t) => clearTimeout(t as ReturnType<typeof setTimeout>),
-    async send(beat, keepalive) {
+    async send(beats, keepalive) {
       if (keepalive) {
-        const status = await keepaliveCall(
-          baseUrl,
-          SEND_HEARTBEAT,
-          heartbeatJson(sessionId, beat),
-          session.tokenNow(),
-        );
-        probe.heartbeats.push({ ...beat, ok: status === 200 });
-        return undefined;
+        const { json, count } = heartbeatsBody(sessionId, beats, keepaliveRoom());
+        if (count === 0) return { sent: 0 };
+        const status = await keepaliveCall(baseUrl, SEND_HEARTBEATS, json, session.tokenNow());
+        recordReport(probe.heartbeats, beats.slice(beats.length - count), status === 200);
+        if (status !== 200) throw new Error(`keepalive report answered HTTP ${status}`);
+        return { sent: count };
       }
       try {
-        const res = await api.streaming.sendHeartbeat({
-          sessionId,
-          sequence: BigInt(beat.sequence),
-          eventTime: {
-            seconds: BigInt(Math.floor(beat.eventTimeMs / 1000)),
-            nanos: (beat.eventTimeMs % 1000) * 1e6,
-          },
-          position: secondsToDuration(beat.positionSeconds),
-          state: STATE[beat.state],
-          renditionId: beat.renditionId,
-          bitrateBps: BigInt(beat.bitrateBps),
-          bufferSeconds: beat.bufferSeconds,
-          droppedFrames: BigInt(beat.droppedFrames),
-          measuredThroughputBps: BigInt(beat.throughputBps),
-        });
-        probe.heartbeats.push({ ...beat, ok: true });
-        return { intervalMs: res.heartbeatInterval ? Number(durationMs(res.heartbeatInterval)) : undefined };
+        const res = await api.streaming.sendHeartbeats({ sessionId, readings: beats.map(toReading) });
+        recordReport(probe.heartbeats, beats, true);
+        return { intervalMs: millis(res.heartbeatInterval), reportIntervalMs: millis(res.reportInterval) };
       } catch (err) {
-        probe.heartbeats.push({ ...beat, ok: false });
+        recordReport(probe.heartbeats, beats, false);
         throw err;
       }
     },
-    onError(err) {
-      // A heartbeat refused because the session ended elsewhere (stream limit enforced later) stops playback.
-      if (
-        err instanceof ConnectError &&
-        (err.code === Code.NotFound || err.code === Code.FailedPrecondition)
-      ) {
+    // No retry changes these: a reading the server refuses, or a session that is over.
+    refused: (err) =>
+      err instanceof ConnectError &&
+      (err.code === Code.InvalidArgument ||
+        err.code === Code.NotFound ||
+        err.code === Code.FailedPrecondition),
+    onError(err, beats) {
+      if (!(err instanceof ConnectError)) return;
+      if (err.code === Code.InvalidArgument) {
+        console.warn(
+          `heartbeat readings ${beats[0]?.sequence}–${beats.at(-1)?.sequence} refused, dropped:`,
+          err.rawMessage,
+        );
+      }
+      // A report refused because the session ended elsewhere (stream limit enforced later) stops playback.
+      if (err.code === Code.NotFound || err.code === Code.FailedPrecondition) {
         video.pause();
         showMessage(
           "Playback stopped",
@@ -329,7 +328,7 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
   video.addEventListener("pause", onPause);
   video.addEventListener("seeked", onSeeked);
 
-  const stopBody = () => ({ sessionId, position: durationJson(video.currentTime) });
+  const stopBody = () => JSON.stringify({ sessionId, position: durationJson(video.currentTime) });
   const onPageHide = (event: PageTransitionEvent) => {
     void heartbeats.hidden();
     if (!event.persisted) void keepaliveCall(baseUrl, STOP_STREAM, stopBody(), session.tokenNow());
@@ -347,8 +346,11 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
     video.removeEventListener("pause", onPause);
     video.removeEventListener("seeked", onSeeked);
     const at = position();
-    void heartbeats.stop("stop");
-    api.streaming.stopStream({ sessionId, position: at }).catch(() => undefined);
+    // StopStream ends the session, so the readings still queued go first.
+    void heartbeats
+      .stop()
+      .then(() => api.streaming.stopStream({ sessionId, position: at }))
+      .catch(() => undefined);
     playback.destroy();
     document.title = "Marquee";
   });
@@ -512,6 +514,39 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
 
   playback.start();
   wake();
+}
+
+const millis = (d: Duration | undefined) => (d ? Number(durationMs(d)) : undefined);
+
+function toReading(beat: Heartbeat) {
+  return {
+    sequence: BigInt(beat.sequence),
+    eventTime: {
+      seconds: BigInt(Math.floor(beat.eventTimeMs / 1000)),
+      nanos: (beat.eventTimeMs % 1000) * 1e6,
+    },
+    position: secondsToDuration(beat.positionSeconds),
+    state: STATE[beat.state],
+    renditionId: beat.renditionId,
+    bitrateBps: BigInt(beat.bitrateBps),
+    bufferSeconds: beat.bufferSeconds,
+    droppedFrames: BigInt(beat.droppedFrames),
+    measuredThroughputBps: BigInt(beat.throughputBps),
+  };
+}
+
+/**
+ * Notes a report's outcome in the probe: each reading once, kept in sequence order (a retried
+ * reading is reported again, maybe after newer ones); accepted once any report of it was.
+ */
+function recordReport(log: ProbeBeat[], beats: readonly Heartbeat[], ok: boolean): void {
+  for (const beat of beats) {
+    let at = log.length;
+    while (at > 0 && (log[at - 1]?.sequence ?? 0) >= beat.sequence) at -= 1;
+    const known = log[at];
+    if (known?.sequence === beat.sequence) known.ok ||= ok;
+    else log.splice(at, 0, { ...beat, ok });
+  }
 }
 
 function secondsToDuration(seconds: number): { seconds: bigint; nanos: number } {
