@@ -38,7 +38,7 @@ import { accountService } from "../services/account/src/service.js";
 import type { AccountStore } from "../services/account/src/store.js";
 import { createCassandraAccountStore } from "../services/account/src/store-cassandra.js";
 import { openEmbeddedAccountStore } from "../services/account/src/store-embedded.js";
-import { measure, type Result } from "./measure.js";
+import { measure, type Result } from "./lib/measure.js";
 
 const { values } = parseArgs({
   options: {

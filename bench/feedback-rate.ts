@@ -38,7 +38,7 @@ import { feedbackService } from "../services/feedback/src/service.js";
 import type { FeedbackStore } from "../services/feedback/src/store.js";
 import { openCassandraFeedbackStore } from "../services/feedback/src/store-cassandra.js";
 import { openEmbeddedFeedbackStore } from "../services/feedback/src/store-embedded.js";
-import { measure, type Result } from "./measure.js";
+import { measure, type Result } from "./lib/measure.js";
 
 const { values } = parseArgs({
   options: { seconds: { type: "string", default: "8" }, concurrency: { type: "string", default: "16" } },

@@ -1,9 +1,13 @@
 /**
  * The streaming service as the heartbeat benchmark runs it: its own process,
  * real Cassandra (the bench's keyspace) and JetStream (the bench's
- * namespace), with the history writer reporting each durable heartbeat on
- * stdout as "<msgId> <epoch ms>" lines (batched). Started by heartbeat-ingest.ts.
+ * namespace). It keeps "<msgId> <epoch ms>" for each heartbeat the history
+ * writer made durable, prints "durable <heartbeats> <progress writes>" every
+ * 100 ms, and on SIGUSR2 writes the kept lines to BENCH_DURABLE_FILE and
+ * prints "dumped" (reporting each line as it happens would cost the bench
+ * CPU while it measures). Started by heartbeat-ingest.ts.
  */
+import { writeFileSync } from "node:fs";
 import { createJetStreamBus, createLogger, loadBackendsConfig } from "@marquee/kit";
 import { startStreamingService } from "@marquee/streaming";
 import { CassandraStreamingStore } from "@marquee/streaming/store-cassandra";
@@ -30,17 +34,24 @@ const consumerBus = await createJetStreamBus({
   log,
   namespace: process.env.BENCH_NAMESPACE,
 });
-let pending: string[] = [];
-setInterval(() => {
-  if (pending.length === 0) return;
-  process.stdout.write(`${pending.join("\n")}\n`);
-  pending = [];
-}, 20).unref();
+const store = new CassandraStreamingStore(client);
+let progressWrites = 0;
+const recordProgress = store.recordProgress.bind(store);
+store.recordProgress = (w) => {
+  progressWrites++;
+  return recordProgress(w);
+};
+const durable: string[] = [];
+setInterval(() => process.stdout.write(`durable ${durable.length} ${progressWrites}\n`), 100).unref();
+process.on("SIGUSR2", () => {
+  writeFileSync(process.env.BENCH_DURABLE_FILE as string, durable.join("\n"));
+  process.stdout.write("dumped\n");
+});
 const server = await startStreamingService(process.env, {
-  store: new CassandraStreamingStore(client),
+  store,
   bus,
   consumerBus,
-  onDurable: (e) => pending.push(`${e.msgId} ${Date.now()}`),
+  onDurable: (e) => durable.push(`${e.msgId} ${Date.now()}`),
 });
 process.stdout.write(`ready ${server.port}\n`);
 process.once("SIGTERM", () => {

@@ -16,7 +16,7 @@ import { UserService } from "@marquee/sdk/marquee/user/v1/user_service_pb";
 import { hash, verify } from "@node-rs/argon2";
 import { startMembersPlatform } from "../gateway/test/fixtures/members.js";
 import { ARGON2ID_PARAMS } from "../services/user/src/passwords.js";
-import { measure, type Result } from "./measure.js";
+import { measure, type Result } from "./lib/measure.js";
 
 const { values } = parseArgs({
   options: {

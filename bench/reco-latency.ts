@@ -31,7 +31,7 @@ import { recommendationService } from "../services/recommendation/src/service.js
 import type { TasteStore } from "../services/recommendation/src/store.js";
 import { openCassandraStore } from "../services/recommendation/src/store-cassandra.js";
 import { openEmbeddedStore } from "../services/recommendation/src/store-embedded.js";
-import { measure } from "./measure.js";
+import { measure } from "./lib/measure.js";
 
 const { values } = parseArgs({
   options: {

@@ -15,7 +15,7 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { closedPort, spawnTs } from "../gateway/test/fixtures/processes.js";
-import { measure, type Result } from "./measure.js";
+import { measure, type Result } from "./lib/measure.js";
 
 const { values } = parseArgs({
   options: {

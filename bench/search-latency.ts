@@ -31,7 +31,7 @@ import {
 import { createLogger, createSearchClient, loadBackendsConfig } from "@marquee/kit";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { closedPort } from "../gateway/test/fixtures/processes.js";
-import { measure, type Result } from "./measure.js";
+import { measure, type Result } from "./lib/measure.js";
 
 const { values } = parseArgs({
   options: {
