@@ -4,7 +4,6 @@ import { type Access, accessOf } from "./access-table.js";
 import type { AccessTokenVerifier } from "./access-tokens.js";
 import { hashApiKey, type PartnerKey } from "./partner-keys.js";
 
-/** The client's network address, passed on to services (login throttling). */
 /** The session of the presented access token, passed on to services (SelectProfile). */
 export const sessionIdKey = createContextKey<string>("", { description: "session of the access token" });
 
@@ -15,7 +14,7 @@ export interface AuthOptions {
   trustForwardedFor: boolean;
 }
 
-interface Authenticated {
+export interface Authenticated {
   caller: Caller;
   sessionId: string;
 }
@@ -23,22 +22,26 @@ interface Authenticated {
 const credentialsHelp =
   "sign in and send Authorization: Bearer <access token>, or send a partner API key in x-api-key";
 
+/** A request header by lower-case name, or null. */
+export type HeaderGetter = (name: string) => string | null;
+
 /**
  * Authenticates the client (member access token or partner API key) and
  * applies the access table before anything is forwarded: Unauthenticated
  * when credentials are missing or bad, PermissionDenied when valid
- * credentials do not open this RPC. Sets the kit Caller the forwarder passes on.
+ * credentials do not open this RPC. Both ways through the gateway (the
+ * generic forwarder and the gRPC pass-through) admit calls with it.
  */
-export function authInterceptor(opts: AuthOptions): Interceptor {
-  async function authenticate(header: Headers): Promise<Authenticated | undefined> {
-    const authorization = header.get("authorization");
+export function gatewayAuth(opts: AuthOptions) {
+  async function authenticate(header: HeaderGetter): Promise<Authenticated | undefined> {
+    const authorization = header("authorization");
     if (authorization !== null && authorization !== "") {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       if (!match)
         throw new ConnectError('Authorization must be "Bearer <access token>"', Code.Unauthenticated);
       return opts.verifier.verify(match[1] as string);
     }
-    const apiKey = header.get("x-api-key");
+    const apiKey = header("x-api-key");
     if (apiKey !== null && apiKey !== "") {
       const partner = opts.partnerKeys.get(hashApiKey(apiKey));
       if (partner === undefined) throw new ConnectError("the API key is not valid", Code.Unauthenticated);
@@ -76,26 +79,45 @@ export function authInterceptor(opts: AuthOptions): Interceptor {
     throw new ConnectError(`${rpc} is for signed-in members, not partner API keys`, Code.PermissionDenied);
   }
 
+  return {
+    /** Who makes this call, once the access table lets them; throws the ConnectError saying why not. */
+    async admit(service: string, method: string, header: HeaderGetter): Promise<Authenticated> {
+      const rpc = `${service}/${method}`;
+      const access = accessOf(service, method);
+      if (access === undefined) {
+        throw new ConnectError(`${rpc} is not open to clients of this gateway`, Code.PermissionDenied);
+      }
+      let who: Authenticated | undefined;
+      if (access.kind === "public") {
+        // Credentials are optional here; a stale token must not stop a refresh or a login.
+        who = await authenticate(header).catch(() => undefined);
+      } else if (access.kind !== "internal") {
+        who = await authenticate(header);
+      }
+      authorize(rpc, access, who);
+      return who ?? { caller: ANONYMOUS, sessionId: "" };
+    },
+
+    /** The client address from X-Forwarded-For when trusted and well-formed, else undefined. */
+    forwardedFor(header: HeaderGetter): string | undefined {
+      if (!opts.trustForwardedFor) return undefined;
+      const first = header("x-forwarded-for")?.split(",")[0]?.trim() ?? "";
+      return /^[0-9A-Fa-f:.]{2,45}$/.test(first) ? first : undefined;
+    },
+  };
+}
+
+export type GatewayAuth = ReturnType<typeof gatewayAuth>;
+
+/** The generic forwarder's side: sets the kit Caller (and session, address) the forwarder passes on. */
+export function authInterceptor(auth: GatewayAuth): Interceptor {
   return (next) => async (req) => {
-    const rpc = `${req.service.typeName}/${req.method.name}`;
-    const access = accessOf(req.service.typeName, req.method.name);
-    if (access === undefined) {
-      throw new ConnectError(`${rpc} is not open to clients of this gateway`, Code.PermissionDenied);
-    }
-    let who: Authenticated | undefined;
-    if (access.kind === "public") {
-      // Credentials are optional here; a stale token must not stop a refresh or a login.
-      who = await authenticate(req.header).catch(() => undefined);
-    } else if (access.kind !== "internal") {
-      who = await authenticate(req.header);
-    }
-    authorize(rpc, access, who);
-    req.contextValues.set(callerKey, who?.caller ?? ANONYMOUS);
-    req.contextValues.set(sessionIdKey, who?.sessionId ?? "");
-    if (opts.trustForwardedFor) {
-      const first = req.header.get("x-forwarded-for")?.split(",")[0]?.trim() ?? "";
-      if (/^[0-9A-Fa-f:.]{2,45}$/.test(first)) req.contextValues.set(clientAddressKey, first);
-    }
+    const header = (name: string) => req.header.get(name);
+    const who = await auth.admit(req.service.typeName, req.method.name, header);
+    req.contextValues.set(callerKey, who.caller);
+    req.contextValues.set(sessionIdKey, who.sessionId);
+    const address = auth.forwardedFor(header);
+    if (address !== undefined) req.contextValues.set(clientAddressKey, address);
     return next(req);
   };
 }

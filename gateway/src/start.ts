@@ -15,9 +15,10 @@ import {
 import { UserService } from "@marquee/sdk/marquee/user/v1/user_service_pb";
 import { z } from "zod";
 import { AccessTokenVerifier } from "./access-tokens.js";
-import { authInterceptor } from "./auth.js";
+import { authInterceptor, gatewayAuth } from "./auth.js";
 import { forwardingService } from "./forward.js";
 import { createFront } from "./front.js";
+import { grpcPassthrough } from "./grpc-passthrough.js";
 import { parsePartnerKeys } from "./partner-keys.js";
 import { UPSTREAM_SERVICES, upstreamUrlVars } from "./upstreams.js";
 
@@ -62,13 +63,20 @@ export async function startGateway(env: Record<string, string | undefined> = pro
     jwksRefetchMs: config.MARQUEE_GATEWAY_JWKS_REFETCH_MS,
   });
   const services = Object.entries(UPSTREAM_SERVICES) as [string, DescService][];
-  return serve({
+  const upstreamUrl = (name: string) =>
+    (config as Record<string, unknown>)[`MARQUEE_${name.toUpperCase()}_URL`] as string;
+  const auth = gatewayAuth({
+    verifier,
+    partnerKeys,
+    trustForwardedFor: config.MARQUEE_GATEWAY_TRUST_FORWARDED_FOR,
+  });
+  let passthrough: ReturnType<typeof grpcPassthrough> | undefined;
+  const server = await serve({
     name: "gateway",
     services: services.map(([, service]) => service),
     routes(router) {
       for (const [name, service] of services) {
-        const url = (config as Record<string, unknown>)[`MARQUEE_${name.toUpperCase()}_URL`] as string;
-        const upstream = createServiceClient(service, url);
+        const upstream = createServiceClient(service, upstreamUrl(name));
         router.service(
           service,
           forwardingService(service, upstream, config.MARQUEE_GATEWAY_UPSTREAM_TIMEOUT_MS),
@@ -78,13 +86,18 @@ export async function startGateway(env: Record<string, string | undefined> = pro
     host: config.MARQUEE_GATEWAY_HOST,
     port: config.MARQUEE_GATEWAY_PORT,
     drainTimeoutMs: config.MARQUEE_DRAIN_TIMEOUT_MS,
-    interceptors: [
-      authInterceptor({
-        verifier,
-        partnerKeys,
-        trustForwardedFor: config.MARQUEE_GATEWAY_TRUST_FORWARDED_FOR,
-      }),
-    ],
+    interceptors: [authInterceptor(auth)],
+    passthrough: (kit) => {
+      passthrough = grpcPassthrough({
+        upstreams: new Map(services.map(([name, service]) => [service.typeName, upstreamUrl(name)])),
+        services: services.map(([, service]) => service),
+        auth,
+        defaultTimeoutMs: config.MARQUEE_GATEWAY_UPSTREAM_TIMEOUT_MS,
+        log,
+        ...kit,
+      });
+      return passthrough.take;
+    },
     // Browsers reach media and the app over HTTP/1.1 or TLS; the handlers speak Node's http API.
     fallback: createFront(
       (config as Record<string, unknown>).MARQUEE_STREAMING_URL as string,
@@ -94,4 +107,11 @@ export async function startGateway(env: Record<string, string | undefined> = pro
     cors: true,
     log,
   });
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      passthrough?.close();
+    },
+  };
 }

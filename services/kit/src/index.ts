@@ -31,8 +31,10 @@ export { createServiceClient } from "./clients.js";
 export { ConfigError, envs, loadConfig } from "./config.js";
 export { embeddedDir } from "./embedded-dir.js";
 export { HealthState, ServingStatus } from "./health.js";
+export type { InFlight } from "./interceptors/observe.js";
 export { validateMessage } from "./interceptors/validation.js";
 export { createLogger, type Logger } from "./logger.js";
+export type { RpcMetrics } from "./metrics.js";
 export {
   type ConsumerDeclaration,
   connectNats,
@@ -51,8 +53,8 @@ export {
   swapAlias,
 } from "./opensearch/index.js";
 export { decodePageToken, encodePageToken } from "./page-token.js";
-export { REQUEST_ID_HEADER, requestIdKey } from "./request-id.js";
-export { type ServeOptions, type Server, serve } from "./server.js";
+export { REQUEST_ID_HEADER, requestIdFrom, requestIdKey } from "./request-id.js";
+export { type Passthrough, type ServeOptions, type Server, serve } from "./server.js";
 export { runMain, runUntilSignal } from "./shutdown.js";
 export { type ServiceSpec, startService } from "./start-service.js";
 export { GATEWAY_PORT, SERVICE_NAMES, SERVICE_PORTS, type ServiceName, serviceUrl } from "./topology.js";

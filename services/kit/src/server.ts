@@ -1,3 +1,4 @@
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { DescService } from "@bufbuild/protobuf";
 import { type ConnectRouter, createContextValues, type Interceptor } from "@connectrpc/connect";
 import { type ConnectNodeAdapterOptions, connectNodeAdapter } from "@connectrpc/connect-node";
@@ -13,6 +14,16 @@ import { InFlight, observeInterceptor } from "./interceptors/observe.js";
 import { validationInterceptor } from "./interceptors/validation.js";
 import { DualProtocolListener, type RequestHandler } from "./listener.js";
 import { createRpcMetrics, type RpcMetrics } from "./metrics.js";
+
+/**
+ * Takes an HTTP/2 request before the Connect router does (returns true), or
+ * leaves it (false). Given the server's metrics and in-flight count so calls
+ * it takes are observed and drained like any other.
+ */
+export type Passthrough = (kit: {
+  metrics: RpcMetrics;
+  inFlight: InFlight;
+}) => (req: Http2ServerRequest, res: Http2ServerResponse) => boolean;
 
 export interface ServeOptions {
   /** Component name for logs and metrics, e.g. "user". */
@@ -38,6 +49,8 @@ export interface ServeOptions {
   trustCallerHeader?: boolean;
   /** Adds CORS headers and answers preflights, for browsers calling from other origins. */
   cors?: boolean;
+  /** A fast path ahead of the router (the gateway's gRPC pass-through). */
+  passthrough?: Passthrough;
 }
 
 export interface Server {
@@ -80,6 +93,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
     contextValues: (req) => createContextValues().set(clientAddressKey, req.socket?.remoteAddress ?? ""),
     fallback: opts.fallback,
   });
+  const passthrough = opts.passthrough?.({ metrics, inFlight });
   const handler: RequestHandler = (req, res) => {
     if (opts.cors) {
       const preflight = applyCors(req.headers, res);
@@ -98,6 +112,12 @@ export async function serve(opts: ServeOptions): Promise<Server> {
       );
       return;
     }
+    if (
+      passthrough !== undefined &&
+      req.httpVersionMajor === 2 &&
+      passthrough(req as Http2ServerRequest, res as Http2ServerResponse)
+    )
+      return;
     rpc(req, res);
   };
   const listener = new DualProtocolListener(handler);
