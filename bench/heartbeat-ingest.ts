@@ -12,7 +12,8 @@
  * per heartbeat at the same concurrency, no pipeline. Ratio target >= 0.8.
  *
  * Processes: this one (load and the account/content fakes), the gateway and
- * the user service (embedded store), and the streaming service on real
+ * the user service (embedded store), and the streaming service and its
+ * consumers (history writer) as two processes, as in production, on real
  * Cassandra and NATS in a fresh keyspace and stream namespace, removed after.
  *
  *   node --conditions=marquee-source --import tsx bench/heartbeat-ingest.ts [--seconds 10] [--viewers 64] [--readings 10]
@@ -80,7 +81,7 @@ const pct = (sorted: number[], q: number) =>
 const cleanups: Array<() => Promise<unknown> | unknown> = [
   () => rmSync(work, { recursive: true, force: true }),
 ];
-let child: ChildProcess | undefined;
+const children: ChildProcess[] = [];
 try {
   // The keyspace, an asset description, and fakes of the account and content services.
   const cassandra = await openCassandra({ config: backends.cassandra, keyspace, migrations, log });
@@ -126,45 +127,51 @@ try {
   });
   cleanups.push(() => fakes.close());
 
-  // The streaming service in its own process; it counts durable heartbeats and dumps them on request.
+  // The streaming service and its consumers, each its own process; the consumers count durable
+  // heartbeats and dump them on request.
   let durableCount = 0;
   let progressWrites = 0;
   let dumped = 0;
-  child = spawn(
-    process.execPath,
-    [
-      "--conditions=marquee-source",
-      "--import=tsx",
-      fileURLToPath(new URL("./heartbeat-service.ts", import.meta.url)),
-    ],
-    {
-      env: {
-        ...process.env,
-        MARQUEE_BACKENDS: "external",
-        MARQUEE_STREAMING_PORT: "0",
-        MARQUEE_ACCOUNT_URL: fakes.url,
-        MARQUEE_CONTENT_URL: fakes.url,
-        MARQUEE_MEDIA_DIR: media,
-        MARQUEE_DEMO_TITLES: "0",
-        MARQUEE_LOG_LEVEL: "warn",
-        BENCH_KEYSPACE: keyspace,
-        BENCH_NAMESPACE: namespace,
-        BENCH_DURABLE_FILE: durableFile,
+  const startRole = (role: "service" | "consumers") => {
+    const proc = spawn(
+      process.execPath,
+      [
+        "--conditions=marquee-source",
+        "--import=tsx",
+        fileURLToPath(new URL("./heartbeat-service.ts", import.meta.url)),
+      ],
+      {
+        env: {
+          ...process.env,
+          MARQUEE_BACKENDS: "external",
+          MARQUEE_STREAMING_PORT: "0",
+          MARQUEE_ACCOUNT_URL: fakes.url,
+          MARQUEE_CONTENT_URL: fakes.url,
+          MARQUEE_MEDIA_DIR: media,
+          MARQUEE_DEMO_TITLES: "0",
+          MARQUEE_LOG_LEVEL: "warn",
+          BENCH_ROLE: role,
+          BENCH_KEYSPACE: keyspace,
+          BENCH_NAMESPACE: namespace,
+          BENCH_DURABLE_FILE: durableFile,
+        },
+        stdio: ["ignore", "pipe", "inherit"],
       },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const streamingChild = child;
-  const port = await new Promise<number>((resolve, reject) => {
-    const lines = createInterface({ input: streamingChild.stdout as NodeJS.ReadableStream });
-    lines.on("line", (line) => {
-      const [word, a, b] = line.split(" ");
-      if (word === "ready") resolve(Number(a));
-      else if (word === "durable") [durableCount, progressWrites] = [Number(a), Number(b)];
-      else if (word === "dumped") dumped++;
+    );
+    children.push(proc);
+    return new Promise<{ proc: ChildProcess; port: number }>((resolve, reject) => {
+      const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
+      lines.on("line", (line) => {
+        const [word, a, b] = line.split(" ");
+        if (word === "ready") resolve({ proc, port: Number(a) });
+        else if (word === "durable") [durableCount, progressWrites] = [Number(a), Number(b)];
+        else if (word === "dumped") dumped++;
+      });
+      proc.once("exit", (code) => reject(new Error(`streaming ${role} exited with ${code}`)));
     });
-    streamingChild.once("exit", (code) => reject(new Error(`streaming exited with ${code}`)));
-  });
+  };
+  const [service, consumers] = await Promise.all([startRole("service"), startRole("consumers")]);
+  const port = service.port;
 
   // The gateway and the user service, members with a profile each, and their sessions through the gateway.
   const platform = await startMembersPlatform({
@@ -267,7 +274,8 @@ try {
     "load+fakes": process.pid,
     gateway: pidOf("gateway/src/main.ts"),
     user: pidOf("services/user/src/main.ts"),
-    streaming: child.pid,
+    streaming: service.proc.pid,
+    consumers: consumers.proc.pid,
     "nats-server": pidOf("nats-server"),
     cassandra: pidOf("CassandraDaemon"),
   };
@@ -284,7 +292,7 @@ try {
     );
     const cores = cpu();
     const before = dumped;
-    child?.kill("SIGUSR2");
+    consumers.proc.kill("SIGUSR2");
     await waitFor("the durable list", () => dumped > before, 30_000);
     const durableAt = new Map(
       readFileSync(durableFile, "utf8")
@@ -421,9 +429,11 @@ try {
     await jsm.streams.delete(`${namespace.toUpperCase()}_${s}`).catch(() => {});
   await nc.close();
 } finally {
-  if (child !== undefined && child.exitCode === null) {
-    child.kill("SIGTERM");
-    await once(child, "exit");
+  for (const proc of children) {
+    if (proc.exitCode === null) {
+      proc.kill("SIGTERM");
+      await once(proc, "exit");
+    }
   }
   for (const c of cleanups.reverse()) await c();
 }

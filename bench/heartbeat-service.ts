@@ -1,15 +1,18 @@
 /**
- * The streaming service as the heartbeat benchmark runs it: its own process,
- * real Cassandra (the bench's keyspace) and JetStream (the bench's
- * namespace). It keeps "<msgId> <epoch ms>" for each heartbeat the history
- * writer made durable, prints "durable <heartbeats> <progress writes>" every
- * 100 ms, and on SIGUSR2 writes the kept lines to BENCH_DURABLE_FILE and
- * prints "dumped" (reporting each line as it happens would cost the bench
- * CPU while it measures). Started by heartbeat-ingest.ts.
+ * The streaming service as the heartbeat benchmark runs it, on real Cassandra
+ * (the bench's keyspace) and JetStream (the bench's namespace), in one of two
+ * processes, as in production: BENCH_ROLE=service serves the RPCs (consumers
+ * off) and prints "ready <port>"; BENCH_ROLE=consumers runs the history
+ * writer, keeps "<msgId> <epoch ms>" for each heartbeat it made durable,
+ * prints "durable <heartbeats> <progress writes>" every 100 ms and, on
+ * SIGUSR2, writes the kept lines to BENCH_DURABLE_FILE and prints "dumped"
+ * (reporting each line as it happens would cost CPU while the bench measures).
+ * Started by heartbeat-ingest.ts.
  */
 import { writeFileSync } from "node:fs";
 import { createJetStreamBus, createLogger, loadBackendsConfig } from "@marquee/kit";
 import { startStreamingService } from "@marquee/streaming";
+import { startStreamingConsumers } from "@marquee/streaming/consumers";
 import { CassandraStreamingStore } from "@marquee/streaming/store-cassandra";
 import { Client } from "cassandra-driver";
 
@@ -24,35 +27,36 @@ await client.connect();
 const log = createLogger("bench", "warn");
 const bus = await createJetStreamBus({
   config: backends.nats,
-  name: "bench-streaming",
-  log,
-  namespace: process.env.BENCH_NAMESPACE,
-});
-const consumerBus = await createJetStreamBus({
-  config: backends.nats,
-  name: "bench-streaming-consumers",
+  name: `bench-streaming-${process.env.BENCH_ROLE}`,
   log,
   namespace: process.env.BENCH_NAMESPACE,
 });
 const store = new CassandraStreamingStore(client);
-let progressWrites = 0;
-const recordProgress = store.recordProgress.bind(store);
-store.recordProgress = (w) => {
-  progressWrites++;
-  return recordProgress(w);
-};
-const durable: string[] = [];
-setInterval(() => process.stdout.write(`durable ${durable.length} ${progressWrites}\n`), 100).unref();
-process.on("SIGUSR2", () => {
-  writeFileSync(process.env.BENCH_DURABLE_FILE as string, durable.join("\n"));
-  process.stdout.write("dumped\n");
-});
-const server = await startStreamingService(process.env, {
-  store,
-  bus,
-  consumerBus,
-  onDurable: (e) => durable.push(`${e.msgId} ${Date.now()}`),
-});
+
+let server: { port: number; close(): Promise<void> };
+if (process.env.BENCH_ROLE === "consumers") {
+  let progressWrites = 0;
+  const recordProgress = store.recordProgress.bind(store);
+  store.recordProgress = (w) => {
+    progressWrites++;
+    return recordProgress(w);
+  };
+  const durable: string[] = [];
+  setInterval(() => process.stdout.write(`durable ${durable.length} ${progressWrites}\n`), 100).unref();
+  process.on("SIGUSR2", () => {
+    writeFileSync(process.env.BENCH_DURABLE_FILE as string, durable.join("\n"));
+    process.stdout.write("dumped\n");
+  });
+  server = await startStreamingConsumers(
+    { ...process.env, MARQUEE_STREAMING_CONSUMERS_PORT: "0" },
+    { store, bus, onDurable: (e) => durable.push(`${e.msgId} ${Date.now()}`) },
+  );
+} else {
+  server = await startStreamingService(
+    { ...process.env, MARQUEE_STREAMING_CONSUMERS: "0" },
+    { store, bus, consumerBus: bus },
+  );
+}
 process.stdout.write(`ready ${server.port}\n`);
 process.once("SIGTERM", () => {
   void server.close().then(() => process.exit(0));

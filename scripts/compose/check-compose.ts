@@ -14,12 +14,12 @@ import { fileURLToPath } from "node:url";
 import { Ajv, type ErrorObject } from "ajv";
 import ts from "typescript";
 import { parse } from "yaml";
-import { GATEWAY_PORT, SERVICE_PORTS } from "../../services/kit/src/topology.js";
+import { GATEWAY_PORT, SERVICE_PORTS, WORKER_PORTS } from "../../services/kit/src/topology.js";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The processes built from this repository, with the port each listens on by default. */
-export const APP_PORTS: Record<string, number> = { ...SERVICE_PORTS, gateway: GATEWAY_PORT };
+export const APP_PORTS: Record<string, number> = { ...SERVICE_PORTS, gateway: GATEWAY_PORT, ...WORKER_PORTS };
 export const APP_NAMES = Object.keys(APP_PORTS);
 
 /** How every application process is started: the TypeScript sources through tsx. */
@@ -27,8 +27,17 @@ export const NODE_PREFIX = ["node", "--conditions=marquee-source", "--import", "
 
 /** The file a process's command must run. */
 export function entryFile(name: string): string {
-  return name === "gateway" ? "gateway/src/main.ts" : `services/${name}/src/main.ts`;
+  if (name === "gateway") return "gateway/src/main.ts";
+  // A worker "<service>-<role>" runs services/<service>/src/<role>-main.ts.
+  if (name in WORKER_PORTS) {
+    const [service, role] = name.split("-");
+    return `services/${service}/src/${role}-main.ts`;
+  }
+  return `services/${name}/src/main.ts`;
 }
+
+/** MARQUEE_STREAMING_CONSUMERS for "streaming-consumers": the prefix of a process's variables. */
+export const envPrefix = (name: string) => `MARQUEE_${name.toUpperCase().replaceAll("-", "_")}`;
 
 // ---------------------------------------------------------------------------
 // The Compose file, as far as these checks read it
@@ -280,7 +289,7 @@ export function codeFiles(root = ROOT): string[] {
  * only make an unknown variable look known, never a known one look unknown).
  */
 export function envNamesInSource(text: string, fileName: string, processNames: string[]): Set<string> {
-  const upper = processNames.map((n) => n.toUpperCase());
+  const upper = processNames.map((n) => n.toUpperCase().replaceAll("-", "_"));
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const constTemplates = new Map<string, ts.TemplateExpression>();
   const usedAsPrefix = new Set<string>();
@@ -359,7 +368,7 @@ export function envProblems(doc: ComposeFile, known: Set<string>): string[] {
 
 /** The port an application process listens on in the compose file: its variable, else the code's default. */
 export function listeningPort(name: string, service: ComposeService): number | undefined {
-  const fromEnv = envOf(service)[`MARQUEE_${name.toUpperCase()}_PORT`];
+  const fromEnv = envOf(service)[`${envPrefix(name)}_PORT`];
   return fromEnv === undefined ? APP_PORTS[name] : Number(fromEnv);
 }
 
@@ -377,7 +386,7 @@ export function portProblems(doc: ComposeFile, nginxConf: string): string[] {
     const service = doc.services[name];
     if (service === undefined) continue;
     const env = envOf(service);
-    const varName = `MARQUEE_${name.toUpperCase()}_PORT`;
+    const varName = `${envPrefix(name)}_PORT`;
     const port = listeningPort(name, service);
     if (port === undefined || !Number.isInteger(port) || port < 1 || port > 65535) {
       problems.push(`${name}: ${varName}=${env[varName]} is not a port`);
@@ -387,10 +396,10 @@ export function portProblems(doc: ComposeFile, nginxConf: string): string[] {
     if (port !== APP_PORTS[name]) {
       problems.push(`${name}: listens on ${port}, the code's default (topology.ts) is ${APP_PORTS[name]}`);
     }
-    const host = env[`MARQUEE_${name.toUpperCase()}_HOST`];
+    const host = env[`${envPrefix(name)}_HOST`];
     if (host !== "0.0.0.0") {
       problems.push(
-        `${name}: MARQUEE_${name.toUpperCase()}_HOST is ${host ?? "unset (127.0.0.1)"}, so no other container reaches it`,
+        `${name}: ${envPrefix(name)}_HOST is ${host ?? "unset (127.0.0.1)"}, so no other container reaches it`,
       );
     }
     for (const exposed of service.expose ?? []) {

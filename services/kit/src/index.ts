@@ -57,4 +57,11 @@ export { REQUEST_ID_HEADER, requestIdFrom, requestIdKey } from "./request-id.js"
 export { type Passthrough, type ServeOptions, type Server, serve } from "./server.js";
 export { runMain, runUntilSignal } from "./shutdown.js";
 export { type ServiceSpec, startService } from "./start-service.js";
-export { GATEWAY_PORT, SERVICE_NAMES, SERVICE_PORTS, type ServiceName, serviceUrl } from "./topology.js";
+export {
+  GATEWAY_PORT,
+  SERVICE_NAMES,
+  SERVICE_PORTS,
+  type ServiceName,
+  serviceUrl,
+  WORKER_PORTS,
+} from "./topology.js";

@@ -18,6 +18,12 @@ export const SERVICE_NAMES = Object.keys(SERVICE_PORTS) as ServiceName[];
 
 export const GATEWAY_PORT = 8080;
 
+/** Processes that serve no RPCs of their own (health and /metrics only), with their default ports. */
+export const WORKER_PORTS = {
+  /** The streaming service's consumers (history writer, erasure) when run apart from it. */
+  "streaming-consumers": 7113,
+} as const;
+
 /** MARQUEE_<NAME>_URL, or the service's default loopback address: how any process finds a service. */
 export function serviceUrl(name: ServiceName, env: Record<string, string | undefined> = process.env): string {
   return env[`MARQUEE_${name.toUpperCase()}_URL`] ?? `http://127.0.0.1:${SERVICE_PORTS[name]}`;

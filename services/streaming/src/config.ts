@@ -27,6 +27,8 @@ export function loadStreamingConfig(
         .string()
         .regex(/^(https?:\/\/[^/]+)?$/, "an origin like https://cdn.example.com, or empty")
         .default(""),
+      /** Run the history writer and the erasure consumer here; off where streaming-consumers processes run them. */
+      MARQUEE_STREAMING_CONSUMERS: envs.flag(true),
       /** How often the player takes a reading. */
       MARQUEE_HEARTBEAT_INTERVAL_MS: envs.millis(10_000),
       /** How often the player reports its readings (SendHeartbeats). */

@@ -1,0 +1,4 @@
+import { runMain } from "@marquee/kit";
+import { startStreamingConsumers } from "./consumers.js";
+
+await runMain("streaming-consumers", () => startStreamingConsumers());
