@@ -216,6 +216,127 @@ test("hide reports the queue with keepalive and goes on; stop reports a last STO
   t.is(s.calls.length, 3, "a stopped scheduler does not start again");
 });
 
+test("leaving for good: one keepalive report of all queued readings with a STOPPED one last, and it stops", async (t) => {
+  const answers: ((a: ReportAnswer | undefined) => void)[] = [];
+  const s = setup({
+    respond: (call) => (call.keepalive ? Promise.resolve(undefined) : new Promise((r) => answers.push(r))),
+  });
+  s.scheduler.start();
+  await s.time.advance(5_000);
+  void s.scheduler.beat("quality"); // 2: waits behind the start report, in flight
+  await s.time.advance(10_000); // 3 at 15 s, queued
+  s.set({ positionSeconds: 40 });
+  await s.scheduler.pageHide(false);
+  t.deepEqual(
+    s.calls.map((c) => [c.beats.map((b) => [b.sequence, b.reason, b.state]), c.keepalive]),
+    [
+      [[[1, "start", "playing"]], false],
+      [
+        [
+          [1, "start", "playing"],
+          [2, "quality", "playing"],
+          [3, "interval", "playing"],
+          [4, "stop", "stopped"],
+        ],
+        true,
+      ],
+    ],
+    "at once, without waiting for the report in flight",
+  );
+  t.is(s.calls[1]?.beats.at(-1)?.positionSeconds, 40, "the STOPPED reading has the current position");
+  t.false(s.scheduler.running);
+  t.is(s.time.pending(), 0, "no timer left behind");
+  await s.scheduler.hidden();
+  await s.scheduler.pageHide(false);
+  await s.scheduler.stop();
+  s.scheduler.start();
+  await s.time.advance(60_000);
+  t.is(s.calls.length, 2, "nothing after the final report: it was accepted");
+});
+
+test("a persisted pagehide (bfcache) sends a plain hide report and goes on", async (t) => {
+  const s = setup();
+  s.scheduler.start();
+  await s.time.advance(15_000);
+  await s.scheduler.pageHide(true);
+  t.deepEqual(
+    s.calls[1]?.beats.map((b) => [b.sequence, b.reason, b.state]),
+    [
+      [2, "interval", "playing"],
+      [3, "hide", "playing"],
+    ],
+  );
+  t.true(s.calls[1]?.keepalive);
+  t.true(s.scheduler.running);
+  await s.time.advance(20_000);
+  t.deepEqual(s.batches().at(-1), [4, 5], "readings go on in the same session");
+  t.false(
+    s.calls.some((c) => c.beats.some((b) => b.state === "stopped")),
+    "no STOPPED reading",
+  );
+});
+
+test("leaving for good before playback started still ends the session", async (t) => {
+  const s = setup();
+  s.set({ state: "paused", positionSeconds: 0 });
+  await s.scheduler.pageHide(false);
+  t.deepEqual(
+    s.calls.map((c) => [c.beats.map((b) => [b.sequence, b.reason, b.state]), c.keepalive]),
+    [[[[1, "stop", "stopped"]], true]],
+  );
+  s.scheduler.start();
+  await s.time.advance(30_000);
+  t.is(s.calls.length, 1);
+});
+
+test("leaving for good after stop sends again only what stop's report did not get accepted", async (t) => {
+  let offline = true;
+  const s = setup({
+    respond: async () => {
+      if (offline) throw new Error("offline");
+      return undefined;
+    },
+  });
+  s.scheduler.start();
+  await s.time.advance(10_000);
+  await s.scheduler.stop();
+  offline = false;
+  await s.scheduler.pageHide(false);
+  t.deepEqual(s.batches(), [[1], [1, 2, 3], [1, 2, 3]]);
+  t.deepEqual(
+    s.calls.map((c) => c.keepalive),
+    [false, false, true],
+  );
+  t.is(s.calls[2]?.beats.at(-1)?.state, "stopped");
+
+  const accepted = setup();
+  accepted.scheduler.start();
+  await accepted.scheduler.stop();
+  await accepted.scheduler.pageHide(false);
+  t.deepEqual(accepted.batches(), [[1], [2]], "the session already ended: nothing more");
+});
+
+test("only the last reading says STOPPED: an ended video reads as paused until stop", async (t) => {
+  const s = setup();
+  s.scheduler.start();
+  s.set({ state: "stopped" });
+  await s.time.advance(20_000);
+  await s.scheduler.hidden();
+  await s.scheduler.stop();
+  t.deepEqual(
+    s.calls.map((c) => c.beats.map((b) => [b.reason, b.state])),
+    [
+      [["start", "playing"]],
+      [
+        ["interval", "paused"],
+        ["interval", "paused"],
+      ],
+      [["hide", "paused"]],
+      [["stop", "stopped"]],
+    ],
+  );
+});
+
 test("a failed report keeps its readings for the next, in order and without duplicates", async (t) => {
   let offline = false;
   const s = setup({

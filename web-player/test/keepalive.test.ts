@@ -1,10 +1,9 @@
 import { fromJson } from "@bufbuild/protobuf";
-import { durationMs, timestampMs } from "@bufbuild/protobuf/wkt";
+import { DurationSchema, durationMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import { validateMessage } from "@marquee/kit";
 import {
   PlaybackState,
   SendHeartbeatsRequestSchema,
-  StopStreamRequestSchema,
 } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import test from "ava";
 import { type Heartbeat, MAX_QUEUED } from "../src/player/heartbeats.js";
@@ -46,7 +45,7 @@ test("the keepalive report is a valid SendHeartbeatsRequest in Protobuf JSON", (
   const { json, count } = heartbeatsBody(
     sessionId,
     [beat({ sequence: 6, reason: "interval", state: "playing" }), beat()],
-    keepaliveRoom(),
+    keepaliveRoom(false),
   );
   t.is(count, 2);
   const msg = parse(json);
@@ -73,49 +72,102 @@ test("the keepalive report is a valid SendHeartbeatsRequest in Protobuf JSON", (
 test("a full queue of readings fits in one keepalive report, even with the heaviest rendition ids", (t) => {
   // Control characters are six bytes each in JSON.
   const heavy = readings(MAX_QUEUED, { sequence: 2 ** 40, renditionId: "\u0001".repeat(40) });
-  const { json, count } = heartbeatsBody(sessionId, heavy, keepaliveRoom());
+  const { json, count } = heartbeatsBody(sessionId, heavy, keepaliveRoom(false));
   t.is(count, MAX_QUEUED);
-  t.true(utf8Bytes(json) <= keepaliveRoom(), `${utf8Bytes(json)} bytes`);
+  t.true(utf8Bytes(json) <= keepaliveRoom(false), `${utf8Bytes(json)} bytes`);
   t.notThrows(() => validateMessage(SendHeartbeatsRequestSchema, parse(json)));
 });
 
-test.serial("a keepalive report takes only the room the quota leaves beside those in flight", async (t) => {
+/** Holds keepalive calls in flight until `answer` is called. */
+function heldFetch(t: { teardown: (fn: () => void) => void }) {
   const realFetch = globalThis.fetch;
-  let answer: (res: Response) => void = () => undefined;
-  globalThis.fetch = () => new Promise<Response>((resolve) => (answer = resolve));
+  const answers: ((res: Response) => void)[] = [];
+  globalThis.fetch = () => new Promise<Response>((resolve) => answers.push(resolve));
   t.teardown(() => {
     globalThis.fetch = realFetch;
   });
-  const heavy = readings(MAX_QUEUED, { renditionId: "\u0001".repeat(40) });
-  const empty = keepaliveRoom();
-  const first = heartbeatsBody(sessionId, heavy, keepaliveRoom());
-  const pending = keepaliveCall("http://player.test", SEND_HEARTBEATS, first.json, "token");
-  const room = keepaliveRoom();
-  t.is(room, empty - utf8Bytes(first.json), "the first report's bytes are in flight");
+  return { answer: () => answers.shift()?.(new Response("{}", { status: 200 })) };
+}
 
-  // A second report (pagehide after visibilitychange) while the first is in flight.
-  const second = heartbeatsBody(sessionId, heavy, room);
-  t.true(second.count > 0 && second.count < MAX_QUEUED, `${second.count} readings`);
-  t.true(utf8Bytes(second.json) <= room, `${utf8Bytes(second.json)} bytes`);
-  t.true(
-    utf8Bytes(first.json) + utf8Bytes(second.json) <= KEEPALIVE_QUOTA - 512,
-    "both and a StopStream within 64 KiB",
-  );
-  t.deepEqual(
-    parse(second.json).readings.map((r) => Number(r.sequence)),
-    heavy.slice(MAX_QUEUED - second.count).map((b) => b.sequence),
-    "the newest readings, in order",
-  );
-  const oneMore = heartbeatsBody(
-    sessionId,
-    heavy.slice(MAX_QUEUED - second.count - 1),
-    Number.POSITIVE_INFINITY,
-  );
-  t.true(utf8Bytes(oneMore.json) > room, "as many as fit");
+test.serial(
+  "a hide report in flight leaves the final report room for the newest readings and its STOPPED one",
+  async (t) => {
+    const held = heldFetch(t);
+    const heavy = readings(MAX_QUEUED, {
+      reason: "interval",
+      state: "playing",
+      renditionId: "\u0001".repeat(40),
+    });
+    const empty = keepaliveRoom(true);
+    t.is(empty, KEEPALIVE_QUOTA, "nothing in flight: the final report may take the whole quota");
+    const hide = heartbeatsBody(sessionId, heavy, keepaliveRoom(false));
+    t.is(hide.count, MAX_QUEUED);
+    const pending = keepaliveCall("http://player.test", SEND_HEARTBEATS, hide.json, "token");
+    t.is(keepaliveRoom(true), empty - utf8Bytes(hide.json), "the hide report's bytes are in flight");
 
-  answer(new Response("{}", { status: 200 }));
-  t.is(await pending, 200);
-  t.is(keepaliveRoom(), empty, "answered: no longer in flight");
+    // pagehide right after visibilitychange: the same readings again, and the last one, STOPPED.
+    const stopped = beat({
+      sequence: MAX_QUEUED + 1,
+      reason: "stop",
+      state: "stopped",
+      renditionId: "\u0001".repeat(40),
+    });
+    const all = [...heavy, stopped];
+    const room = keepaliveRoom(true);
+    const final = heartbeatsBody(sessionId, all, room);
+    t.true(final.count > 1 && final.count < all.length, `${final.count} readings`);
+    t.true(utf8Bytes(hide.json) + utf8Bytes(final.json) <= KEEPALIVE_QUOTA, "both within 64 KiB");
+    const sent = parse(final.json).readings;
+    t.deepEqual(
+      sent.map((r) => Number(r.sequence)),
+      all.slice(all.length - final.count).map((b) => b.sequence),
+      "the newest readings, in order",
+    );
+    t.is(sent.at(-1)?.state, PlaybackState.STOPPED, "the STOPPED reading is last");
+    t.notThrows(() => validateMessage(SendHeartbeatsRequestSchema, parse(final.json)));
+    const oneMore = heartbeatsBody(
+      sessionId,
+      all.slice(all.length - final.count - 1),
+      Number.POSITIVE_INFINITY,
+    );
+    t.true(utf8Bytes(oneMore.json) > room, "as many as fit");
+
+    held.answer();
+    t.is(await pending, 200);
+    t.is(keepaliveRoom(true), empty, "answered: no longer in flight");
+  },
+);
+
+test.serial("hide reports leave room for a final report of the heaviest STOPPED reading", async (t) => {
+  const held = heldFetch(t);
+  // Hide reports in flight that took all the room they had.
+  const first = keepaliveCall(
+    "http://player.test",
+    SEND_HEARTBEATS,
+    "x".repeat(keepaliveRoom(false) - 100),
+    "",
+  );
+  const second = keepaliveCall("http://player.test", SEND_HEARTBEATS, "x".repeat(keepaliveRoom(false)), "");
+  t.is(keepaliveRoom(false), 0);
+  const heaviest = beat({
+    sequence: Number.MAX_SAFE_INTEGER,
+    eventTimeMs: Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+    positionSeconds: 99_999_999.999,
+    state: "stopped",
+    reason: "stop",
+    renditionId: "\u0001".repeat(40),
+    bitrateBps: Number.MAX_SAFE_INTEGER,
+    bufferSeconds: 599.123456789012,
+    droppedFrames: Number.MAX_SAFE_INTEGER,
+    throughputBps: Number.MAX_SAFE_INTEGER,
+  });
+  const final = heartbeatsBody(sessionId, [heaviest], keepaliveRoom(true));
+  t.is(final.count, 1, `${keepaliveRoom(true)} bytes left`);
+  t.is(parse(final.json).readings[0]?.state, PlaybackState.STOPPED);
+  held.answer();
+  held.answer();
+  await Promise.all([first, second]);
+  t.is(keepaliveRoom(true), KEEPALIVE_QUOTA);
 });
 
 test("a limit is honoured to the byte", (t) => {
@@ -134,9 +186,5 @@ test("durations in JSON form", (t) => {
   t.is(durationJson(0), "0s");
   t.is(durationJson(12.5), "12.5s");
   t.is(durationJson(-3), "0s");
-  const stop = fromJson(StopStreamRequestSchema, {
-    sessionId,
-    position: durationJson(61.25),
-  });
-  t.is(Number(durationMs(stop.position ?? ({} as never))), 61_250);
+  t.is(Number(durationMs(fromJson(DurationSchema, durationJson(61.25)))), 61_250);
 });

@@ -2,9 +2,11 @@
  * When to take playback readings and when to report them: a reading every
  * heartbeat interval, reported together (SendHeartbeats) about every report
  * interval; a reading reported at once on start, pause, play, quality change,
- * a settled burst of seeks and stop; and on page hide one reported with
- * keepalive so it survives the unload. A report that fails keeps its readings
- * for the next one, so a network loss loses nothing (up to MAX_QUEUED).
+ * a settled burst of seeks and stop; on page hide one reported with keepalive
+ * so it survives the unload, and when the page goes for good a last, STOPPED
+ * one in the same report, which ends the session. A report that fails keeps
+ * its readings for the next one, so a network loss loses nothing (up to
+ * MAX_QUEUED).
  * Pure: time, timers and the transport come in as functions.
  */
 
@@ -148,10 +150,7 @@ export class HeartbeatScheduler {
   /** Reports the queued readings and a last, STOPPED one, and stops. */
   stop(): Promise<void> {
     if (!this.#running) return Promise.resolve();
-    this.#clear();
-    this.#running = false;
-    this.#stopped = true;
-    this.#take("stop");
+    this.#end();
     return this.#report();
   }
 
@@ -165,6 +164,31 @@ export class HeartbeatScheduler {
     this.#take("hide");
     this.#takenSinceReport = 0;
     return this.#deliver([...this.#queue], true);
+  }
+
+  /** On pagehide: a page kept in the bfcache (`persisted`) may come back, so its session stays open. */
+  pageHide(persisted: boolean): Promise<void> {
+    return persisted ? this.hidden() : this.#unload();
+  }
+
+  /**
+   * The page is going away for good: one keepalive report of the queued readings and a last,
+   * STOPPED one, which ends the session (a StopStream of its own could overtake the report and
+   * get it refused). Like hidden() it does not wait for a report in flight. Before start it still
+   * reports the STOPPED reading, so the session ends; after stop it sends again what stop's report
+   * has not had accepted yet, as a report unanswered when the page goes is lost.
+   */
+  #unload(): Promise<void> {
+    if (!this.#stopped) this.#end();
+    if (this.#queue.length === 0) return Promise.resolve();
+    return this.#deliver([...this.#queue], true);
+  }
+
+  #end(): void {
+    this.#clear();
+    this.#running = false;
+    this.#stopped = true;
+    this.#take("stop");
   }
 
   #clear(): void {
@@ -195,9 +219,11 @@ export class HeartbeatScheduler {
 
   #take(reason: HeartbeatReason): void {
     const reading = sanitizeReading(this.#deps.read());
+    // STOPPED ends the session, so only the last reading may say it; an ended video reads as paused till then.
+    const still = reading.state === "stopped" ? "paused" : reading.state;
     this.#queue.push({
       ...reading,
-      state: reason === "stop" ? "stopped" : reading.state,
+      state: reason === "stop" ? "stopped" : still,
       sequence: ++this.#sequence,
       eventTimeMs: this.#deps.now(),
       reason,

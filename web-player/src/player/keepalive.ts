@@ -1,5 +1,5 @@
 /**
- * Reports and stops that must survive the page going away. sendBeacon
+ * Reports that must survive the page going away. sendBeacon
  * cannot set the Authorization header, so these are Connect unary calls in
  * JSON over `fetch(..., { keepalive: true })`.
  */
@@ -15,13 +15,19 @@ const STATES: Record<HeartbeatState, string> = {
 
 /** Browsers refuse a keepalive request that would take the page's keepalive bodies in flight past 64 KiB. */
 export const KEEPALIVE_QUOTA = 64 * 1024;
-/** Left for the StopStream that pagehide sends right after the last report. */
-const STOP_RESERVE = 512;
+/**
+ * Left by the other reports for the final one (whose last, STOPPED reading ends the session): a
+ * hide report may still be in flight when the page goes for good. One reading at its heaviest fits.
+ */
+const FINAL_RESERVE = 1024;
 let inFlightBytes = 0;
 
-/** Bytes a keepalive report may take now: what the quota leaves beside those in flight and a StopStream. */
-export function keepaliveRoom(): number {
-  return Math.max(0, KEEPALIVE_QUOTA - STOP_RESERVE - inFlightBytes);
+/**
+ * Bytes a keepalive report may take now: what the quota leaves beside those in flight, and beside
+ * the final report unless this is the final report.
+ */
+export function keepaliveRoom(final: boolean): number {
+  return Math.max(0, KEEPALIVE_QUOTA - (final ? 0 : FINAL_RESERVE) - inFlightBytes);
 }
 
 /** A protobuf Duration in its JSON form: "12.345s". */
@@ -50,7 +56,7 @@ const utf8Bytes = (text: string) => new TextEncoder().encode(text).length;
 
 /**
  * A SendHeartbeatsRequest body in JSON with the newest readings that fit in `limit` bytes
- * (the oldest are left out); `count` says how many went in.
+ * (the oldest are left out, so a final STOPPED reading stays); `count` says how many went in.
  */
 export function heartbeatsBody(
   sessionId: string,
@@ -102,4 +108,3 @@ export async function keepaliveCall(
 }
 
 export const SEND_HEARTBEATS = "/marquee.streaming.v1.StreamingService/SendHeartbeats";
-export const STOP_STREAM = "/marquee.streaming.v1.StreamingService/StopStream";

@@ -15,14 +15,7 @@ import { formatClock, statsLines } from "../lib/format.js";
 import { navigate, router } from "../nav.js";
 import { planCap } from "../player/cap.js";
 import { type Heartbeat, HeartbeatScheduler } from "../player/heartbeats.js";
-import {
-  durationJson,
-  heartbeatsBody,
-  keepaliveCall,
-  keepaliveRoom,
-  SEND_HEARTBEATS,
-  STOP_STREAM,
-} from "../player/keepalive.js";
+import { heartbeatsBody, keepaliveCall, keepaliveRoom, SEND_HEARTBEATS } from "../player/keepalive.js";
 import { type AbrMode, Playback, type PlaybackStatus } from "../player/playback.js";
 import { bare } from "../ui/shell.js";
 
@@ -265,7 +258,8 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
     clearTimer: (t) => clearTimeout(t as ReturnType<typeof setTimeout>),
     async send(beats, keepalive) {
       if (keepalive) {
-        const { json, count } = heartbeatsBody(sessionId, beats, keepaliveRoom());
+        const final = beats.at(-1)?.state === "stopped";
+        const { json, count } = heartbeatsBody(sessionId, beats, keepaliveRoom(final));
         if (count === 0) return { sent: 0 };
         const status = await keepaliveCall(baseUrl, SEND_HEARTBEATS, json, session.tokenNow());
         recordReport(probe.heartbeats, beats.slice(beats.length - count), status === 200);
@@ -328,11 +322,7 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
   video.addEventListener("pause", onPause);
   video.addEventListener("seeked", onSeeked);
 
-  const stopBody = () => JSON.stringify({ sessionId, position: durationJson(video.currentTime) });
-  const onPageHide = (event: PageTransitionEvent) => {
-    void heartbeats.hidden();
-    if (!event.persisted) void keepaliveCall(baseUrl, STOP_STREAM, stopBody(), session.tokenNow());
-  };
+  const onPageHide = (event: PageTransitionEvent) => void heartbeats.pageHide(event.persisted);
   const onVisibility = () => {
     if (document.visibilityState === "hidden") void heartbeats.hidden();
   };
@@ -346,7 +336,9 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
     video.removeEventListener("pause", onPause);
     video.removeEventListener("seeked", onSeeked);
     const at = position();
-    // StopStream ends the session, so the readings still queued go first.
+    // stop()'s STOPPED reading ends the session. The page stays, so StopStream can wait for that report:
+    // it ends the session if the scheduler never started or the reading was refused (StopStream goes by
+    // the server's clock), and is refused itself otherwise.
     void heartbeats
       .stop()
       .then(() => api.streaming.stopStream({ sessionId, position: at }))

@@ -4,7 +4,7 @@
  */
 
 import { waitFor } from "@marquee/kit/testing";
-import { type Content, PlanTier } from "@marquee/sdk";
+import { Code, ConnectError, type Content, PlanTier } from "@marquee/sdk";
 import test from "ava";
 import type { CDPSession, Page } from "playwright-core";
 import { type Browser, launch, screenshot } from "./browser.js";
@@ -289,6 +289,93 @@ test.serial("an expiring media URL is renewed and playback goes on past its expi
   const state = await probe(page);
   t.deepEqual(state?.playback?.errors, [], "no download errors");
   t.not(state?.status?.kind, "reconnecting");
+});
+
+test.serial("leaving the page ends the session with one report: queued readings, then STOPPED", async (t) => {
+  t.timeout(120_000);
+  if (!front || !title || !platform) return t.fail("no platform");
+  const member = await createMember(platform.gatewayUrl);
+  const { page } = await withBrowser(t);
+  // Playwright does not see the requests of a page being unloaded, so the page notes its own.
+  await page.addInitScript(() => {
+    const realFetch = globalThis.fetch.bind(globalThis);
+    globalThis.fetch = (input, init) => {
+      const procedure = /StreamingService\/(SendHeartbeats|StopStream)$/.exec(String(input))?.[1];
+      if (procedure) {
+        const noted = JSON.parse(localStorage.getItem("test.calls") ?? "[]") as unknown[];
+        const body = typeof init?.body === "string" ? init.body : "";
+        noted.push({ procedure, keepalive: init?.keepalive === true, body });
+        localStorage.setItem("test.calls", JSON.stringify(noted));
+      }
+      return realFetch(input, init);
+    };
+  });
+  const calls = async () =>
+    JSON.parse((await page.evaluate(() => localStorage.getItem("test.calls"))) ?? "[]") as {
+      procedure: string;
+      keepalive: boolean;
+      body: string;
+    }[];
+  await page.goto(`${front.url}/signin`);
+  await page.evaluate((s) => localStorage.setItem("marquee.session", s), member.storedSession);
+  await page.goto(`${front.url}/watch/${title.contentId}?t=0`);
+  await waitFor(
+    "the first report accepted",
+    async () => (await probe(page))?.heartbeats.some((b) => b.ok),
+    30_000,
+  );
+  // A lost report keeps its readings queued: the pause reading is one the final report must carry.
+  const heartbeatsUrl = /StreamingService\/SendHeartbeats$/;
+  await page.route(heartbeatsUrl, (route) => route.abort());
+  await page.keyboard.press("k");
+  await waitFor(
+    "a lost pause report",
+    async () => (await probe(page))?.heartbeats.some((b) => b.reason === "pause" && !b.ok),
+    15_000,
+  );
+  await page.unroute(heartbeatsUrl);
+  const before = await probe(page);
+  const sessionId = before?.sessionId ?? "";
+  const reported = Math.max(0, ...(before?.heartbeats ?? []).filter((b) => b.ok).map((b) => b.sequence));
+
+  await page.reload();
+  const ended = await waitFor(
+    "the old session to end",
+    async () => {
+      try {
+        await member.api.streaming.renewManifestUrl({ sessionId });
+        return undefined;
+      } catch (err) {
+        return err;
+      }
+    },
+    15_000,
+  );
+  t.true(ended instanceof ConnectError && ended.code === Code.FailedPrecondition, String(ended));
+  const finals = (await calls())
+    .filter((c) => c.keepalive)
+    .map((c) => JSON.parse(c.body) as { sessionId: string; readings: { sequence: string; state: string }[] })
+    .filter(
+      (body) => body.sessionId === sessionId && body.readings.at(-1)?.state === "PLAYBACK_STATE_STOPPED",
+    );
+  t.is(finals.length, 1, "one final report");
+  const final = finals[0]?.readings ?? [];
+  const sequences = final.map((r) => Number(r.sequence));
+  t.log(`accepted before leaving: up to ${reported}; final report: ${sequences.join(", ")}`);
+  t.true(sequences.length >= 2, "the queued readings went with the STOPPED one");
+  t.deepEqual(
+    sequences,
+    Array.from({ length: sequences.length }, (_, i) => reported + 1 + i),
+    "every reading not accepted yet, in order",
+  );
+  t.false(
+    final.slice(0, -1).some((r) => r.state === "PLAYBACK_STATE_STOPPED"),
+    "STOPPED only last",
+  );
+  t.false(
+    (await calls()).some((c) => c.procedure === "StopStream"),
+    "no StopStream of its own",
+  );
 });
 
 test.serial("the plan's stream limit shows a clear message", async (t) => {
