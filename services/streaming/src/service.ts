@@ -203,6 +203,13 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
     if (renewedAt.size > 100_000) renewedAt.clear();
   };
 
+  /** Marks the session ended and frees its stream slot (StopStream, or a STOPPED reading). */
+  const endSession = async (session: SessionRecord) => {
+    await saveSession({ ...session, ended: true });
+    await store.releaseSlot(session.userId, session.slot, session.sessionId);
+    renewedAt.delete(session.sessionId);
+  };
+
   /** Publishes a reading to PLAYBACK; the history writer turns it into progress and history. */
   const publishReading = async (
     session: SessionRecord,
@@ -307,10 +314,7 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
     await Promise.all(
       checked.map((r) => publishReading(session, { ...r, msgId: `${session.sessionId}:${r.sequence}` })),
     );
-    if (checked.at(-1)?.state === PlaybackState.STOPPED) {
-      await saveSession({ ...session, ended: true });
-      await store.releaseSlot(session.userId, session.slot, session.sessionId);
-    }
+    if (checked.at(-1)?.state === PlaybackState.STOPPED) await endSession(session);
   };
 
   return {
@@ -449,9 +453,7 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
         durationMs(req.position ?? durationFromMs(0)),
         PlaybackState.STOPPED,
       );
-      await saveSession({ ...session, ended: true });
-      await store.releaseSlot(session.userId, session.slot, session.sessionId);
-      renewedAt.delete(session.sessionId);
+      await endSession(session);
       return {};
     },
 
