@@ -3,6 +3,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import {
   CALLER_HEADER,
+  codeName,
   encodeCaller,
   type InFlight,
   REQUEST_ID_HEADER,
@@ -38,9 +39,6 @@ export function parseGrpcTimeout(value: string | undefined): number | undefined 
   if (match === null) return undefined;
   return Number(match[1]) * (UNIT_MS[match[2] as string] as number);
 }
-
-const codeName = (code: number) =>
-  (Code[code] ?? "Unknown").replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
 
 /**
  * gRPC unary calls pass through the gateway as bytes: the gateway admits the
@@ -98,7 +96,7 @@ export function grpcPassthrough(o: PassthroughOptions) {
       clearTimeout(timer);
       o.inFlight.leave();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const name = code === 0 ? "ok" : codeName(code);
+      const name = code === 0 ? "ok" : codeName(code as Code);
       o.metrics.calls.inc({ ...labels, code: name });
       if (code !== 0) o.metrics.errors.inc({ ...labels, code: name });
       o.metrics.latency.observe(labels, seconds);
@@ -178,13 +176,13 @@ export function grpcPassthrough(o: PassthroughOptions) {
           for (const [k, v] of Object.entries(headers)) if (!k.startsWith(":")) out[k] = v;
           out[REQUEST_ID_HEADER] = requestId;
           res.writeHead(Number(headers[":status"] ?? 200), out);
-          if (headers["grpc-status"] !== undefined) status = Number(headers["grpc-status"]);
+          if (headers["grpc-status"] !== undefined) status = statusCode(headers["grpc-status"]);
           message = headers["grpc-message"] as string | undefined;
         });
         stream.on("trailers", (trailers) => {
           if (done) return;
           res.addTrailers(trailers);
-          if (trailers["grpc-status"] !== undefined) status = Number(trailers["grpc-status"]);
+          if (trailers["grpc-status"] !== undefined) status = statusCode(trailers["grpc-status"]);
           message = trailers["grpc-message"] as string | undefined;
         });
         stream.on("data", (chunk: Buffer) => {
@@ -193,7 +191,7 @@ export function grpcPassthrough(o: PassthroughOptions) {
         stream.on("end", () => {
           if (done) return;
           res.end();
-          finish(status ?? Code.Unknown, message === undefined ? undefined : decodeURIComponent(message));
+          finish(status ?? Code.Unknown, message === undefined ? undefined : decodedMessage(message));
         });
         req.pipe(stream);
       },
@@ -212,6 +210,21 @@ export function grpcPassthrough(o: PassthroughOptions) {
       for (const s of sessions.values()) s.close();
     },
   };
+}
+
+/** A grpc-status value: 0 (ok) or a Code; anything else is Unknown, as gRPC says. */
+function statusCode(value: string | string[] | undefined): number {
+  const n = Number(value);
+  return n === 0 || (Number.isInteger(n) && Code[n] !== undefined) ? n : Code.Unknown;
+}
+
+/** grpc-message is percent-encoded; a malformed one is shown as it came. */
+function decodedMessage(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 /** "streaming" for "marquee.streaming.v1.StreamingService". */

@@ -51,6 +51,19 @@ test.before(async () => {
     stream.on("end", () => {
       record.body = Buffer.concat(chunks);
       if (record.body.includes(Buffer.from("hang"))) return;
+      if (record.body.includes(Buffer.from("odd"))) {
+        // Trailers-only, with a status and message no well-behaved service would send.
+        stream.respond(
+          {
+            ":status": 200,
+            "content-type": "application/grpc",
+            "grpc-status": "99",
+            "grpc-message": "%E0%A4%A",
+          },
+          { endStream: true },
+        );
+        return;
+      }
       stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
       stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0", "x-trailer": "kept" }));
       stream.end(RESPONSE);
@@ -157,6 +170,16 @@ test.serial(
     t.true(Date.now() - started < 5_000);
     await waitFor("the upstream call cancelled", () => seen[before]?.closedEarly === true, 5_000);
     t.pass();
+  },
+);
+
+test.serial(
+  "an odd status or a malformed message from the service passes on as sent, and the gateway keeps serving",
+  async (t) => {
+    const res = await call(frameOf("odd"), { "x-api-key": API_KEY });
+    t.is(res.status, "99");
+    t.is(res.response["grpc-message"], "%E0%A4%A");
+    t.is((await call(frameOf(ID), { "x-api-key": API_KEY })).status, "0");
   },
 );
 

@@ -31,7 +31,7 @@ export { createServiceClient } from "./clients.js";
 export { ConfigError, envs, loadConfig } from "./config.js";
 export { embeddedDir } from "./embedded-dir.js";
 export { HealthState, ServingStatus } from "./health.js";
-export type { InFlight } from "./interceptors/observe.js";
+export { codeName, type InFlight } from "./interceptors/observe.js";
 export { validateMessage } from "./interceptors/validation.js";
 export { createLogger, type Logger } from "./logger.js";
 export type { RpcMetrics } from "./metrics.js";

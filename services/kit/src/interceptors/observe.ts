@@ -84,6 +84,6 @@ export function observeInterceptor(log: Logger, metrics: RpcMetrics, inFlight: I
 }
 
 /** "invalid_argument", as the Connect protocol spells codes. */
-function codeName(code: Code): string {
+export function codeName(code: Code): string {
   return Code[code].replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
 }
