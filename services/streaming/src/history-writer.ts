@@ -60,7 +60,9 @@ export function startHistoryWriter(o: HistoryWriterOptions): Promise<Subscriptio
     stream: "PLAYBACK",
     durable: HISTORY_WRITER,
     filter: "playback.heartbeat.>",
-    maxInFlight: o.maxInFlight ?? 1024,
+    maxInFlight: o.maxInFlight ?? 512,
+    // A round takes milliseconds; after a writer dies, its events come back to the others in 10 s.
+    ackWaitMs: 10_000,
     handler: async (event) => {
       let write: ProgressWrite | undefined;
       try {

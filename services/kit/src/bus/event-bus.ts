@@ -24,6 +24,12 @@ export interface ConsumeOptions {
   handler: EventHandler;
   /** Events handled at once (default 1: in order). */
   maxInFlight?: number;
+  /**
+   * How long a delivered event may go unacknowledged before it is offered
+   * again (default 30 s): after a consumer process dies, its events wait this
+   * long. JetStream only; the embedded bus lives and dies with its consumers.
+   */
+  ackWaitMs?: number;
 }
 
 export interface Subscription {

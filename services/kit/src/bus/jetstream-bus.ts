@@ -61,7 +61,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
         deliver_policy: DeliverPolicy.All,
         ...(c.filter === undefined ? {} : { filter_subject: ns + c.filter }),
         max_ack_pending: maxInFlight,
-        ack_wait: 30_000 * NS_PER_MS,
+        ack_wait: (c.ackWaitMs ?? 30_000) * NS_PER_MS,
       });
       const consumer = await js.consumers.get(stream, c.durable);
       const messages = await consumer.consume({ max_messages: maxInFlight });
