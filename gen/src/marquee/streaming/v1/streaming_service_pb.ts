@@ -1237,8 +1237,10 @@ export const StreamingService: GenService<{
     output: typeof StopStreamResponseSchema;
   },
   /**
-   * SendHeartbeat reports playback state at a fixed interval; it keeps the
-   * session's stream slot and feeds resume, history and trending.
+   * SendHeartbeat reports one reading of the playback state; it keeps the
+   * session's stream slot and feeds resume, history and trending. Players
+   * report with SendHeartbeats (several readings per call); this stays for
+   * clients that send one reading at a time.
    *
    * @generated from rpc marquee.streaming.v1.StreamingService.SendHeartbeat
    */
