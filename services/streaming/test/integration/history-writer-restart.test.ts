@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { create, toBinary } from "@bufbuild/protobuf";
@@ -18,7 +21,7 @@ const SESSIONS = 200;
 const BEATS = 10;
 const DURATION_MS = 1_000_000;
 
-function startWriter(keyspace: string, namespace: string, seen: Map<string, number>): Promise<ChildProcess> {
+function startWriter(keyspace: string, namespace: string, durableFile: string): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
     [
@@ -27,7 +30,12 @@ function startWriter(keyspace: string, namespace: string, seen: Map<string, numb
       fileURLToPath(new URL("./fixtures/writer.ts", import.meta.url)),
     ],
     {
-      env: { ...process.env, TEST_KEYSPACE: keyspace, TEST_NAMESPACE: namespace },
+      env: {
+        ...process.env,
+        TEST_KEYSPACE: keyspace,
+        TEST_NAMESPACE: namespace,
+        TEST_DURABLE_FILE: durableFile,
+      },
       stdio: ["ignore", "pipe", "inherit"],
     },
   );
@@ -35,7 +43,6 @@ function startWriter(keyspace: string, namespace: string, seen: Map<string, numb
   return new Promise((resolve, reject) => {
     lines.on("line", (line) => {
       if (line === "ready") resolve(child);
-      else seen.set(line, (seen.get(line) ?? 0) + 1);
     });
     child.once("exit", (code) => reject(new Error(`writer exited with ${code}`)));
   });
@@ -82,26 +89,35 @@ test("the history-writer killed mid-stream and restarted loses nothing and count
   const half = Math.floor(events.length / 2);
   for (const e of events.slice(0, half)) await bus.publish(e.subject, e.data, e.msgId);
 
-  const seen = new Map<string, number>();
-  const first = await startWriter(keyspace, namespace, seen);
+  const durableFile = path.join(mkdtempSync(path.join(tmpdir(), "marquee-writer-")), "durable.txt");
+  t.teardown(() => rmSync(path.dirname(durableFile), { recursive: true, force: true }));
+  /** msgId → how many times a writer made it durable. */
+  const seen = () => {
+    const counts = new Map<string, number>();
+    for (const id of readFileSync(durableFile, "utf8").split("\n"))
+      if (id !== "") counts.set(id, (counts.get(id) ?? 0) + 1);
+    return counts;
+  };
+  writeFileSync(durableFile, "");
+  const first = await startWriter(keyspace, namespace, durableFile);
   // Publish the rest while it writes, then kill it without warning part-way.
   const publishing = (async () => {
     for (const e of events.slice(half)) await bus.publish(e.subject, e.data, e.msgId);
   })();
-  await waitFor("some heartbeats durable", () => seen.size >= 300, 30_000);
+  await waitFor("some heartbeats durable", () => seen().size >= 300, 30_000);
   first.kill("SIGKILL");
   await once(first, "exit");
-  const durableAtKill = seen.size;
+  const durableAtKill = seen().size;
   t.true(durableAtKill < events.length, `killed mid-stream (${durableAtKill} of ${events.length} durable)`);
   await publishing;
   // A replayed publish of already-sent heartbeats is dropped by the stream's dedupe window.
   for (const e of events.slice(0, 50)) await bus.publish(e.subject, e.data, e.msgId);
 
-  const second = await startWriter(keyspace, namespace, seen);
+  const second = await startWriter(keyspace, namespace, durableFile);
   t.teardown(() => {
     second.kill("SIGKILL");
   });
-  await waitFor("every heartbeat durable", () => seen.size === events.length, 90_000);
+  await waitFor("every heartbeat durable", () => seen().size === events.length, 90_000);
 
   // Nothing pending or unacknowledged on the durable consumer.
   const nc = await connectNats(backends.nats, "inspect");
@@ -132,7 +148,7 @@ test("the history-writer killed mid-stream and restarted loses nothing and count
   t.is(history.rowLength, SESSIONS);
   t.is(new Set(history.rows.map((r) => String(r.session_id))).size, SESSIONS);
   t.true(history.rows.every((r) => Number(r.position_ms) === 100_000 + BEATS * 10_000));
-  const redelivered = [...seen.values()].filter((n) => n > 1).length;
+  const redelivered = [...seen().values()].filter((n) => n > 1).length;
   t.log(
     `${durableAtKill} durable before the kill; ${redelivered} heartbeats written twice (at-least-once) without changing the outcome`,
   );
