@@ -10,6 +10,10 @@
  * heartbeat interval and reports every report interval) — next to the raw
  * ceiling measured in the same run: the writer's two prepared Cassandra writes
  * per heartbeat at the same concurrency, no pipeline. Ratio target >= 0.8.
+ * A third phase measures the bus floor (only the JetStream publish, delivery
+ * and ack per heartbeat); with the machine CPU each phase spends per heartbeat
+ * it bounds what any pipeline that publishes every heartbeat and passes every
+ * request through the gateway can reach against raw.
  *
  * Processes: this one (load and the account/content fakes), the gateway and
  * the user service (embedded store), and the streaming service and its
@@ -27,12 +31,13 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { create } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import {
   connectNats,
+  createJetStreamBus,
   createLogger,
   loadBackendsConfig,
   natsManager,
@@ -44,13 +49,14 @@ import { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_
 import { VideoQuality } from "@marquee/sdk/marquee/common/v1/video_quality_pb";
 import { ContentSchema } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
+import { PlaybackHeartbeatSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import { PlaybackState, StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import { UserService } from "@marquee/sdk/marquee/user/v1/user_service_pb";
 import { VIDEO_LADDER } from "@marquee/streaming/ingest/ladder";
 import { migrations } from "@marquee/streaming/migrations";
 import { Client, types } from "cassandra-driver";
 import { startMembersPlatform } from "../gateway/test/fixtures/members.js";
-import { cpuShare, pidOf } from "./lib/cpu.js";
+import { coresOf, cpuShare, pidOf } from "./lib/cpu.js";
 import { leanUnary } from "./lib/lean-grpc.js";
 
 const { values } = parseArgs({
@@ -82,6 +88,16 @@ const cleanups: Array<() => Promise<unknown> | unknown> = [
   () => rmSync(work, { recursive: true, force: true }),
 ];
 const children: ChildProcess[] = [];
+/** Stream namespaces this run created; their streams are deleted at the end. */
+const namespaces = [namespace];
+cleanups.push(async () => {
+  const nc = await connectNats(backends.nats, "bench-cleanup");
+  const jsm = await natsManager(nc);
+  for (const ns of namespaces)
+    for (const s of ["PLAYBACK", "DOMAIN"])
+      await jsm.streams.delete(`${ns.toUpperCase()}_${s}`).catch(() => {});
+  await nc.close();
+});
 try {
   // The keyspace, an asset description, and fakes of the account and content services.
   const cassandra = await openCassandra({ config: backends.cassandra, keyspace, migrations, log });
@@ -336,6 +352,79 @@ try {
     if (Number(rs.first()?.position_ms) !== positionMs) wrongRows++;
   }
 
+  // Bus floor: only the JetStream work the design needs per heartbeat, at the same concurrency
+  // (each viewer's readings published together, each its own message with its msgID, and a durable
+  // consumer acking each) — no RPC, no decoding, no Cassandra. Its CPU per heartbeat is a lower
+  // bound on the pipeline's.
+  const floorNamespace = `${namespace}floor`;
+  const floorBus = await createJetStreamBus({
+    config: backends.nats,
+    name: "bench-bus-floor",
+    log,
+    namespace: floorNamespace,
+  });
+  cleanups.push(() => floorBus.close());
+  namespaces.push(floorNamespace);
+  let floorConsumed = 0;
+  const floorSub = await floorBus.consume({
+    stream: "PLAYBACK",
+    durable: "bus-floor",
+    filter: "playback.heartbeat.>",
+    maxInFlight: 512,
+    handler: async () => {
+      floorConsumed++;
+    },
+  });
+  const floorEvent = toBinary(
+    PlaybackHeartbeatSchema,
+    create(PlaybackHeartbeatSchema, {
+      sessionId: randomUUID(),
+      sequence: 1n,
+      userId: randomUUID(),
+      profileId: randomUUID(),
+      contentId,
+      eventTime: timestampFromMs(Date.now()),
+      position: durationFromMs(START_MS),
+      duration: durationFromMs(DURATION_MS),
+      state: PlaybackState.PLAYING,
+      renditionId: "720p",
+      bitrateBps: 2_500_000n,
+      bufferSeconds: 20,
+      deviceId: "device-0",
+      country: "NO",
+    }),
+  );
+  let floorPublished = 0;
+  // Sequences go on across runs: a msgID seen in the warm-up would be dropped as a duplicate.
+  let floorSeq = 0;
+  const floorRun = (ms: number) => {
+    const until = Date.now() + ms;
+    return Promise.all(
+      sessions.map(async (v) => {
+        while (Date.now() < until) {
+          const seq = floorSeq;
+          floorSeq += batch;
+          await Promise.all(
+            Array.from({ length: batch }, (_, i) =>
+              floorBus.publish(`playback.heartbeat.${v.profileId}`, floorEvent, `${v.sessionId}:${seq + i}`),
+            ),
+          );
+          floorPublished += batch;
+        }
+      }),
+    );
+  };
+  await floorRun(2_000);
+  await waitFor("warm-up consumed", () => floorConsumed >= floorPublished, 60_000);
+  floorPublished = floorConsumed = 0;
+  const floorCpu = cpuShare(watched);
+  const floorStart = Date.now();
+  await floorRun(seconds * 1000);
+  await waitFor("bus floor consumed", () => floorConsumed >= floorPublished, 60_000);
+  const floorPerSecond = floorPublished / ((Date.now() - floorStart) / 1000);
+  const floorCores = floorCpu();
+  await floorSub.stop();
+
   // Raw ceiling: the writer's two prepared INSERTs per heartbeat, same concurrency, no pipeline.
   const raw = new Client({
     contactPoints: backends.cassandra.contactPoints,
@@ -397,6 +486,17 @@ try {
     row("gateway → streaming → JetStream → writer → Cassandra", single, 1),
     row("same, readings reported together", batched, batch),
     {
+      path: "bus floor: JetStream publish, delivery and ack only",
+      "heartbeats/s": Math.round(floorPerSecond),
+      "requests/s": "-",
+      "p50 ms": "-",
+      "p99 ms": "-",
+      heartbeats: floorPublished,
+      lost: floorPublished - floorConsumed,
+      ratio: (floorPerSecond / rawPerSecond).toFixed(2),
+      perRequest: batch,
+    },
+    {
       path: "raw ceiling: prepared Cassandra writes, no pipeline",
       "heartbeats/s": Math.round(rawPerSecond),
       "requests/s": "-",
@@ -412,22 +512,30 @@ try {
   console.table({
     "1 reading/request": single.cores,
     [`${batch} readings/request`]: batched.cores,
+    "bus floor": floorCores,
     raw: rawCores,
   });
+  // Machine CPU (every watched process) per heartbeat, and the least any pipeline of this design
+  // spends: the bus floor, the gateway hop, the viewers' own client and its durable writes (at
+  // raw's cost per write) — before the streaming service and the writer do any work of their own.
+  const perHeartbeat = (cores: number, perSecond: number) => (cores * 1e6) / perSecond;
+  const rawUs = perHeartbeat(coresOf(rawCores), rawPerSecond);
+  const busUs = perHeartbeat(coresOf(floorCores, ["load+fakes", "nats-server"]), floorPerSecond);
+  const gatewayUs = perHeartbeat(coresOf(batched.cores, ["gateway"]), batched.perSecond);
+  const clientUs = perHeartbeat(coresOf(batched.cores, ["load+fakes"]), batched.perSecond);
+  const writesUs = writesPerHeartbeat * rawUs;
+  const leastUs = busUs + gatewayUs + clientUs + writesUs;
+  const us = (n: number) => n.toFixed(0);
   console.log(
     [
       `pipeline/raw ratio: ${(batched.perSecond / rawPerSecond).toFixed(2)} with ${batch} readings per request, ${(single.perSecond / rawPerSecond).toFixed(2)} with one (target >= 0.8)`,
       `lost: ${single.lost + batched.lost} (must be 0); rpc errors: ${errors}${errors ? ` (last: ${lastError})` : ""}; wrong progress rows: ${wrongRows}`,
       `progress writes per durable heartbeat (batched phase): ${writesPerHeartbeat.toFixed(2)} (each is two rows)`,
+      `machine CPU per heartbeat, µs: ${us(perHeartbeat(coresOf(single.cores), single.perSecond))} one reading/request, ${us(perHeartbeat(coresOf(batched.cores), batched.perSecond))} ${batch} readings/request, ${us(perHeartbeat(coresOf(floorCores), floorPerSecond))} bus floor, ${us(perHeartbeat(coresOf(rawCores), rawPerSecond))} raw`,
+      `bound: raw spends ${us(rawUs)} µs per heartbeat; this design spends at least ${us(leastUs)} µs (bus ${us(busUs)} + gateway hop ${us(gatewayUs)} + viewers' client ${us(clientUs)} + durable writes ${us(writesUs)}), so per core-second it carries at most ${(rawUs / leastUs).toFixed(2)} of raw's heartbeats`,
       `${seconds} s per phase, ${viewers} viewers (${STREAMS_PER_MEMBER} profiles with a session each per member), closed loop`,
     ].join("\n"),
   );
-  // The namespaced streams go too.
-  const nc = await connectNats(backends.nats, "bench-cleanup");
-  const jsm = await natsManager(nc);
-  for (const s of ["PLAYBACK", "DOMAIN"])
-    await jsm.streams.delete(`${namespace.toUpperCase()}_${s}`).catch(() => {});
-  await nc.close();
 } finally {
   for (const proc of children) {
     if (proc.exitCode === null) {

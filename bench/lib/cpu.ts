@@ -43,3 +43,8 @@ export function cpuShare(watched: Watched): () => Record<string, string> {
     );
   };
 }
+
+/** Cores used by the named processes of a cpuShare() result together (all of them by default). */
+export function coresOf(share: Record<string, string>, labels = Object.keys(share)): number {
+  return labels.reduce((sum, k) => sum + (Number(share[k]) || 0), 0);
+}
