@@ -1,8 +1,10 @@
 import type { Migration } from "@marquee/kit";
+import { INGEST_JOB_TTL_MS } from "./store.js";
 
 /** How long viewing history is kept: 13 month buckets, a little over a year (see CAPACITY.md). */
 export const HISTORY_RETENTION_MONTHS = 13;
 const HISTORY_TTL_SECONDS = 400 * 24 * 3600;
+const INGEST_JOB_TTL_SECONDS = INGEST_JOB_TTL_MS / 1000;
 
 /** The keyspace marquee_streaming, one versioned step at a time (never edit an applied one). */
 export const migrations: Migration[] = [
@@ -40,6 +42,20 @@ export const migrations: Migration[] = [
     name: "leveled compaction for playback_progress (overwritten at every heartbeat, read at every resume)",
     statements: [
       "ALTER TABLE playback_progress WITH compaction = {'class': 'LeveledCompactionStrategy', 'sstable_size_in_mb': 160}",
+    ],
+  },
+  {
+    version: 3,
+    name: "ingest jobs, shared by the replicas",
+    statements: [
+      // One partition holds the jobs of the last 30 days, so a replica finds the unfinished ones in one
+      // read; ingests are operator actions (thousands a month at most), far below a partition's bounds.
+      `CREATE TABLE IF NOT EXISTS ingest_jobs (
+        bucket int, job_id uuid, content_id uuid, episode_id text, source text, state text,
+        progress double, stage text, error text, renditions text, owner text, lease_until timestamp,
+        attempts int, created_at timestamp,
+        PRIMARY KEY ((bucket), job_id)
+      ) WITH default_time_to_live = ${INGEST_JOB_TTL_SECONDS}`,
     ],
   },
 ];

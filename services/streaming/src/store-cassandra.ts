@@ -1,9 +1,12 @@
 import { type Client, types } from "cassandra-driver";
 import { monthOf, recentMonths } from "./rules.js";
+import type { Rung } from "./ingest/ladder.js";
 import type {
   HistoryCursor,
   HistoryPage,
   HistoryRecord,
+  IngestJobRecord,
+  IngestJobState,
   ProgressRecord,
   ProgressWrite,
   SessionRecord,
@@ -39,6 +42,15 @@ const Q = {
     "DELETE FROM viewing_history USING TIMESTAMP ? WHERE profile_id = ? AND month = ? AND watched_at = ? AND content_id = ?",
   eraseProgress: "DELETE FROM playback_progress USING TIMESTAMP ? WHERE profile_id = ?",
   eraseHistory: "DELETE FROM viewing_history USING TIMESTAMP ? WHERE profile_id = ? AND month = ?",
+  // Every write of a job is conditional (Paxos): plain and conditional writes must not mix on a row.
+  createJob: `INSERT INTO ingest_jobs (bucket, job_id, content_id, episode_id, source, state, progress, stage, error,
+    renditions, owner, lease_until, attempts, created_at) VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
+  updateJob: `UPDATE ingest_jobs SET state = ?, progress = ?, stage = ?, error = ?, renditions = ?, lease_until = ?
+    WHERE bucket = 0 AND job_id = ? IF owner = ?`,
+  claimJob: `UPDATE ingest_jobs SET owner = ?, lease_until = ?, attempts = ? WHERE bucket = 0 AND job_id = ?
+    IF lease_until < ? AND state IN ('queued', 'running') AND attempts = ?`,
+  getJob: "SELECT * FROM ingest_jobs WHERE bucket = 0 AND job_id = ?",
+  listJobs: "SELECT * FROM ingest_jobs WHERE bucket = 0",
 } as const;
 
 /** Conditional writes can time out under contention; the outcome is then unknown and worth one more look. */
@@ -263,6 +275,71 @@ export class CassandraStreamingStore implements StreamingStore {
     ]);
   }
 
+  async createIngestJob(job: IngestJobRecord) {
+    const rs = await withContentionRetry(() =>
+      this.#exec(Q.createJob, [
+        job.jobId,
+        job.contentId,
+        job.episodeId,
+        job.source,
+        job.state,
+        job.progress,
+        job.stage,
+        job.error,
+        JSON.stringify(job.renditions),
+        job.owner,
+        new Date(job.leaseUntil),
+        job.attempts,
+        new Date(job.createdAt),
+      ]),
+    );
+    // Not applied but ours: a retry after a timed-out attempt that did apply.
+    if (!rs.wasApplied() && rs.first()?.owner !== job.owner) throw new Error(`ingest job ${job.jobId} exists`);
+  }
+
+  async updateIngestJob(job: IngestJobRecord) {
+    const rs = await withContentionRetry(() =>
+      this.#exec(Q.updateJob, [
+        job.state,
+        job.progress,
+        job.stage,
+        job.error,
+        JSON.stringify(job.renditions),
+        new Date(job.leaseUntil),
+        job.jobId,
+        job.owner,
+      ]),
+    );
+    return rs.wasApplied();
+  }
+
+  async claimIngestJob(jobId: string, owner: string, leaseUntil: number, nowMs: number) {
+    const current = await this.getIngestJob(jobId);
+    if (current === undefined) return undefined;
+    // attempts in the condition: a claim decided on a stale read loses instead of counting wrong.
+    const rs = await withContentionRetry(() =>
+      this.#exec(Q.claimJob, [
+        owner,
+        new Date(leaseUntil),
+        current.attempts + 1,
+        jobId,
+        new Date(nowMs),
+        current.attempts,
+      ]),
+    );
+    return rs.wasApplied() ? { ...current, owner, leaseUntil, attempts: current.attempts + 1 } : undefined;
+  }
+
+  async getIngestJob(jobId: string) {
+    const row = (await this.#exec(Q.getJob, [jobId])).first();
+    return row ? toJob(row) : undefined;
+  }
+
+  async listUnfinishedIngestJobs() {
+    const rows = (await this.#exec(Q.listJobs, [])).rows.map(toJob);
+    return rows.filter((j) => j.state === "queued" || j.state === "running");
+  }
+
   async close() {
     if (this.#ownsClient) await this.#client.shutdown();
   }
@@ -277,5 +354,23 @@ function toProgress(row: types.Row): ProgressRecord {
     completed: row.completed === true,
     deviceId: str(row.device_id),
     updateTime: row.update_time as Date,
+  };
+}
+
+function toJob(row: types.Row): IngestJobRecord {
+  return {
+    jobId: str(row.job_id),
+    contentId: str(row.content_id),
+    episodeId: str(row.episode_id),
+    source: str(row.source),
+    state: str(row.state) as IngestJobState,
+    progress: num(row.progress),
+    stage: str(row.stage),
+    error: str(row.error),
+    renditions: JSON.parse(str(row.renditions) || "[]") as Rung[],
+    owner: str(row.owner),
+    leaseUntil: (row.lease_until as Date | null)?.getTime() ?? 0,
+    attempts: num(row.attempts),
+    createdAt: (row.created_at as Date | null)?.getTime() ?? 0,
   };
 }

@@ -1,14 +1,16 @@
 import { mkdirSync } from "node:fs";
 import { ClassicLevel } from "classic-level";
 import { monthOf } from "./rules.js";
-import type {
-  HistoryCursor,
-  HistoryPage,
-  HistoryRecord,
-  ProgressRecord,
-  ProgressWrite,
-  SessionRecord,
-  StreamingStore,
+import {
+  type HistoryCursor,
+  type HistoryPage,
+  type HistoryRecord,
+  INGEST_JOB_TTL_MS,
+  type IngestJobRecord,
+  type ProgressRecord,
+  type ProgressWrite,
+  type SessionRecord,
+  type StreamingStore,
 } from "./store.js";
 
 /** A stored row with the timestamp of the write that produced it; a tombstone has no data. */
@@ -26,6 +28,7 @@ type StoredProgress = Omit<ProgressRecord, "updateTime"> & { updateTime: number 
 type StoredHistory = Omit<HistoryRecord, "watchedAt"> & { watchedAt: number; month: number };
 type StoredSession = Omit<SessionRecord, "startTime"> & { startTime: number; expires: number };
 
+const unfinished = (job: IngestJobRecord) => job.state === "queued" || job.state === "running";
 const pad = (n: number) => n.toString().padStart(15, "0");
 
 /**
@@ -225,6 +228,45 @@ export class EmbeddedStreamingStore implements StreamingStore {
       batch.put(`erase!${profileId}`, JSON.stringify(Math.max(ts, erased)));
       await batch.write();
     });
+  }
+
+  createIngestJob(job: IngestJobRecord): Promise<void> {
+    return this.#serial(async () => {
+      const key = `job!${job.jobId}`;
+      if ((await this.#get<IngestJobRecord>(key)) !== undefined) throw new Error(`ingest job ${job.jobId} exists`);
+      await this.#db.put(key, JSON.stringify(job));
+    });
+  }
+
+  updateIngestJob(job: IngestJobRecord): Promise<boolean> {
+    return this.#serial(async () => {
+      const current = await this.getIngestJob(job.jobId);
+      if (current?.owner !== job.owner) return false;
+      await this.#db.put(`job!${job.jobId}`, JSON.stringify({ ...job, createdAt: current.createdAt }));
+      return true;
+    });
+  }
+
+  claimIngestJob(jobId: string, owner: string, leaseUntil: number, nowMs: number) {
+    return this.#serial(async () => {
+      const current = await this.getIngestJob(jobId);
+      if (current === undefined || !unfinished(current) || current.leaseUntil >= nowMs) return undefined;
+      const taken = { ...current, owner, leaseUntil, attempts: current.attempts + 1 };
+      await this.#db.put(`job!${jobId}`, JSON.stringify(taken));
+      return taken;
+    });
+  }
+
+  async getIngestJob(jobId: string): Promise<IngestJobRecord | undefined> {
+    const job = await this.#get<IngestJobRecord>(`job!${jobId}`);
+    return job === undefined || job.createdAt + INGEST_JOB_TTL_MS <= Date.now() ? undefined : job;
+  }
+
+  async listUnfinishedIngestJobs(): Promise<IngestJobRecord[]> {
+    const expired = Date.now() - INGEST_JOB_TTL_MS;
+    return (await this.#prefix<IngestJobRecord>("job!"))
+      .map(([, job]) => job)
+      .filter((job) => unfinished(job) && job.createdAt > expired);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,9 @@
+import type { Rung } from "./ingest/ladder.js";
+
 /**
  * The streaming service's storage port: playback sessions with their stream
- * slots, and what each profile watched (resume positions and history).
- * Adapters: store-cassandra.ts (real) and store-embedded.ts (classic-level).
+ * slots, what each profile watched (resume positions and history), and ingest
+ * jobs. Adapters: store-cassandra.ts (real) and store-embedded.ts (classic-level).
  */
 
 /** An open playback session. */
@@ -78,6 +80,41 @@ export interface HistoryPage {
   next?: HistoryCursor;
 }
 
+export type IngestJobState = "queued" | "running" | "succeeded" | "failed";
+
+/**
+ * An ingest job as every replica sees it. Only the replica holding its lease
+ * runs and updates it; once the lease lapses (that replica died) another one
+ * may take it over and run it again from the start.
+ */
+export interface IngestJobRecord {
+  jobId: string;
+  contentId: string;
+  /** Empty for a movie. */
+  episodeId: string;
+  /** Absolute path of the source in the ingest directory the replicas share. */
+  source: string;
+  state: IngestJobState;
+  /** 0 to 1. */
+  progress: number;
+  stage: string;
+  /** Why it failed, when it did. */
+  error: string;
+  /** The renditions made, once it succeeded. */
+  renditions: Rung[];
+  /** The replica that holds the job. */
+  owner: string;
+  /** Epoch ms until which the owner holds it. */
+  leaseUntil: number;
+  /** How many times a replica started it. */
+  attempts: number;
+  /** Epoch ms. */
+  createdAt: number;
+}
+
+/** How long ingest jobs are remembered. */
+export const INGEST_JOB_TTL_MS = 30 * 24 * 3600_000;
+
 export interface StreamingStore {
   /**
    * Takes a free stream slot of the account for the session, atomically: of
@@ -124,6 +161,20 @@ export interface StreamingStore {
   removeTitle(profileId: string, contentId: string, at: Date, months: number): Promise<void>;
   /** Forgets everything the profile watched, as of `at`. */
   eraseProfile(profileId: string, at: Date, months: number): Promise<void>;
+
+  /** Saves a new job (its id is fresh); it is forgotten after INGEST_JOB_TTL_MS. */
+  createIngestJob(job: IngestJobRecord): Promise<void>;
+  /** Saves the job's state, progress and lease if `job.owner` still holds it; false when it does not. */
+  updateIngestJob(job: IngestJobRecord): Promise<boolean>;
+  /**
+   * Takes an unfinished job whose lease lapsed before `nowMs` for `owner`
+   * until `leaseUntil`, atomically: of parallel callers at most one wins.
+   * Returns the job as taken (attempts counted), or undefined.
+   */
+  claimIngestJob(jobId: string, owner: string, leaseUntil: number, nowMs: number): Promise<IngestJobRecord | undefined>;
+  getIngestJob(jobId: string): Promise<IngestJobRecord | undefined>;
+  /** Jobs queued or running, in no particular order. */
+  listUnfinishedIngestJobs(): Promise<IngestJobRecord[]>;
 
   close(): Promise<void>;
 }

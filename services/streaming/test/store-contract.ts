@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { waitFor } from "@marquee/kit/testing";
 import type { TestFn } from "ava";
 import { uuidv7 } from "../src/rules.js";
-import type { ProgressWrite, SessionRecord, StreamingStore } from "../src/store.js";
+import type { IngestJobRecord, ProgressWrite, SessionRecord, StreamingStore } from "../src/store.js";
 
 /** Opens a store on fresh storage. */
 export type StoreFactory = () => Promise<StreamingStore>;
@@ -22,6 +22,27 @@ function reading(over: Partial<ProgressWrite> & { eventTime: Date }): ProgressWr
     durationMs: 600_000,
     completed: false,
     deviceId: "tv",
+    ...over,
+  };
+}
+
+function ingestJob(over: Partial<IngestJobRecord> = {}): IngestJobRecord {
+  const now = Date.now();
+  return {
+    jobId: randomUUID(),
+    contentId: randomUUID(),
+    episodeId: "",
+    source: "/srv/ingest/clip.mp4",
+    state: "queued",
+    progress: 0,
+    stage: "queued",
+    error: "",
+    renditions: [],
+    owner: "replica-a",
+    leaseUntil: now + MIN,
+    attempts: 1,
+    // Whole milliseconds, as Cassandra keeps them.
+    createdAt: now,
     ...over,
   };
 }
@@ -207,5 +228,63 @@ export function streamingStoreContract(test: TestFn, open: StoreFactory): void {
     await store.putSession({ ...session, ended: true }, 60_000);
     t.true((await store.getSession(session.sessionId))?.ended);
     t.is(await store.getSession(uuidv7()), undefined);
+  });
+
+  test("ingest jobs are read back as saved, and only their holder can update them", async (t) => {
+    const store = await open();
+    t.teardown(() => store.close());
+    const job = ingestJob();
+    await store.createIngestJob(job);
+    t.deepEqual(await store.getIngestJob(job.jobId), job);
+    await t.throwsAsync(store.createIngestJob({ ...job, owner: "replica-b" }), { message: /exists/ });
+    const running = {
+      ...job,
+      state: "succeeded" as const,
+      progress: 1,
+      stage: "done",
+      renditions: [{ id: "240p", height: 240, width: 426, bitrateBps: 300_000 }],
+      leaseUntil: job.leaseUntil + MIN,
+    };
+    t.true(await store.updateIngestJob(running));
+    t.deepEqual(await store.getIngestJob(job.jobId), running);
+    t.false(await store.updateIngestJob({ ...running, owner: "replica-b", stage: "stolen" }));
+    t.is((await store.getIngestJob(job.jobId))?.stage, "done");
+    t.is(await store.getIngestJob(randomUUID()), undefined);
+  });
+
+  test("a lapsed ingest job goes to exactly one of parallel claimers; a held or finished one to none", async (t) => {
+    const store = await open();
+    t.teardown(() => store.close());
+    const now = Date.now();
+    const lapsed = ingestJob({ state: "running", leaseUntil: now - 1_000 });
+    const held = ingestJob({ leaseUntil: now + MIN });
+    const finished = ingestJob({ state: "failed", leaseUntil: now - 1_000 });
+    for (const job of [lapsed, held, finished]) await store.createIngestJob(job);
+    const claims = await Promise.all(
+      ["b", "c", "d", "e"].map((r) => store.claimIngestJob(lapsed.jobId, `replica-${r}`, now + MIN, now)),
+    );
+    const won = claims.filter((c) => c !== undefined);
+    t.is(won.length, 1);
+    t.is(won[0]?.attempts, 2);
+    t.is((await store.getIngestJob(lapsed.jobId))?.owner, won[0]?.owner);
+    t.is(await store.claimIngestJob(lapsed.jobId, "replica-f", now + MIN, now), undefined, "now held");
+    t.is(await store.claimIngestJob(held.jobId, "replica-b", now + MIN, now), undefined);
+    t.is(await store.claimIngestJob(finished.jobId, "replica-b", now + MIN, now), undefined);
+    t.is(await store.claimIngestJob(randomUUID(), "replica-b", now + MIN, now), undefined);
+    // The previous holder can no longer write it.
+    t.false(await store.updateIngestJob({ ...lapsed, stage: "late" }));
+  });
+
+  test("unfinished ingest jobs are listed, finished ones are not", async (t) => {
+    const store = await open();
+    t.teardown(() => store.close());
+    const queued = ingestJob();
+    const running = ingestJob({ state: "running" });
+    const done = ingestJob({ state: "succeeded" });
+    for (const job of [queued, running, done]) await store.createIngestJob(job);
+    const listed = new Set((await store.listUnfinishedIngestJobs()).map((j) => j.jobId));
+    t.true(listed.has(queued.jobId));
+    t.true(listed.has(running.jobId));
+    t.false(listed.has(done.jobId));
   });
 }
