@@ -555,18 +555,15 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
       ) {
         throw new ConnectError("this series has no such episode", Code.NotFound);
       }
-      const job = deps.jobs.start(req.contentId, req.episodeId, source);
+      const job = await deps.jobs.start(req.contentId, req.episodeId, source);
       log.info({ jobId: job.jobId, contentId: req.contentId, source: req.sourcePath }, "ingest queued");
       return { job: toJob(job) };
     },
 
     async *watchIngest(req, ctx) {
       requireScope(ctx, MEDIA_WRITE);
-      if (deps.jobs.get(req.jobId) === undefined) {
-        throw new ConnectError(
-          "no such ingest job (jobs are kept by the process that runs them)",
-          Code.NotFound,
-        );
+      if ((await deps.jobs.get(req.jobId)) === undefined) {
+        throw new ConnectError("no such ingest job (jobs are kept for 30 days)", Code.NotFound);
       }
       for await (const job of deps.jobs.watch(req.jobId, ctx.signal)) yield { job: toJob(job) };
     },

@@ -64,19 +64,25 @@ export async function startStreamingService(
   const signer = new MediaSigner(signingSecret(config));
   const ffmpeg = () => resolveFfmpeg(env);
 
-  const jobs = new IngestJobs(async (job, source, onProgress) => {
-    const asset = await transcodeToAsset({
-      ffmpeg: ffmpeg(),
-      source,
-      mediaDir,
-      assetId: job.jobId,
-      preset: config.MARQUEE_INGEST_PRESET,
-      onProgress,
-    });
-    onProgress(0.99, "attaching to the title");
-    await attachAsset(content, mediaDir, job.contentId, job.episodeId, asset);
-    return asset.renditions;
-  }, log);
+  const jobs = new IngestJobs({
+    store,
+    log,
+    run: async (job, source, onProgress, signal) => {
+      const asset = await transcodeToAsset({
+        ffmpeg: ffmpeg(),
+        source,
+        mediaDir,
+        assetId: job.jobId,
+        preset: config.MARQUEE_INGEST_PRESET,
+        onProgress,
+        signal,
+      });
+      onProgress(0.99, "attaching to the title");
+      await attachAsset(content, mediaDir, job.contentId, job.episodeId, asset);
+      return asset.renditions;
+    },
+  });
+  await jobs.open();
 
   const subscriptions = config.MARQUEE_STREAMING_CONSUMERS
     ? await startConsumers({ bus: consumerBus, store, log, onDurable: overrides.onDurable })
@@ -146,7 +152,7 @@ export async function startStreamingService(
     ...server,
     async close() {
       await server.close();
-      await Promise.allSettled([demo, jobs.idle()]);
+      await Promise.allSettled([demo, jobs.close()]);
       for (const s of subscriptions) await s.stop();
       if (ownConsumerBus) await consumerBus.close();
       if (overrides.bus === undefined) await bus.close();

@@ -1,6 +1,6 @@
 import { type Client, types } from "cassandra-driver";
-import { monthOf, recentMonths } from "./rules.js";
 import type { Rung } from "./ingest/ladder.js";
+import { monthOf, recentMonths } from "./rules.js";
 import type {
   HistoryCursor,
   HistoryPage,
@@ -294,7 +294,8 @@ export class CassandraStreamingStore implements StreamingStore {
       ]),
     );
     // Not applied but ours: a retry after a timed-out attempt that did apply.
-    if (!rs.wasApplied() && rs.first()?.owner !== job.owner) throw new Error(`ingest job ${job.jobId} exists`);
+    if (!rs.wasApplied() && rs.first()?.owner !== job.owner)
+      throw new Error(`ingest job ${job.jobId} exists`);
   }
 
   async updateIngestJob(job: IngestJobRecord) {

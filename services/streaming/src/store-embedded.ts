@@ -233,7 +233,8 @@ export class EmbeddedStreamingStore implements StreamingStore {
   createIngestJob(job: IngestJobRecord): Promise<void> {
     return this.#serial(async () => {
       const key = `job!${job.jobId}`;
-      if ((await this.#get<IngestJobRecord>(key)) !== undefined) throw new Error(`ingest job ${job.jobId} exists`);
+      if ((await this.#get<IngestJobRecord>(key)) !== undefined)
+        throw new Error(`ingest job ${job.jobId} exists`);
       await this.#db.put(key, JSON.stringify(job));
     });
   }

@@ -171,7 +171,12 @@ export interface StreamingStore {
    * until `leaseUntil`, atomically: of parallel callers at most one wins.
    * Returns the job as taken (attempts counted), or undefined.
    */
-  claimIngestJob(jobId: string, owner: string, leaseUntil: number, nowMs: number): Promise<IngestJobRecord | undefined>;
+  claimIngestJob(
+    jobId: string,
+    owner: string,
+    leaseUntil: number,
+    nowMs: number,
+  ): Promise<IngestJobRecord | undefined>;
   getIngestJob(jobId: string): Promise<IngestJobRecord | undefined>;
   /** Jobs queued or running, in no particular order. */
   listUnfinishedIngestJobs(): Promise<IngestJobRecord[]>;

@@ -134,7 +134,7 @@ export async function startHarness(
     await startHistoryWriter({ bus, store, log, onDurable }),
     await startErasure({ bus, store, log, months: 13 }),
   ];
-  const jobs = new IngestJobs(async () => [], log);
+  const jobs = new IngestJobs({ store, log, run: async () => [] });
   const server = await serve({
     name: "streaming",
     services: [StreamingService],

@@ -1,111 +1,269 @@
 import { randomUUID } from "node:crypto";
-import { EventEmitter, on } from "node:events";
+import { EventEmitter, once } from "node:events";
+import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
+import type { IngestJobRecord, IngestJobState, StreamingStore } from "../store.js";
 import type { Rung } from "./ladder.js";
 
-export type JobState = "queued" | "running" | "succeeded" | "failed";
+export type JobState = IngestJobState;
 
-export interface JobSnapshot {
-  jobId: string;
-  contentId: string;
-  episodeId: string;
-  state: JobState;
-  progress: number;
-  stage: string;
-  error: string;
-  renditions: Rung[];
-}
+/** What callers see of a job. */
+export type JobSnapshot = Pick<
+  IngestJobRecord,
+  "jobId" | "contentId" | "episodeId" | "state" | "progress" | "stage" | "error" | "renditions"
+>;
 
-/** Runs one job: reports progress, resolves with the renditions made. */
+/** Runs one job: reports progress, resolves with the renditions made, stops when `signal` aborts. */
 export type JobRunner = (
   job: JobSnapshot,
   source: string,
   onProgress: (fraction: number, stage: string) => void,
+  signal: AbortSignal,
 ) => Promise<Rung[]>;
 
-const FINISHED: JobState[] = ["succeeded", "failed"];
-const KEEP_FINISHED = 200;
+export type JobStore = Pick<
+  StreamingStore,
+  "createIngestJob" | "updateIngestJob" | "claimIngestJob" | "getIngestJob" | "listUnfinishedIngestJobs"
+>;
+
+export interface IngestJobsOptions {
+  store: JobStore;
+  run: JobRunner;
+  log: Logger;
+  /** How long a replica holds a job it stopped renewing; then another takes it over (default 30 s). */
+  leaseMs?: number;
+  /** How often a held job's progress is saved and its lease renewed (default 2 s). */
+  saveEveryMs?: number;
+  /** How often watchers of a job look at it again when it runs elsewhere (default 1 s). */
+  pollMs?: number;
+  /** Starts of one job before it is failed: a source that kills every replica must stop somewhere (default 3). */
+  maxAttempts?: number;
+  now?: () => number;
+}
+
+const FINISHED: readonly JobState[] = ["succeeded", "failed"];
+
+const snapshot = (j: IngestJobRecord): JobSnapshot => ({
+  jobId: j.jobId,
+  contentId: j.contentId,
+  episodeId: j.episodeId,
+  state: j.state,
+  progress: j.progress,
+  stage: j.stage,
+  error: j.error,
+  renditions: [...j.renditions],
+});
+
+/** A job this replica holds: queued here or running here. */
+interface Held {
+  job: IngestJobRecord;
+  /** Aborts the run when the job is lost to another replica or handed over at shutdown. */
+  abort: AbortController;
+  savedAt: number;
+  saving: Promise<void>;
+}
 
 /**
- * Ingest jobs of this process, run one at a time (transcoding takes every
- * core), with their progress observable while they run. Jobs live in memory:
- * a restart forgets them, and an interrupted one left nothing published.
+ * Ingest jobs, kept in the store so that any replica can report on them and a
+ * job outlives the replica that runs it: each job is held under a lease its
+ * replica renews while it waits and runs; when the lease lapses (the replica
+ * died) another replica takes the job over and runs it again from the start
+ * (an interrupted run published nothing). A replica runs its jobs one at a
+ * time (transcoding takes every core); shutting down hands them over at once.
  */
 export class IngestJobs {
-  readonly #jobs = new Map<string, JobSnapshot>();
+  /** This replica's identity as a job holder. */
+  readonly owner = randomUUID();
+  readonly #o: Required<Omit<IngestJobsOptions, "store" | "run" | "log">> & IngestJobsOptions;
+  readonly #held = new Map<string, Held>();
   readonly #changes = new EventEmitter();
   #queue: Promise<unknown> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+  #sinceRecovery = 0;
 
-  constructor(
-    private readonly run: JobRunner,
-    private readonly log: Logger,
-  ) {
+  constructor(o: IngestJobsOptions) {
+    this.#o = { leaseMs: 30_000, saveEveryMs: 2_000, pollMs: 1_000, maxAttempts: 3, now: Date.now, ...o };
     this.#changes.setMaxListeners(0);
   }
 
-  #update(job: JobSnapshot, change: Partial<JobSnapshot>): void {
-    Object.assign(job, change);
-    this.#changes.emit(job.jobId, { ...job });
+  /** Takes over lapsed jobs now, then keeps renewing this replica's leases and looking for lapsed jobs. */
+  async open(): Promise<void> {
+    await this.recover();
+    const tick = Math.min(this.#o.saveEveryMs, this.#o.leaseMs / 3);
+    this.#timer = setInterval(() => void this.#tick(tick), tick);
+    this.#timer.unref();
   }
 
-  start(contentId: string, episodeId: string, source: string): JobSnapshot {
-    const job: JobSnapshot = {
+  async start(contentId: string, episodeId: string, source: string): Promise<JobSnapshot> {
+    const now = this.#o.now();
+    const job: IngestJobRecord = {
       jobId: randomUUID(),
       contentId,
       episodeId,
+      source,
       state: "queued",
       progress: 0,
       stage: "queued",
       error: "",
       renditions: [],
+      owner: this.owner,
+      leaseUntil: now + this.#o.leaseMs,
+      attempts: 1,
+      createdAt: now,
     };
-    this.#jobs.set(job.jobId, job);
-    this.#prune();
-    this.#queue = this.#queue.then(async () => {
-      this.#update(job, { state: "running", stage: "starting" });
-      try {
-        const renditions = await this.run({ ...job }, source, (progress, stage) =>
-          this.#update(job, { progress, stage }),
-        );
-        this.#update(job, { state: "succeeded", progress: 1, stage: "done", renditions });
-      } catch (err) {
-        this.log.warn({ err, jobId: job.jobId }, "ingest failed");
-        this.#update(job, { state: "failed", stage: "failed", error: (err as Error).message });
+    await this.#o.store.createIngestJob(job);
+    this.#hold(job);
+    return snapshot(job);
+  }
+
+  /** Takes over every unfinished job whose lease lapsed; returns how many it took. */
+  async recover(): Promise<number> {
+    const now = this.#o.now();
+    let taken = 0;
+    for (const job of await this.#o.store.listUnfinishedIngestJobs()) {
+      if (job.leaseUntil >= now || this.#held.has(job.jobId)) continue;
+      const claimed = await this.#o.store.claimIngestJob(job.jobId, this.owner, now + this.#o.leaseMs, now);
+      if (claimed === undefined) continue;
+      taken++;
+      if (claimed.attempts > this.#o.maxAttempts) {
+        const error = `gave up after ${claimed.attempts - 1} starts: each time the replica running it stopped before it finished`;
+        this.#o.log.warn({ jobId: claimed.jobId }, "ingest job failed: it kept stopping its replica");
+        await this.#o.store.updateIngestJob({ ...claimed, state: "failed", stage: "failed", error });
+        continue;
       }
-    });
-    return { ...job };
+      this.#o.log.info(
+        { jobId: claimed.jobId, attempt: claimed.attempts },
+        "ingest job taken over from a replica that stopped",
+      );
+      this.#hold({ ...claimed, state: "queued", progress: 0, stage: "queued again: its replica stopped" });
+    }
+    return taken;
   }
 
-  get(jobId: string): JobSnapshot | undefined {
-    const job = this.#jobs.get(jobId);
-    return job === undefined ? undefined : { ...job };
+  async get(jobId: string): Promise<JobSnapshot | undefined> {
+    const held = this.#held.get(jobId);
+    if (held !== undefined) return snapshot(held.job);
+    const job = await this.#o.store.getIngestJob(jobId);
+    return job === undefined ? undefined : snapshot(job);
   }
 
-  /** The job now, then each change, until it finishes or `signal` aborts. */
+  /** The job now, then each change, until it finishes or `signal` aborts; a job run elsewhere is polled. */
   async *watch(jobId: string, signal: AbortSignal): AsyncGenerator<JobSnapshot> {
-    const job = this.#jobs.get(jobId);
-    if (job === undefined) return;
-    const changes = on(this.#changes, jobId, { signal });
-    yield { ...job };
-    if (FINISHED.includes(job.state)) return;
-    try {
-      for await (const [snapshot] of changes) {
-        yield snapshot as JobSnapshot;
-        if (FINISHED.includes((snapshot as JobSnapshot).state)) return;
+    let last = "";
+    while (!signal.aborted) {
+      const job = await this.get(jobId);
+      if (job === undefined) return;
+      const seen = JSON.stringify(job);
+      if (seen !== last) {
+        last = seen;
+        yield job;
       }
-    } catch (err) {
-      if (!signal.aborted) throw err;
+      if (FINISHED.includes(job.state)) return;
+      // A change here wakes the watcher at once; the poll covers changes made elsewhere or missed.
+      const wake = new AbortController();
+      const stop = () => wake.abort();
+      signal.addEventListener("abort", stop, { once: true });
+      await Promise.race([
+        once(this.#changes, jobId, { signal: wake.signal }),
+        delay(this.#o.pollMs, undefined, { signal: wake.signal }),
+      ]).catch(() => {});
+      wake.abort();
+      signal.removeEventListener("abort", stop);
     }
   }
 
-  /** Waits for every queued job. */
+  /** Waits for every job queued here. */
   idle(): Promise<unknown> {
     return this.#queue;
   }
 
-  #prune(): void {
-    const finished = [...this.#jobs.values()].filter((j) => FINISHED.includes(j.state));
-    for (const j of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED)))
-      this.#jobs.delete(j.jobId);
+  /** Stops running and hands every held job over: another replica (or this one's next start) runs it. */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    const held = [...this.#held.values()];
+    for (const h of held) h.abort.abort();
+    await Promise.allSettled(
+      held.map(async (h) => {
+        await h.saving;
+        Object.assign(h.job, { state: "queued", progress: 0, stage: "queued again: its replica shut down" });
+        await this.#o.store.updateIngestJob({ ...h.job, leaseUntil: 0 });
+      }),
+    );
+    await this.#queue;
+  }
+
+  #hold(job: IngestJobRecord): void {
+    const held: Held = {
+      job,
+      abort: new AbortController(),
+      savedAt: this.#o.now(),
+      saving: Promise.resolve(),
+    };
+    this.#held.set(job.jobId, held);
+    this.#queue = this.#queue.then(() => this.#run(held));
+  }
+
+  async #run(held: Held): Promise<void> {
+    const { signal } = held.abort;
+    if (signal.aborted) return;
+    try {
+      await this.#change(held, { state: "running", stage: "starting" }, true);
+      if (signal.aborted) return;
+      const renditions = await this.#o.run(
+        snapshot(held.job),
+        held.job.source,
+        (progress, stage) => void this.#change(held, { progress, stage }, false),
+        signal,
+      );
+      if (signal.aborted) return;
+      await this.#change(held, { state: "succeeded", progress: 1, stage: "done", renditions }, true);
+    } catch (err) {
+      if (signal.aborted) return;
+      this.#o.log.warn({ err, jobId: held.job.jobId }, "ingest failed");
+      await this.#change(held, { state: "failed", stage: "failed", error: (err as Error).message }, true);
+    } finally {
+      if (!signal.aborted) this.#held.delete(held.job.jobId);
+    }
+  }
+
+  /** Applies a change, tells watchers, and saves it (always for a new state, else at most every saveEveryMs). */
+  #change(held: Held, change: Partial<IngestJobRecord>, force: boolean): Promise<void> {
+    Object.assign(held.job, change);
+    this.#changes.emit(held.job.jobId);
+    if (!force && this.#o.now() - held.savedAt < this.#o.saveEveryMs) return held.saving;
+    return this.#save(held);
+  }
+
+  /** Saves the job and renews its lease; a refused save means another replica holds it now. */
+  #save(held: Held): Promise<void> {
+    held.savedAt = this.#o.now();
+    held.saving = held.saving.then(async () => {
+      if (held.abort.signal.aborted) return;
+      held.job.leaseUntil = this.#o.now() + this.#o.leaseMs;
+      try {
+        if (!(await this.#o.store.updateIngestJob({ ...held.job }))) {
+          this.#o.log.warn({ jobId: held.job.jobId }, "ingest job lost to another replica; stopping here");
+          held.abort.abort();
+          this.#held.delete(held.job.jobId);
+        }
+      } catch (err) {
+        // The store is unreachable: keep going; the next save renews the lease if it comes back in time.
+        this.#o.log.warn({ err, jobId: held.job.jobId }, "could not save ingest job");
+      }
+    });
+    return held.saving;
+  }
+
+  async #tick(everyMs: number): Promise<void> {
+    const now = this.#o.now();
+    for (const held of this.#held.values()) {
+      if (now - held.savedAt >= this.#o.saveEveryMs) void this.#save(held);
+    }
+    this.#sinceRecovery += everyMs;
+    if (this.#sinceRecovery < this.#o.leaseMs / 2) return;
+    this.#sinceRecovery = 0;
+    await this.recover().catch((err: unknown) =>
+      this.#o.log.warn({ err }, "could not look for ingest jobs to take over"),
+    );
   }
 }

@@ -163,3 +163,45 @@ test("first embedded start makes playable demo titles; StartIngest and WatchInge
   t.not(after?.assetId, before);
   t.is(after?.maxHeight, 1080);
 });
+
+test("an ingest interrupted by a restart is run again by the next start and finishes", async (t) => {
+  t.timeout(180_000);
+  const dir = mkdtempSync(path.join(tmpdir(), "marquee-restart-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const content = await fakeContent();
+  t.teardown(() => content.server.close());
+  const target = randomUUID();
+  content.titles.set(target, create(ContentSchema, { contentId: target, title: "Interrupted" }));
+  mkdirSync(path.join(dir, "ingest"), { recursive: true });
+  await makeSyntheticSource(resolveFfmpeg(), path.join(dir, "ingest", "long.mp4"), { seconds: 24 });
+  const env = {
+    ...process.env,
+    MARQUEE_BACKENDS: "embedded",
+    MARQUEE_EMBEDDED_DATA_DIR: dir,
+    MARQUEE_STREAMING_PORT: "0",
+    MARQUEE_CONTENT_URL: content.server.url,
+    MARQUEE_DEMO_TITLES: "0",
+    MARQUEE_INGEST_PRESET: "ultrafast",
+    MARQUEE_LOG_LEVEL: "silent",
+  };
+  const partner = (url: string) =>
+    client(url, { kind: "partner", partnerId: "studio", scopes: ["media:write"], userId: undefined });
+
+  const first = await startStreamingService(env);
+  const { job } = await partner(first.url).startIngest({ contentId: target, sourcePath: "long.mp4" });
+  const jobId = job?.jobId ?? "";
+  for await (const update of partner(first.url).watchIngest({ jobId })) {
+    if ((update.job?.progress ?? 0) > 0.01) break;
+  }
+  await first.close();
+  t.is(content.titles.get(target)?.media, undefined, "nothing was published by the interrupted run");
+
+  const second = await startStreamingService(env);
+  t.teardown(() => second.close());
+  const states: IngestState[] = [];
+  for await (const update of partner(second.url).watchIngest({ jobId })) {
+    states.push(update.job?.state ?? IngestState.UNSPECIFIED);
+  }
+  t.is(states.at(-1), IngestState.SUCCEEDED);
+  t.is(content.titles.get(target)?.media?.assetId, jobId);
+});
