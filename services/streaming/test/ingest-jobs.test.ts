@@ -9,6 +9,7 @@ import { IngestJobs, type IngestJobsOptions, type JobRunner, type JobSnapshot } 
 import type { Rung } from "../src/ingest/ladder.js";
 import type { IngestJobRecord } from "../src/store.js";
 import { EmbeddedStreamingStore } from "../src/store-embedded.js";
+import { ingestJob } from "./store-contract.js";
 
 const log = createLogger("test", "silent");
 const RUNG: Rung = { id: "240p", height: 240, width: 426, bitrateBps: 300_000 };
@@ -53,23 +54,14 @@ function jobs(o: Partial<IngestJobsOptions> & Pick<IngestJobsOptions, "store" | 
 }
 
 function lapsedJob(over: Partial<IngestJobRecord> = {}): IngestJobRecord {
-  const now = Date.now();
-  return {
-    jobId: randomUUID(),
-    contentId: randomUUID(),
-    episodeId: "",
-    source: "/srv/ingest/clip.mp4",
+  return ingestJob({
     state: "running",
     progress: 0.4,
     stage: "encoding the ladder",
-    error: "",
-    renditions: [],
     owner: "a replica that died",
-    leaseUntil: now - 1_000,
-    attempts: 1,
-    createdAt: now - 60_000,
+    leaseUntil: Date.now() - 1_000,
     ...over,
-  };
+  });
 }
 
 test("jobs run one at a time, are watched to success, and another replica reads them from the store", async (t) => {

@@ -26,7 +26,8 @@ function reading(over: Partial<ProgressWrite> & { eventTime: Date }): ProgressWr
   };
 }
 
-function ingestJob(over: Partial<IngestJobRecord> = {}): IngestJobRecord {
+/** An ingest job record for tests, queued and held by replica-a for a minute unless `over` says otherwise. */
+export function ingestJob(over: Partial<IngestJobRecord> = {}): IngestJobRecord {
   const now = Date.now();
   return {
     jobId: randomUUID(),

@@ -76,6 +76,20 @@ function client(url: string, caller: Caller) {
   );
 }
 
+/** The streaming service on embedded storage in `dir`, talking to the content service at `contentUrl`. */
+function embeddedEnv(dir: string, contentUrl: string, over: Record<string, string>) {
+  return {
+    ...process.env,
+    MARQUEE_BACKENDS: "embedded",
+    MARQUEE_EMBEDDED_DATA_DIR: dir,
+    MARQUEE_STREAMING_PORT: "0",
+    MARQUEE_CONTENT_URL: contentUrl,
+    MARQUEE_INGEST_PRESET: "ultrafast",
+    MARQUEE_LOG_LEVEL: "silent",
+    ...over,
+  };
+}
+
 function status(url: string): Promise<{ status: number; type?: string }> {
   return new Promise((resolve, reject) => {
     http
@@ -93,17 +107,7 @@ test("first embedded start makes playable demo titles; StartIngest and WatchInge
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const content = await fakeContent();
   t.teardown(() => content.server.close());
-  const env = {
-    ...process.env,
-    MARQUEE_BACKENDS: "embedded",
-    MARQUEE_EMBEDDED_DATA_DIR: dir,
-    MARQUEE_STREAMING_PORT: "0",
-    MARQUEE_CONTENT_URL: content.server.url,
-    MARQUEE_DEMO_TITLES: "1",
-    MARQUEE_DEMO_SECONDS: "4",
-    MARQUEE_INGEST_PRESET: "ultrafast",
-    MARQUEE_LOG_LEVEL: "silent",
-  };
+  const env = embeddedEnv(dir, content.server.url, { MARQUEE_DEMO_TITLES: "1", MARQUEE_DEMO_SECONDS: "4" });
   const server = await startStreamingService(env);
   t.teardown(() => server.close());
 
@@ -174,16 +178,7 @@ test("an ingest interrupted by a restart is run again by the next start and fini
   content.titles.set(target, create(ContentSchema, { contentId: target, title: "Interrupted" }));
   mkdirSync(path.join(dir, "ingest"), { recursive: true });
   await makeSyntheticSource(resolveFfmpeg(), path.join(dir, "ingest", "long.mp4"), { seconds: 24 });
-  const env = {
-    ...process.env,
-    MARQUEE_BACKENDS: "embedded",
-    MARQUEE_EMBEDDED_DATA_DIR: dir,
-    MARQUEE_STREAMING_PORT: "0",
-    MARQUEE_CONTENT_URL: content.server.url,
-    MARQUEE_DEMO_TITLES: "0",
-    MARQUEE_INGEST_PRESET: "ultrafast",
-    MARQUEE_LOG_LEVEL: "silent",
-  };
+  const env = embeddedEnv(dir, content.server.url, { MARQUEE_DEMO_TITLES: "0" });
   const partner = (url: string) =>
     client(url, { kind: "partner", partnerId: "studio", scopes: ["media:write"], userId: undefined });
 
