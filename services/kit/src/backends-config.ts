@@ -23,6 +23,8 @@ export function loadBackendsConfig(env: Record<string, string | undefined> = pro
         .default("{'class': 'SimpleStrategy', 'replication_factor': 1}"),
       MARQUEE_NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
       MARQUEE_NATS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+      /** PLAYBACK split into this many streams (one stream leader caps a stream's rate); all processes must agree. */
+      MARQUEE_NATS_PLAYBACK_SHARDS: z.coerce.number().int().min(1).max(256).default(1),
       MARQUEE_OPENSEARCH_URL: envs.url("http://127.0.0.1:9200"),
       MARQUEE_OPENSEARCH_REPLICAS: z.coerce.number().int().min(0).max(5).default(0),
     },
@@ -39,6 +41,7 @@ export function loadBackendsConfig(env: Record<string, string | undefined> = pro
     nats: {
       servers: config.MARQUEE_NATS_URL.split(",").map((s) => s.trim()),
       replicas: config.MARQUEE_NATS_REPLICAS,
+      playbackShards: config.MARQUEE_NATS_PLAYBACK_SHARDS,
     },
     opensearch: { node: config.MARQUEE_OPENSEARCH_URL, replicas: config.MARQUEE_OPENSEARCH_REPLICAS },
   };

@@ -1,4 +1,4 @@
-import type { TestFn } from "ava";
+import type { Implementation, TestFn } from "ava";
 import { type BusEvent, type EventBus, redeliveryDelayMs } from "../src/index.js";
 import { waitFor } from "../src/testing/index.js";
 
@@ -9,8 +9,9 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (e: BusEvent) => new TextDecoder().decode(e.data);
 
 /** The behaviour every EventBus adapter must have; each adapter's test file calls this. */
-export function eventBusContract(test: TestFn, open: BusFactory): void {
-  test("delivers published events to a durable consumer in order, data intact", async (t) => {
+export function eventBusContract(test: TestFn, open: BusFactory, label = ""): void {
+  const it = (title: string, fn: Implementation<[]>) => test(`${label}${title}`, fn);
+  it("delivers published events to a durable consumer in order, data intact", async (t) => {
     const { bus } = await open();
     t.teardown(() => bus.close());
     for (const n of [1, 2, 3]) await bus.publish("user.deleted", bytes(`u${n}`), `m${n}`);
@@ -34,7 +35,7 @@ export function eventBusContract(test: TestFn, open: BusFactory): void {
     t.true(seen.every((e) => e.deliveryCount === 1));
   });
 
-  test("a repeated msgId is stored once", async (t) => {
+  it("a repeated msgId is stored once", async (t) => {
     const { bus } = await open();
     t.teardown(() => bus.close());
     await bus.publish("playback.heartbeat.p1", bytes("a"), "s1:1");
@@ -53,7 +54,7 @@ export function eventBusContract(test: TestFn, open: BusFactory): void {
     t.deepEqual(seen, ["s1:1", "s1:2", "s1:3"]);
   });
 
-  test("a failed handler gets the event again, and an acked one never comes back", async (t) => {
+  it("a failed handler gets the event again, and an acked one never comes back", async (t) => {
     const { bus } = await open();
     t.teardown(() => bus.close());
     await bus.publish("rating.submitted", bytes("r1"), "r1");
@@ -74,7 +75,7 @@ export function eventBusContract(test: TestFn, open: BusFactory): void {
     t.is(attempts.length, 4, "r1 was not delivered again after it was acknowledged");
   });
 
-  test("new publishes do not speed up the redelivery of a failing event", async (t) => {
+  it("new publishes do not speed up the redelivery of a failing event", async (t) => {
     const { bus } = await open();
     t.teardown(() => bus.close());
     const attempts: number[] = [];
@@ -97,7 +98,7 @@ export function eventBusContract(test: TestFn, open: BusFactory): void {
     t.true(second - first >= redeliveryDelayMs(1) - 50, `retried after ${second - first} ms`);
   });
 
-  test("a durable consumer resumes after a restart where it left off", async (t) => {
+  it("a durable consumer resumes after a restart where it left off", async (t) => {
     const { bus, reopen } = await open();
     await bus.publish("profile.deleted", bytes("p1"), "p1");
     const first: string[] = [];
@@ -127,7 +128,7 @@ export function eventBusContract(test: TestFn, open: BusFactory): void {
     t.deepEqual(second, ["p2", "p3"]);
   });
 
-  test("every durable consumer gets every event; a filter narrows by subject", async (t) => {
+  it("every durable consumer gets every event; a filter narrows by subject", async (t) => {
     const { bus } = await open();
     t.teardown(() => bus.close());
     const all: string[] = [];
@@ -153,7 +154,7 @@ export function eventBusContract(test: TestFn, open: BusFactory): void {
     t.deepEqual(users, ["user.deleted", "user.deleted"]);
   });
 
-  test("a subject outside every stream is refused", async (t) => {
+  it("a subject outside every stream is refused", async (t) => {
     const { bus } = await open();
     t.teardown(() => bus.close());
     await t.throwsAsync(bus.publish("nowhere.at.all", bytes("x"), "x1"), {
