@@ -28,6 +28,7 @@ import {
 } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import type { Logger } from "pino";
 import { z } from "zod";
+import { listViewingHistory } from "./history-listing.js";
 import type { IngestJobs, JobSnapshot } from "./ingest/jobs.js";
 import type { Rung } from "./ingest/ladder.js";
 import type { AssetInfo } from "./ingest/transcode.js";
@@ -502,7 +503,8 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
       requireProfile(ctx, req.profileId);
       const token = decodePageToken(req.pageToken, historyToken);
       const cursor = token === undefined ? undefined : { watchedAtMs: token.w, contentId: token.c };
-      const page = await store.listHistory(
+      const page = await listViewingHistory(
+        store,
         req.profileId,
         req.pageSize,
         cursor,
@@ -516,6 +518,7 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
           watchTime: timestampFromDate(e.watchedAt),
           position: durationFromMs(e.positionMs),
           completed: e.completed,
+          summary: e.summary,
         })),
         nextPageToken:
           page.next === undefined

@@ -7,6 +7,7 @@ import { VideoQuality } from "@marquee/sdk/marquee/common/v1/video_quality_pb";
 import { ProfileDeletedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import { PlaybackState } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import type { ExecutionContext, TestFn } from "ava";
+import { uuidv7 } from "../src/rules.js";
 import { DURATION_MS, type Harness } from "./harness.js";
 
 export type HarnessFactory = (opts?: { slotLeaseMs?: number }) => Promise<Harness>;
@@ -502,5 +503,73 @@ export function playbackSuite(test: TestFn, open: HarnessFactory): void {
         undefined,
     );
     t.deepEqual((await client.listViewingHistory({ profileId: m.profileId, pageSize: 10 })).entries, []);
+  });
+
+  test("history goes on past its 13 months with one summary entry per title watched only before them", async (t) => {
+    const h = await open();
+    t.teardown(() => h.close());
+    const m = h.member();
+    const client = h.as(m.caller);
+    const DAY = 24 * 3600_000;
+    const [old, older, rewatched] = [randomUUID(), randomUUID(), randomUUID()];
+    const write = (contentId: string, daysAgo: number, positionMs: number, completed = false) => {
+      const at = new Date(Date.now() - daysAgo * DAY);
+      return h.store.recordProgress({
+        profileId: m.profileId,
+        contentId,
+        episodeId: "",
+        sessionId: uuidv7(at.getTime()),
+        watchedAt: at,
+        eventTime: at,
+        positionMs,
+        durationMs: DURATION_MS,
+        completed,
+        deviceId: "tv",
+      });
+    };
+    await write(older, 700, DURATION_MS, true);
+    await write(old, 450, 1_800_000);
+    await write(rewatched, 600, 600_000);
+    await write(rewatched, 3, 900_000);
+    // And one viewing now, through the service.
+    const { sessionId } = await client.streamContent({
+      profileId: m.profileId,
+      contentId: h.contentId,
+      deviceId: "tv",
+    });
+    await client.sendHeartbeat(beat(sessionId, 1, Date.now(), 60_000));
+    await client.stopStream({ sessionId, position: durationFromMs(60_000) });
+    await waitFor("durable", () => h.durable.has(`${sessionId}:1`));
+
+    const pages = [];
+    let pageToken = "";
+    do {
+      const page = await client.listViewingHistory({ profileId: m.profileId, pageSize: 1, pageToken });
+      pages.push(...page.entries);
+      pageToken = page.nextPageToken;
+    } while (pageToken !== "" && pages.length < 10);
+    t.deepEqual(
+      pages.map((e) => [e.contentId, e.summary]),
+      [
+        [h.contentId, false],
+        [rewatched, false],
+        [old, true],
+        [older, true],
+      ],
+      "each title once: recent viewings, then titles last watched before the window, newest first",
+    );
+    t.is(durationMs(pages[2]?.position ?? durationFromMs(0)), 1_800_000);
+    t.true(pages[3]?.completed);
+    const oneCall = await client.listViewingHistory({ profileId: m.profileId, pageSize: 10 });
+    t.deepEqual(oneCall.entries, pages);
+    t.is(oneCall.nextPageToken, "");
+
+    await client.removeFromViewingHistory({ profileId: m.profileId, contentId: old });
+    t.deepEqual(
+      (await client.listViewingHistory({ profileId: m.profileId, pageSize: 10 })).entries.map(
+        (e) => e.contentId,
+      ),
+      [h.contentId, rewatched, older],
+    );
   });
 }
