@@ -22,6 +22,17 @@ export function loadStreamingConfig(
       MARQUEE_INGEST_DIR: z.string().min(1).default(path.join(dataDir, "ingest")),
       /** HMAC key of media URLs; every origin instance needs the same. Default: a random key kept in the media dir. */
       MARQUEE_MEDIA_SIGNING_SECRET: z.string().min(16).optional(),
+      /** Earlier signing secrets, comma-separated: URLs they signed stay valid until they expire. */
+      MARQUEE_MEDIA_SIGNING_PREVIOUS_SECRETS: z
+        .string()
+        .default("")
+        .transform((v) =>
+          v
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean),
+        )
+        .pipe(z.array(z.string().min(16, "each previous secret must be at least 16 characters"))),
       /** Prepended to manifest URLs, e.g. a CDN origin; empty keeps them relative to the gateway. */
       MARQUEE_MEDIA_BASE_URL: z
         .string()

@@ -26,16 +26,23 @@ export type Verdict =
   | { ok: true; grant: MediaGrant; file: string }
   | { ok: false; status: 403 | 404; reason: string };
 
+/**
+ * Signs with one secret and accepts URLs signed with it or with any of the
+ * previous ones, so a secret can be rotated without cutting off playback:
+ * keep the old one among the previous until the URLs it signed have expired.
+ */
 export class MediaSigner {
-  readonly #key: Buffer;
+  readonly #keys: Buffer[];
 
-  constructor(secret: string) {
-    if (secret.length < 16) throw new Error("the media signing secret must be at least 16 characters");
-    this.#key = Buffer.from(secret, "utf8");
+  constructor(secret: string, previous: readonly string[] = []) {
+    for (const s of [secret, ...previous]) {
+      if (s.length < 16) throw new Error("a media signing secret must be at least 16 characters");
+    }
+    this.#keys = [secret, ...previous].map((s) => Buffer.from(s, "utf8"));
   }
 
-  #mac(g: MediaGrant): Buffer {
-    return createHmac("sha256", this.#key)
+  #mac(g: MediaGrant, key = this.#keys[0] as Buffer): Buffer {
+    return createHmac("sha256", key)
       .update(`/${g.assetId}/\n${g.expires}\n${g.sessionId}\n${g.maxHeight}`)
       .digest();
   }
@@ -78,10 +85,11 @@ export class MediaSigner {
       return { ok: false, status: 403, reason: "malformed signature" };
     }
     const given = Buffer.from(mac, "base64url");
-    const expected = this.#mac(grant);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return { ok: false, status: 403, reason: "bad signature" };
-    }
+    const signedHere = this.#keys.some((key) => {
+      const expected = this.#mac(grant, key);
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    });
+    if (!signedHere) return { ok: false, status: 403, reason: "bad signature" };
     if (grant.expires <= nowSeconds) return { ok: false, status: 403, reason: "signature expired" };
     return { ok: true, grant, file };
   }

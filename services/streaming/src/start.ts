@@ -61,7 +61,7 @@ export async function startStreamingService(
   const content = createServiceClient(ContentService, serviceUrl("content", env));
   const mediaDir = path.resolve(config.MARQUEE_MEDIA_DIR);
   await sweepIncoming(mediaDir, 24 * 3600_000);
-  const signer = new MediaSigner(signingSecret(config));
+  const signer = new MediaSigner(signingSecret(config), config.MARQUEE_MEDIA_SIGNING_PREVIOUS_SECRETS);
   const ffmpeg = () => resolveFfmpeg(env);
 
   const jobs = new IngestJobs({

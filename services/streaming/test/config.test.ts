@@ -16,3 +16,16 @@ test("the report interval must leave a slot alive through one lost report, and n
   );
   t.regex(tooShort?.message ?? "", /MARQUEE_HEARTBEAT_INTERVAL_MS=15000: must not exceed/);
 });
+
+test("previous media signing secrets are a comma-separated list of long enough secrets", (t) => {
+  const load = (env: Record<string, string>) => () =>
+    loadStreamingConfig(env, "external", "/tmp/marquee-cfg");
+  t.deepEqual(load({})().MARQUEE_MEDIA_SIGNING_PREVIOUS_SECRETS, []);
+  t.deepEqual(
+    load({ MARQUEE_MEDIA_SIGNING_PREVIOUS_SECRETS: " first-old-secret-0123 , second-old-secret-0123" })()
+      .MARQUEE_MEDIA_SIGNING_PREVIOUS_SECRETS,
+    ["first-old-secret-0123", "second-old-secret-0123"],
+  );
+  const short = t.throws(load({ MARQUEE_MEDIA_SIGNING_PREVIOUS_SECRETS: "first-old-secret-0123,short" }));
+  t.regex(short?.message ?? "", /MARQUEE_MEDIA_SIGNING_PREVIOUS_SECRETS.*at least 16 characters/s);
+});
