@@ -135,7 +135,9 @@ export class IngestJobs {
         { jobId: claimed.jobId, attempt: claimed.attempts },
         "ingest job taken over from a replica that stopped",
       );
-      this.#hold({ ...claimed, state: "queued", progress: 0, stage: "queued again: its replica stopped" });
+      await this.#save(
+        this.#hold({ ...claimed, state: "queued", progress: 0, stage: "queued again: its replica stopped" }),
+      );
     }
     return taken;
   }
@@ -192,7 +194,7 @@ export class IngestJobs {
     await this.#queue;
   }
 
-  #hold(job: IngestJobRecord): void {
+  #hold(job: IngestJobRecord): Held {
     const held: Held = {
       job,
       abort: new AbortController(),
@@ -201,6 +203,7 @@ export class IngestJobs {
     };
     this.#held.set(job.jobId, held);
     this.#queue = this.#queue.then(() => this.#run(held));
+    return held;
   }
 
   async #run(held: Held): Promise<void> {
