@@ -27,4 +27,12 @@ export const USER_MIGRATIONS: Migration[] = [
         user_id uuid PRIMARY KEY, profile_ids list<text>, delete_time timestamp)`,
     ],
   },
+  {
+    version: 2,
+    name: "outbox of profile deletions",
+    statements: [
+      `CREATE TABLE IF NOT EXISTS pending_profile_deletions (
+        profile_id uuid PRIMARY KEY, user_id uuid, delete_time timestamp)`,
+    ],
+  },
 ];

@@ -328,19 +328,20 @@ export function userService(deps: UserServiceDeps): ServiceImpl<typeof UserServi
 
     async deleteProfile(req, ctx) {
       const profile = await ownProfile(ctx, req.profileId);
-      if (!(await store.deleteProfile(profile.userId, profile.profileId))) {
+      const pending = await store.deleteProfile(profile.userId, profile.profileId, new Date());
+      if (pending === undefined) {
         throw new ConnectError(`no profile ${req.profileId} in your account`, Code.NotFound);
       }
-      const event = create(ProfileDeletedSchema, {
-        userId: profile.userId,
-        profileId: profile.profileId,
-        deleteTime: timestampFromDate(new Date()),
-      });
-      await bus.publish(
-        "profile.deleted",
-        toBinary(ProfileDeletedSchema, event),
-        `profile.deleted:${profile.profileId}`,
-      );
+      // As for deleteUser: the event waits in the outbox until it is known to be published.
+      try {
+        await publishProfileDeleted(bus, pending);
+        await store.clearPendingProfileDeletion(pending.profileId);
+      } catch (err) {
+        log.warn(
+          { err, profileId: pending.profileId },
+          "profile.deleted not published yet; the relay will retry",
+        );
+      }
       return {};
     },
 
@@ -403,4 +404,21 @@ export async function publishUserDeleted(
     deleteTime: timestampFromDate(pending.deleteTime),
   });
   await bus.publish("user.deleted", toBinary(UserDeletedSchema, event), `user.deleted:${pending.userId}`);
+}
+
+/** Publishes profile.deleted for a pending profile deletion; the msgId is the same on every retry. */
+export async function publishProfileDeleted(
+  bus: EventBus,
+  pending: { userId: string; profileId: string; deleteTime: Date },
+): Promise<void> {
+  const event = create(ProfileDeletedSchema, {
+    userId: pending.userId,
+    profileId: pending.profileId,
+    deleteTime: timestampFromDate(pending.deleteTime),
+  });
+  await bus.publish(
+    "profile.deleted",
+    toBinary(ProfileDeletedSchema, event),
+    `profile.deleted:${pending.profileId}`,
+  );
 }

@@ -2,6 +2,7 @@ import type { Client, types } from "cassandra-driver";
 import type {
   CreateProfileOutcome,
   PendingDeletion,
+  PendingProfileDeletion,
   ProfileRecord,
   RotateOutcome,
   SessionRecord,
@@ -256,12 +257,44 @@ export class CassandraUserStore implements UserStore {
     return outcome;
   }
 
-  async deleteProfile(userId: string, profileId: string): Promise<boolean> {
-    const rs = await this.#db.execute("DELETE FROM profiles WHERE user_id = ? AND profile_id = ? IF EXISTS", [
+  async deleteProfile(
+    userId: string,
+    profileId: string,
+    deleteTime: Date,
+  ): Promise<PendingProfileDeletion | undefined> {
+    // Under the profiles lock, like creates and updates: a racing update cannot bring it back.
+    const outcome = await this.#withProfilesLock(
       userId,
-      profileId,
-    ]);
-    return rs.wasApplied();
+      (existing) => (existing.some((p) => p.profileId === profileId) ? "delete" : "not-found"),
+      "delete",
+    );
+    if (outcome !== "delete") return undefined;
+    await this.#db.batch(
+      [
+        { query: "DELETE FROM profiles WHERE user_id = ? AND profile_id = ?", params: [userId, profileId] },
+        {
+          query: "INSERT INTO pending_profile_deletions (profile_id, user_id, delete_time) VALUES (?, ?, ?)",
+          params: [profileId, userId, deleteTime],
+        },
+      ],
+      { prepare: true, logged: true },
+    );
+    return { userId, profileId, deleteTime };
+  }
+
+  async pendingProfileDeletions(): Promise<PendingProfileDeletion[]> {
+    const rs = await this.#db.execute("SELECT * FROM pending_profile_deletions");
+    return rs.rows.map((r) => ({
+      userId: str(r.user_id),
+      profileId: str(r.profile_id),
+      deleteTime: r.delete_time as Date,
+    }));
+  }
+
+  async clearPendingProfileDeletion(profileId: string): Promise<void> {
+    await this.#db.execute("DELETE FROM pending_profile_deletions WHERE profile_id = ?", [profileId], {
+      prepare: true,
+    });
   }
 
   async createSession(s: SessionRecord): Promise<void> {

@@ -3,6 +3,7 @@ import { ClassicLevel } from "classic-level";
 import type {
   CreateProfileOutcome,
   PendingDeletion,
+  PendingProfileDeletion,
   ProfileRecord,
   RotateOutcome,
   SessionRecord,
@@ -179,13 +180,31 @@ export class EmbeddedUserStore implements UserStore {
     });
   }
 
-  deleteProfile(userId: string, profileId: string): Promise<boolean> {
+  deleteProfile(
+    userId: string,
+    profileId: string,
+    deleteTime: Date,
+  ): Promise<PendingProfileDeletion | undefined> {
     return this.#serial(async () => {
       const key = `profile!${userId}!${profileId}`;
-      if ((await this.#get(key)) === undefined) return false;
-      await this.#db.del(key);
-      return true;
+      if ((await this.#get(key)) === undefined) return undefined;
+      const pending: PendingProfileDeletion = { userId, profileId, deleteTime };
+      await this.#db.batch([
+        { type: "del", key },
+        { type: "put", key: `profileoutbox!${profileId}`, value: JSON.stringify(pending) },
+      ]);
+      return pending;
     });
+  }
+
+  async pendingProfileDeletions(): Promise<PendingProfileDeletion[]> {
+    return (await this.#values("profileoutbox!")).map((v) =>
+      dates<PendingProfileDeletion>(v, ["deleteTime"]),
+    );
+  }
+
+  clearPendingProfileDeletion(profileId: string): Promise<void> {
+    return this.#serial(() => this.#db.del(`profileoutbox!${profileId}`));
   }
 
   createSession(session: SessionRecord): Promise<void> {

@@ -58,6 +58,13 @@ export interface PendingDeletion {
   deleteTime: Date;
 }
 
+/** A profile deletion whose profile.deleted event is not yet known to be published (the outbox). */
+export interface PendingProfileDeletion {
+  userId: string;
+  profileId: string;
+  deleteTime: Date;
+}
+
 export type CreateProfileOutcome = "created" | "limit-reached" | "name-taken";
 export type UpdateProfileOutcome = "updated" | "not-found" | "name-taken";
 export type RotateOutcome = "rotated" | "reused" | "unknown";
@@ -88,8 +95,19 @@ export interface UserStore {
     nameKey: (name: string) => string,
   ): Promise<CreateProfileOutcome>;
   updateProfile(profile: ProfileRecord, nameKey: (name: string) => string): Promise<UpdateProfileOutcome>;
-  /** Removes the profile; false when the account has no such profile. */
-  deleteProfile(userId: string, profileId: string): Promise<boolean>;
+  /**
+   * Removes the profile in one atomic step that also records a pending
+   * profile deletion (see PendingProfileDeletion); undefined when the account
+   * has no such profile.
+   */
+  deleteProfile(
+    userId: string,
+    profileId: string,
+    deleteTime: Date,
+  ): Promise<PendingProfileDeletion | undefined>;
+  pendingProfileDeletions(): Promise<PendingProfileDeletion[]>;
+  /** Forgets a pending profile deletion once its event is published. */
+  clearPendingProfileDeletion(profileId: string): Promise<void>;
 
   createSession(session: SessionRecord): Promise<void>;
   getSession(sessionId: string): Promise<SessionRecord | undefined>;

@@ -129,12 +129,21 @@ export function userStoreContract(test: TestFn, open: UserStoreFactory): void {
     t.is((await store.getProfile(m.userId, b.profileId))?.name, "Bee");
     t.is((await store.getProfile(m.userId, b.profileId))?.pinHash, "h");
     t.is(await store.updateProfile({ ...profile(m.userId, "Ghost") }, profileNameKey), "not-found");
-    t.true(await store.deleteProfile(m.userId, a.profileId));
-    t.false(await store.deleteProfile(m.userId, a.profileId));
+    const when = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const pending = await store.deleteProfile(m.userId, a.profileId, when);
+    t.deepEqual(pending, { userId: m.userId, profileId: a.profileId, deleteTime: when });
+    t.is(await store.deleteProfile(m.userId, a.profileId, when), undefined);
+    t.is(await store.deleteProfile(m.userId, randomUUID(), when), undefined);
     t.deepEqual(
       (await store.listProfiles(m.userId)).map((p) => p.name),
       ["Bee"],
     );
+    // The deletion and its outbox entry are one step; the entry stays until cleared.
+    const mine = () =>
+      store.pendingProfileDeletions().then((all) => all.filter((d) => d.userId === m.userId));
+    t.deepEqual(await mine(), [pending]);
+    await store.clearPendingProfileDeletion(a.profileId);
+    t.deepEqual(await mine(), []);
   });
 
   test("sessions: refresh rotates once; a retired token revokes the session", async (t) => {

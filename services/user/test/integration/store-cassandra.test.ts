@@ -64,6 +64,7 @@ test.serial("the keyspace holds exactly these tables, all of which the deletion 
   ]);
   t.deepEqual(tables.rows.map((r) => r.table_name as string).sort(), [
     "pending_deletions",
+    "pending_profile_deletions",
     "profiles",
     "schema_migration_lock",
     "schema_migrations",
