@@ -16,6 +16,8 @@ export function loadContentConfig(env: Record<string, string | undefined> = proc
       MARQUEE_CONTENT_TRENDING_HALF_LIFE_MS: envs.millis(6 * 3_600_000),
       MARQUEE_CONTENT_TRENDING_CACHE_MS: z.coerce.number().int().min(0).default(10_000),
       MARQUEE_CONTENT_GENRE_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
+      /** How often visibility events still owed (the bus was down when the title was written) are retried. */
+      MARQUEE_CONTENT_OUTBOX_INTERVAL_MS: envs.millis(30_000),
     },
     env,
   );
@@ -26,6 +28,7 @@ export function loadContentConfig(env: Record<string, string | undefined> = proc
     trendingHalfLifeMs: c.MARQUEE_CONTENT_TRENDING_HALF_LIFE_MS,
     trendingCacheMs: c.MARQUEE_CONTENT_TRENDING_CACHE_MS,
     genreCacheMs: c.MARQUEE_CONTENT_GENRE_CACHE_MS,
+    outboxIntervalMs: c.MARQUEE_CONTENT_OUTBOX_INTERVAL_MS,
   };
 }
 

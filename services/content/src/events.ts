@@ -1,9 +1,10 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate, timestampMs } from "@bufbuild/protobuf/wkt";
-import type { EventBus } from "@marquee/kit";
+import { type EventBus, type Logger, runPeriodically } from "@marquee/kit";
 import type { Content } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { ContentVisibilityChangedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import { isPublished } from "./domain/visibility.js";
+import type { ContentStore, PendingAnnouncement } from "./store.js";
 
 export const CONTENT_PUBLISHED = "content.published";
 export const CONTENT_UNPUBLISHED = "content.unpublished";
@@ -28,4 +29,35 @@ export async function publishVisibility(bus: EventBus, content: Content): Promis
     toBinary(ContentVisibilityChangedSchema, event),
     `${subject}:${content.contentId}:${timestampMs(changeTime)}`,
   );
+}
+
+/** Publishes the title's visibility event owed by `pending`, then forgets it (a title since deleted owes nothing). */
+export async function announce(
+  store: ContentStore,
+  bus: EventBus,
+  pending: PendingAnnouncement,
+): Promise<void> {
+  const content = await store.get(pending.contentId);
+  // The current state: the indexer applies the latest state anyway, and an event already sent is dropped as a copy.
+  if (content !== undefined) await publishVisibility(bus, content);
+  await store.clearAnnouncement(pending);
+}
+
+/**
+ * Publishes the visibility events still owed (the process died, or the bus
+ * was down, between a title's write and its event), at start and every `intervalMs`.
+ */
+export function startAnnouncementRelay(o: {
+  store: ContentStore;
+  bus: EventBus;
+  log: Logger;
+  intervalMs: number;
+}): { stop(): Promise<void> } {
+  const relay = async () => {
+    for (const pending of await o.store.pendingAnnouncements()) {
+      await announce(o.store, o.bus, pending);
+      o.log.info({ contentId: pending.contentId }, "relayed a visibility event");
+    }
+  };
+  return runPeriodically(relay, o.intervalMs, o.log, "visibility event relay");
 }

@@ -40,4 +40,16 @@ export const CONTENT_MIGRATIONS: Migration[] = [
       ) WITH default_time_to_live = 86400`,
     ],
   },
+  {
+    version: 3,
+    name: "outbox of visibility events",
+    statements: [
+      // Written in the same logged batch as the title; deleted once its event is published.
+      `CREATE TABLE IF NOT EXISTS pending_announcements (
+        content_id text,
+        update_time timestamp,
+        PRIMARY KEY ((content_id), update_time)
+      )`,
+    ],
+  },
 ];

@@ -26,7 +26,7 @@ import { allowed, effectiveCap } from "./domain/maturity.js";
 import type { BrowseOrder } from "./domain/sort-keys.js";
 import { rankTrending, TRENDING_WINDOW_MS, type Trend } from "./domain/trending.js";
 import { isVisible } from "./domain/visibility.js";
-import { publishVisibility } from "./events.js";
+import { announce } from "./events.js";
 import { KeyedLock } from "./keyed-lock.js";
 import type { SearchIndex } from "./search.js";
 import { ALL_GENRES, type ContentStore } from "./store.js";
@@ -95,10 +95,20 @@ export function contentService(deps: ContentServiceDeps): ServiceImpl<typeof Con
     return content;
   }
 
-  /** Writes the title; a visibility change (or a change to a visible title) is announced. */
-  async function save(content: Content, announce: boolean): Promise<Content> {
-    await store.put(content);
-    if (announce) await publishVisibility(bus, content);
+  /**
+   * Writes the title; a visibility change (or a change to a visible title) is announced. The
+   * event is owed in the same write (the outbox), so if it cannot go out now the relay sends it.
+   */
+  async function save(content: Content, owesEvent: boolean): Promise<Content> {
+    const pending = await store.put(content, owesEvent);
+    if (pending !== undefined) {
+      await announce(store, bus, pending).catch((err: unknown) =>
+        deps.log.warn(
+          { err, contentId: content.contentId },
+          "visibility event not published yet; the relay will retry",
+        ),
+      );
+    }
     return content;
   }
 

@@ -3,6 +3,7 @@ import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_
 import { openContentBackends } from "./backends.js";
 import { seedCatalog } from "./catalog/seed.js";
 import { loadContentConfig } from "./config.js";
+import { startAnnouncementRelay } from "./events.js";
 import { rebuildSearchIndex, startSearchIndexer } from "./search-indexer.js";
 import { contentService } from "./service.js";
 import { startTrendingConsumer } from "./trending-consumer.js";
@@ -29,6 +30,12 @@ export async function startContentService(
     }
     const indexer = await startSearchIndexer(b.bus, b.store, b.search, log);
     const trendingConsumer = await startTrendingConsumer(b.bus, b.trending, log);
+    const relay = startAnnouncementRelay({
+      store: b.store,
+      bus: b.bus,
+      log,
+      intervalMs: config.outboxIntervalMs,
+    });
     const server = await startService(
       {
         name: "content",
@@ -55,7 +62,7 @@ export async function startContentService(
       ...server,
       async close() {
         await server.close();
-        await Promise.all([indexer.stop(), trendingConsumer.stop()]);
+        await Promise.all([indexer.stop(), trendingConsumer.stop(), relay.stop()]);
         await b.close();
       },
     };

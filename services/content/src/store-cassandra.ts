@@ -6,7 +6,7 @@ import type { Client } from "cassandra-driver";
 import { indexEntries } from "./browse-index.js";
 import type { BrowseOrder } from "./domain/sort-keys.js";
 import { CONTENT_MIGRATIONS } from "./migrations.js";
-import type { BrowsePosition, BrowseRow, ContentStore } from "./store.js";
+import type { BrowsePosition, BrowseRow, ContentStore, PendingAnnouncement } from "./store.js";
 
 export const CONTENT_KEYSPACE = "marquee_content";
 
@@ -57,7 +57,7 @@ export class CassandraContentStore implements ContentStore {
     return map;
   }
 
-  async put(content: Content): Promise<void> {
+  async put(content: Content, announce = false): Promise<PendingAnnouncement | undefined> {
     const previous = await this.get(content.contentId);
     const entries = indexEntries(content);
     const keep = new Set(entries.map(rowId));
@@ -79,8 +79,33 @@ export class CassandraContentStore implements ContentStore {
           query: "INSERT INTO contents (content_id, body, update_time) VALUES (?, ?, ?)",
           params: [content.contentId, Buffer.from(toBinary(ContentSchema, content)), updateTime],
         },
+        ...(announce
+          ? [
+              {
+                query: "INSERT INTO pending_announcements (content_id, update_time) VALUES (?, ?)",
+                params: [content.contentId, updateTime],
+              },
+            ]
+          : []),
       ],
       { prepare: true, logged: true },
+    );
+    return announce ? { contentId: content.contentId, updateMs: updateTime.getTime() } : undefined;
+  }
+
+  async pendingAnnouncements(): Promise<PendingAnnouncement[]> {
+    const rs = await this.#client.execute("SELECT content_id, update_time FROM pending_announcements");
+    return rs.rows.map((r) => ({
+      contentId: String(r.content_id),
+      updateMs: (r.update_time as Date).getTime(),
+    }));
+  }
+
+  async clearAnnouncement(pending: PendingAnnouncement): Promise<void> {
+    await this.#client.execute(
+      "DELETE FROM pending_announcements WHERE content_id = ? AND update_time = ?",
+      [pending.contentId, new Date(pending.updateMs)],
+      { prepare: true },
     );
   }
 

@@ -1,10 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { type Content, ContentSchema } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { ClassicLevel } from "classic-level";
 import { type IndexEntry, indexEntries } from "./browse-index.js";
 import type { BrowseOrder } from "./domain/sort-keys.js";
-import type { BrowsePosition, BrowseRow, ContentStore } from "./store.js";
+import type { BrowsePosition, BrowseRow, ContentStore, PendingAnnouncement } from "./store.js";
 
 // Keys: "c\0<id>" → title; "b\0<bucket>\0<order>\0<key>\0<id>" → maturity.
 // \0 sorts before every character a key part may hold, so prefixes order first.
@@ -12,6 +13,10 @@ const SEP = "\u0000";
 const contentKey = (id: string) => `c${SEP}${id}`;
 const rowPrefix = (bucket: string, order: BrowseOrder) => `b${SEP}${bucket}${SEP}${order}${SEP}`;
 const rowKey = (e: IndexEntry) => `${rowPrefix(e.bucket, e.order)}${e.key}${SEP}${e.id}`;
+const ANNOUNCEMENTS = `a${SEP}`;
+const announcementKey = (p: PendingAnnouncement) =>
+  `${ANNOUNCEMENTS}${p.contentId}${SEP}${p.updateMs.toString().padStart(15, "0")}`;
+const updateMsOf = (c: Content) => (c.updateTime ? timestampMs(c.updateTime) : Date.now());
 
 /**
  * The content store of embedded mode on classic-level (LevelDB). Writes go
@@ -49,7 +54,8 @@ export class EmbeddedContentStore implements ContentStore {
     return found;
   }
 
-  put(content: Content): Promise<void> {
+  put(content: Content, announce = false): Promise<PendingAnnouncement | undefined> {
+    const owed = announce ? { contentId: content.contentId, updateMs: updateMsOf(content) } : undefined;
     const write = this.#writes.then(async () => {
       const previous = await this.get(content.contentId);
       const oldRows = previous === undefined ? [] : indexEntries(previous).map(rowKey);
@@ -63,8 +69,26 @@ export class EmbeddedContentStore implements ContentStore {
           value: Uint8Array.of(e.maturity),
         })),
         { type: "put" as const, key: contentKey(content.contentId), value: toBinary(ContentSchema, content) },
+        ...(owed === undefined
+          ? []
+          : [{ type: "put" as const, key: announcementKey(owed), value: new Uint8Array() }]),
       ]);
+      return owed;
     });
+    this.#writes = write.catch(() => {});
+    return write;
+  }
+
+  async pendingAnnouncements(): Promise<PendingAnnouncement[]> {
+    const keys = await this.#db.keys({ gt: ANNOUNCEMENTS, lt: `${ANNOUNCEMENTS}\uffff` }).all();
+    return keys.map((key) => {
+      const [contentId = "", updateMs = "0"] = key.slice(ANNOUNCEMENTS.length).split(SEP);
+      return { contentId, updateMs: Number(updateMs) };
+    });
+  }
+
+  clearAnnouncement(pending: PendingAnnouncement): Promise<void> {
+    const write = this.#writes.then(() => this.#db.del(announcementKey(pending)));
     this.#writes = write.catch(() => {});
     return write;
   }

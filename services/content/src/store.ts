@@ -14,6 +14,12 @@ export interface BrowseRow {
   maturity: number;
 }
 
+/** A visibility event owed for a title's write (the write's update time). */
+export interface PendingAnnouncement {
+  contentId: string;
+  updateMs: number;
+}
+
 /** The bucket of the browse index that holds every published title. */
 export const ALL_GENRES = "_all";
 
@@ -27,8 +33,17 @@ export interface ContentStore {
   get(contentId: string): Promise<Content | undefined>;
   /** The titles found among these ids (missing ones are absent from the map). */
   getMany(contentIds: readonly string[]): Promise<Map<string, Content>>;
-  /** Creates or replaces a title and brings its browse index rows up to date, in one atomic write. */
-  put(content: Content): Promise<void>;
+  /**
+   * Creates or replaces a title and brings its browse index rows up to date, in
+   * one atomic write; with `announce`, the same write records that its
+   * visibility event is owed (the outbox: see pendingAnnouncements), and
+   * returns that record.
+   */
+  put(content: Content, announce?: boolean): Promise<PendingAnnouncement | undefined>;
+  /** Titles whose visibility event may not have been published yet. */
+  pendingAnnouncements(): Promise<PendingAnnouncement[]>;
+  /** Forgets one pending announcement once its event is published. */
+  clearAnnouncement(pending: PendingAnnouncement): Promise<void>;
   /** Index rows of a bucket (a genre id or ALL_GENRES) in order, strictly after `after`. */
   browseRows(
     bucket: string,

@@ -44,7 +44,8 @@ export interface Adapters {
   cleanup: () => Promise<void>;
 }
 
-async function embeddedAdapters(dir: string): Promise<Adapters> {
+/** Every adapter embedded, under `dir`. */
+export async function embeddedAdapters(dir: string): Promise<Adapters> {
   return {
     store: await EmbeddedContentStore.open(path.join(dir, "catalog")),
     trending: await EmbeddedTrendingStore.open(path.join(dir, "trending")),

@@ -7,6 +7,7 @@ import {
   ContentType,
   PublishState,
 } from "@marquee/sdk/marquee/content/v1/content_pb";
+import { type ContentInput, ContentInputSchema } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { NO_CAP } from "../src/domain/maturity.js";
 import type { SearchQuery } from "../src/search.js";
 
@@ -42,3 +43,18 @@ export const query = (text: string, more: Partial<SearchQuery> = {}): SearchQuer
   limit: 10,
   ...more,
 });
+
+/** An operator's input for a new movie. */
+export const input = (over: Partial<MessageInitShape<typeof ContentInputSchema>> = {}): ContentInput =>
+  create(ContentInputSchema, {
+    type: ContentType.MOVIE,
+    title: "Vorlander Nights",
+    genreIds: ["thriller"],
+    releaseDate: "2024-06-01",
+    duration: durationFromMs(100 * 60_000),
+    synopsis: "A night porter in Vienna overhears a plan.",
+    cast: [{ name: "Ilse Vorlander", role: "Porter" }],
+    maturityRating: 3,
+    popularity: 5,
+    ...over,
+  } as MessageInitShape<typeof ContentInputSchema>);

@@ -1,18 +1,15 @@
-import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
-import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { waitFor } from "@marquee/kit/testing";
 import { ContentType, PublishState } from "@marquee/sdk/marquee/content/v1/content_pb";
-import {
-  BrowseSort,
-  type ContentInput,
-  ContentInputSchema,
-} from "@marquee/sdk/marquee/content/v1/content_service_pb";
+import { BrowseSort } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { PlaybackHeartbeatSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import anyTest, { type TestFn } from "ava";
 import { FIXTURE_TITLES } from "../src/catalog/fixtures.js";
 import { uuidV5 } from "../src/catalog/uuid.js";
 import { type ContentFixture, callers, startFixture } from "./fixture.js";
+import { input } from "./helpers.js";
 
 const test = anyTest as TestFn<{ f: ContentFixture }>;
 
@@ -37,20 +34,6 @@ async function code(p: Promise<unknown>): Promise<Code | "ok"> {
     return ConnectError.from(err).code;
   }
 }
-
-const input = (over: Partial<MessageInitShape<typeof ContentInputSchema>> = {}): ContentInput =>
-  create(ContentInputSchema, {
-    type: ContentType.MOVIE,
-    title: "Vorlander Nights",
-    genreIds: ["thriller"],
-    releaseDate: "2024-06-01",
-    duration: durationFromMs(100 * 60_000),
-    synopsis: "A night porter in Vienna overhears a plan.",
-    cast: [{ name: "Ilse Vorlander", role: "Porter" }],
-    maturityRating: 3,
-    popularity: 5,
-    ...over,
-  } as MessageInitShape<typeof ContentInputSchema>);
 
 // ---- browse ----
 

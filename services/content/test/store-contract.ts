@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { timestampFromDate, timestampMs } from "@bufbuild/protobuf/wkt";
 import { type Content, ContentSchema, PublishState } from "@marquee/sdk/marquee/content/v1/content_pb";
 import type { TestFn } from "ava";
 import { browsePage } from "../src/browse.js";
@@ -78,6 +78,26 @@ export function contentStoreContract(test: TestFn, open: StoreFactory): void {
     await store.put(create(ContentSchema, { ...b, publishState: PublishState.UNPUBLISHED }));
     t.deepEqual(ids(await store.browseRows(ALL_GENRES, "title", undefined, 10)), [a.contentId]);
     t.is((await store.get(b.contentId))?.publishState, PublishState.UNPUBLISHED, "the title itself stays");
+  });
+
+  test("content store: a write that owes an event records it in the same step, until cleared", async (t) => {
+    const store = await open();
+    t.teardown(() => store.close());
+    const m = movie({ title: "Owed" });
+    const quiet = movie({ title: "Quiet" });
+    t.is(await store.put(quiet), undefined);
+    const pending = await store.put(m, true);
+    t.deepEqual(pending, {
+      contentId: m.contentId,
+      updateMs: timestampMs(m.updateTime ?? timestampFromDate(new Date())),
+    });
+    const mine = async () =>
+      (await store.pendingAnnouncements()).filter((p) =>
+        [m.contentId, quiet.contentId].includes(p.contentId),
+      );
+    t.deepEqual(await mine(), [pending]);
+    await store.clearAnnouncement(pending as NonNullable<typeof pending>);
+    t.deepEqual(await mine(), []);
   });
 
   test("content store: scan yields every title, published or not", async (t) => {

@@ -1,4 +1,4 @@
-import type { EventBus, Logger } from "@marquee/kit";
+import { type EventBus, type Logger, runPeriodically } from "@marquee/kit";
 import { publishProfileDeleted, publishUserDeleted } from "./service.js";
 import type { UserStore } from "./store.js";
 
@@ -13,29 +13,21 @@ export function startDeletionRelay(
   log: Logger,
   intervalMs: number,
 ): { stop(): Promise<void> } {
-  let running: Promise<void> = Promise.resolve();
-  const relay = async () => {
-    for (const pending of await store.pendingDeletions()) {
-      await publishUserDeleted(bus, pending);
-      await store.clearPendingDeletion(pending.userId);
-      log.info({ userId: pending.userId }, "relayed user.deleted");
-    }
-    for (const pending of await store.pendingProfileDeletions()) {
-      await publishProfileDeleted(bus, pending);
-      await store.clearPendingProfileDeletion(pending.profileId);
-      log.info({ profileId: pending.profileId }, "relayed profile.deleted");
-    }
-  };
-  const tick = () => {
-    running = running.then(relay).catch((err: unknown) => log.warn({ err }, "deletion relay failed"));
-  };
-  tick();
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
+  return runPeriodically(
+    async () => {
+      for (const pending of await store.pendingDeletions()) {
+        await publishUserDeleted(bus, pending);
+        await store.clearPendingDeletion(pending.userId);
+        log.info({ userId: pending.userId }, "relayed user.deleted");
+      }
+      for (const pending of await store.pendingProfileDeletions()) {
+        await publishProfileDeleted(bus, pending);
+        await store.clearPendingProfileDeletion(pending.profileId);
+        log.info({ profileId: pending.profileId }, "relayed profile.deleted");
+      }
     },
-  };
+    intervalMs,
+    log,
+    "deletion relay",
+  );
 }
