@@ -81,11 +81,15 @@ function settleSeasons(seasons: Season[], previous: Content | undefined): Season
 }
 
 /** A new draft from an operator's input. */
-export function newContent(input: ContentInput, now: Date = new Date()): Content {
+export function newContent(
+  input: ContentInput,
+  now: Date = new Date(),
+  contentId: string = randomUUID(),
+): Content {
   checkInput(input);
   const time = timestampFromDate(now);
   return create(ContentSchema, {
-    contentId: randomUUID(),
+    contentId,
     ...fieldsOf(input, undefined),
     publishState: PublishState.DRAFT,
     createTime: time,

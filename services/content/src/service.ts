@@ -20,6 +20,7 @@ import { BrowseSort, type ContentService } from "@marquee/sdk/marquee/content/v1
 import { z } from "zod";
 import { browsePage } from "./browse.js";
 import { TtlCache } from "./cache.js";
+import { uuidV5 } from "./catalog/uuid.js";
 import { newContent, updatedContent } from "./content-input.js";
 import { GENRES, isKnownGenre, unknownGenres } from "./domain/genres.js";
 import { allowed, effectiveCap } from "./domain/maturity.js";
@@ -48,6 +49,8 @@ export interface ContentServiceDeps {
 
 /** Operators hold this scope (internal services pass every scope check). */
 export const CATALOG_WRITE = "catalog:write";
+/** Namespace of the ids of titles made by CreateContent calls with a request id (a random UUID fixed once). */
+const CREATE_REQUEST_NAMESPACE = "3d0a8c52-7b1e-4f69-a4d2-95c1e0b7f6a3";
 
 /** Deepest search result reachable by paging (OpenSearch's result window). */
 const MAX_SEARCH_OFFSET = 10_000;
@@ -258,11 +261,23 @@ export function contentService(deps: ContentServiceDeps): ServiceImpl<typeof Con
 
     async createContent(req, ctx) {
       requireScope(ctx, CATALOG_WRITE);
-      if (req.content === undefined) throw new ConnectError("content: required", Code.InvalidArgument);
-      const content = newContent(req.content);
-      await store.put(content);
-      deps.log.info({ contentId: content.contentId, title: content.title }, "title created");
-      return { content };
+      const input = req.content;
+      if (input === undefined) throw new ConnectError("content: required", Code.InvalidArgument);
+      const create = async (contentId?: string) => {
+        const content = newContent(input, new Date(), contentId);
+        await store.put(content);
+        deps.log.info({ contentId: content.contentId, title: content.title }, "title created");
+        return { content };
+      };
+      if (req.requestId === "") return create();
+      // The id follows from the caller and its request id, so a retry finds what the first call made.
+      const caller = callerOf(ctx);
+      const who = `${caller.kind}:${caller.partnerId ?? caller.userId ?? caller.service ?? ""}`;
+      const contentId = uuidV5(`${who}/${req.requestId}`, CREATE_REQUEST_NAMESPACE);
+      return lock.run(contentId, async () => {
+        const existing = await store.get(contentId);
+        return existing === undefined ? create(contentId) : { content: existing };
+      });
     },
 
     async updateContent(req, ctx) {

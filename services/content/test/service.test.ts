@@ -254,6 +254,26 @@ test("create, publish, update and unpublish: search follows within a bounded tim
   );
 });
 
+test("CreateContent with a request id creates once: a retry returns the title as it is now", async (t) => {
+  const f = t.context.f;
+  const op = f.client(callers.operator);
+  const requestId = "9a4c1f0e-2b7d-4e8a-b3c6-5d1f7e9a0b24";
+  const first = await op.createContent({ content: input({ title: "Only Once" }), requestId });
+  const id = first.content?.contentId ?? "";
+  await op.updateContent({ contentId: id, content: input({ title: "Only Once, Renamed" }) });
+  const retried = await op.createContent({ content: input({ title: "Only Once" }), requestId });
+  t.is(retried.content?.contentId, id);
+  t.is(retried.content?.title, "Only Once, Renamed", "the retry changed nothing");
+  const other = await op.createContent({
+    content: input({ title: "Only Once" }),
+    requestId: "0b5d2e1f-3c8e-4f9b-a4d7-6e2f8a0b1c35",
+  });
+  t.not(other.content?.contentId, id, "another request id is another title");
+  const plain = await Promise.all([1, 2].map(() => op.createContent({ content: input() })));
+  t.not(plain[0]?.content?.contentId, plain[1]?.content?.contentId, "without one, each call creates");
+  t.is(await code(op.createContent({ content: input(), requestId: "not-a-uuid" })), Code.InvalidArgument);
+});
+
 test("AttachMedia: ingest sets a movie's media and an episode's media", async (t) => {
   const f = t.context.f;
   const ingest = f.client(callers.internal);

@@ -14,6 +14,8 @@ import { asStreaming } from "./internal-call.js";
 
 interface DemoTitle {
   key: string;
+  /** CreateContent's request id: a start that died before recording the title finds it again. */
+  requestId: string;
   title: string;
   synopsis: string;
   genreIds: string[];
@@ -25,6 +27,7 @@ interface DemoTitle {
 export const DEMO_TITLES: DemoTitle[] = [
   {
     key: "signal",
+    requestId: "5e0f3c7a-8d21-4b6e-9f4a-1c2d3e4f5a61",
     title: "Test Signal",
     synopsis:
       "A broadcast test card hums at 440 Hz while the clock keeps time. A demo title made at first start.",
@@ -34,6 +37,7 @@ export const DEMO_TITLES: DemoTitle[] = [
   },
   {
     key: "life",
+    requestId: "6f1a4d8b-9e32-4c7f-8a5b-2d3e4f5a6b72",
     title: "The Game of Life",
     synopsis: "Cells are born and die by Conway's rules, to a low drone. A demo title made at first start.",
     genreIds: ["science-fiction"],
@@ -42,6 +46,7 @@ export const DEMO_TITLES: DemoTitle[] = [
   },
   {
     key: "bars",
+    requestId: "7a2b5e9c-af43-4d80-9b6c-3e4f5a6b7c83",
     title: "Colour Bars",
     synopsis: "SMPTE bars, steady as ever, with a 1 kHz line-up tone. A demo title made at first start.",
     genreIds: ["animation"],
@@ -110,6 +115,7 @@ export async function seedDemoTitles(o: DemoOptions): Promise<number> {
               thumbnailUrl: asset.thumbnailPath,
             },
           },
+          requestId: demo.requestId,
         },
         asStreaming(),
       );
