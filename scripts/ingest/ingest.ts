@@ -8,14 +8,16 @@
  *   npm run ingest -- film.mp4 --title "My Film" --genre drama --synopsis "…"
  *   npm run ingest -- ep1.mp4 --content-id <uuid> --episode-id <uuid>
  *
- * An interrupted run publishes nothing; run it again.
+ * An interrupted run publishes nothing; run it again: the same file and title
+ * go to the same title (CreateContent's request id follows from them), so a
+ * run that failed after creating it does not leave a second one.
  */
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { ConnectError } from "@connectrpc/connect";
-import { ConfigError, createServiceClient, loadBackendsConfig, serviceUrl } from "@marquee/kit";
+import { ConfigError, createServiceClient, loadBackendsConfig, serviceUrl, uuidV5 } from "@marquee/kit";
 import { MaturityRating } from "@marquee/sdk/marquee/common/v1/maturity_pb";
 import { ContentType } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
@@ -27,6 +29,9 @@ import { asStreaming } from "@marquee/streaming/internal-call";
 import { SingleBar } from "cli-progress";
 
 const USAGE = `usage: npm run ingest -- <video file> (--title "Title" [--genre id]... [--synopsis text] [--maturity ALL|KIDS|TEEN|ADULT] [--release-date YYYY-MM-DD] [--no-publish] | --content-id <uuid> [--episode-id <uuid>]) [--preset veryfast]`;
+
+/** Namespace of CreateContent request ids made by this command (a random UUID fixed once). */
+const INGEST_REQUESTS = "8b3c6fad-b054-4e91-8c7d-4f5a6b7c8d94";
 
 function fail(message: string): never {
   process.stderr.write(`ingest: ${message}\n`);
@@ -114,6 +119,7 @@ try {
             thumbnailUrl: asset.thumbnailPath,
           },
         },
+        requestId: uuidV5(`${source}\n${values.title}`, INGEST_REQUESTS),
       },
       asStreaming(),
     );

@@ -66,3 +66,4 @@ export {
   serviceUrl,
   WORKER_PORTS,
 } from "./topology.js";
+export { uuidV5 } from "./uuid.js";
