@@ -324,11 +324,8 @@ function build(spec: FixtureTitle, r: () => number, n: number): Content {
     cast: spec.cast.map((name, i) => ({ name, role: i === 0 && r() < 0.2 ? "Director" : "Actor" })),
     rating: Math.round(Math.min(10, Math.max(1, 6.6 + (r() + r() + r() - 1.5) * 2)) * 10) / 10,
     maturityRating: spec.maturity,
-    artwork: {
-      posterUrl: `/artwork/${id}/poster.jpg`,
-      backdropUrl: `/artwork/${id}/backdrop.jpg`,
-      thumbnailUrl: `/artwork/${id}/thumb.jpg`,
-    },
+    // No artwork URLs: the generated catalog has no images, and a URL nothing serves costs every
+    // client a failed request per card; clients draw their own poster when there is none.
     availability: hasWindow ? { endTime: timestampFromMs(Date.UTC(2030, 11, 31)) } : {},
     popularity: spec.popularity,
     seasons,
