@@ -18,15 +18,15 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import {
   CALLER_HEADER,
   type Caller,
-  createJetStreamBus,
   createLogger,
-  EmbeddedBus,
-  type EventBus,
   encodeCaller,
   loadBackendsConfig,
-  openCassandra,
   serve,
 } from "@marquee/kit";
+import type { EventBus } from "@marquee/kit/bus";
+import { createJetStreamBus } from "@marquee/kit/bus/jetstream";
+import { openCassandra } from "@marquee/kit/cassandra";
+import { EmbeddedBus } from "@marquee/kit/embedded";
 import { AccountService, BillingCycle, PlanTier } from "@marquee/sdk/marquee/account/v1/account_service_pb";
 import { Client } from "cassandra-driver";
 import { Billing } from "../services/account/src/billing.js";

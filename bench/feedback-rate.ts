@@ -19,17 +19,15 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import {
   CALLER_HEADER,
-  connectNats,
-  createJetStreamBus,
   createLogger,
   createServiceClient,
-  EmbeddedBus,
-  type EventBus,
   encodeCaller,
   loadBackendsConfig,
-  natsManager,
   serve,
 } from "@marquee/kit";
+import type { EventBus } from "@marquee/kit/bus";
+import { connectNats, createJetStreamBus, natsManager } from "@marquee/kit/bus/jetstream";
+import { EmbeddedBus } from "@marquee/kit/embedded";
 import { FeedbackService, RatingValue } from "@marquee/sdk/marquee/feedback/v1/feedback_service_pb";
 import { Client as Cassandra } from "cassandra-driver";
 import { OPEN_CATALOG } from "../services/feedback/src/catalog.js";

@@ -35,15 +35,9 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import {
-  connectNats,
-  createJetStreamBus,
-  createLogger,
-  loadBackendsConfig,
-  natsManager,
-  openCassandra,
-  serve,
-} from "@marquee/kit";
+import { createLogger, loadBackendsConfig, serve } from "@marquee/kit";
+import { connectNats, createJetStreamBus, natsManager } from "@marquee/kit/bus/jetstream";
+import { openCassandra } from "@marquee/kit/cassandra";
 import { waitFor } from "@marquee/kit/testing";
 import { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_pb";
 import { VideoQuality } from "@marquee/sdk/marquee/common/v1/video_quality_pb";

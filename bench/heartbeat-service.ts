@@ -10,7 +10,8 @@
  * Started by heartbeat-ingest.ts.
  */
 import { writeFileSync } from "node:fs";
-import { createJetStreamBus, createLogger, loadBackendsConfig } from "@marquee/kit";
+import { createLogger, loadBackendsConfig } from "@marquee/kit";
+import { createJetStreamBus } from "@marquee/kit/bus/jetstream";
 import { startStreamingService } from "@marquee/streaming";
 import { startStreamingConsumers } from "@marquee/streaming/consumers";
 import { CassandraStreamingStore } from "@marquee/streaming/store-cassandra";

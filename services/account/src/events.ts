@@ -1,6 +1,6 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import type { EventBus, Subscription } from "@marquee/kit";
+import type { EventBus, Subscription } from "@marquee/kit/bus";
 import {
   SubscriptionChangedSchema,
   UserDeletedSchema,

@@ -1,4 +1,4 @@
-import type { Migration } from "@marquee/kit";
+import type { Migration } from "@marquee/kit/cassandra";
 
 /**
  * The schema of keyspace marquee_account. Every table is partitioned by the

@@ -1,15 +1,15 @@
 import {
   createLogger,
-  embeddedDir,
   envs,
   loadBackendsConfig,
   loadConfig,
-  openCassandra,
-  openEventBus,
   SERVICE_PORTS,
   type Server,
   startService,
 } from "@marquee/kit";
+import { openEventBus } from "@marquee/kit/bus";
+import { openCassandra } from "@marquee/kit/cassandra";
+import { embeddedDir } from "@marquee/kit/embedded";
 import { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_pb";
 import { Billing } from "./billing.js";
 import { type Clock, systemClock } from "./clock.js";

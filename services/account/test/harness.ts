@@ -3,17 +3,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
-import {
-  CALLER_HEADER,
-  type Caller,
-  createLogger,
-  EmbeddedBus,
-  type EventBus,
-  encodeCaller,
-  type Server,
-  type Subscription,
-  serve,
-} from "@marquee/kit";
+import { CALLER_HEADER, type Caller, createLogger, encodeCaller, type Server, serve } from "@marquee/kit";
+import type { EventBus, Subscription } from "@marquee/kit/bus";
+import { EmbeddedBus } from "@marquee/kit/embedded";
 import { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_pb";
 import { Billing } from "../src/billing.js";
 import { ManualClock } from "../src/clock.js";

@@ -1,12 +1,8 @@
 import path from "node:path";
-import {
-  type BackendsConfig,
-  createSearchClient,
-  type EventBus,
-  embeddedDir,
-  type Logger,
-  openEventBus,
-} from "@marquee/kit";
+import type { BackendsConfig, Logger } from "@marquee/kit";
+import { type EventBus, openEventBus } from "@marquee/kit/bus";
+import { embeddedDir } from "@marquee/kit/embedded";
+import { createSearchClient } from "@marquee/kit/opensearch";
 import type { ContentConfig } from "./config.js";
 import type { SearchIndex } from "./search.js";
 import { EmbeddedSearchIndex } from "./search-embedded.js";

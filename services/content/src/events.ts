@@ -1,6 +1,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate, timestampMs } from "@bufbuild/protobuf/wkt";
-import { type EventBus, type Logger, runPeriodically } from "@marquee/kit";
+import { type Logger, runPeriodically } from "@marquee/kit";
+import type { EventBus } from "@marquee/kit/bus";
 import type { Content } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { ContentVisibilityChangedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import { isPublished } from "./domain/visibility.js";

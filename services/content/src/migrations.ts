@@ -1,4 +1,4 @@
-import type { Migration } from "@marquee/kit";
+import type { Migration } from "@marquee/kit/cassandra";
 
 /** The schema of keyspace marquee_content. Applied once each, in order; never edit an applied one. */
 export const CONTENT_MIGRATIONS: Migration[] = [

@@ -1,6 +1,7 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
-import type { EventBus, Logger, Subscription } from "@marquee/kit";
+import type { Logger } from "@marquee/kit";
+import type { EventBus, Subscription } from "@marquee/kit/bus";
 import type { Content } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { ContentVisibilityChangedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import { isPublished } from "./domain/visibility.js";

@@ -4,7 +4,7 @@ import {
   putIndexTemplate,
   type SearchClient,
   swapAlias,
-} from "@marquee/kit";
+} from "@marquee/kit/opensearch";
 import type { Content } from "@marquee/sdk/marquee/content/v1/content_pb";
 import {
   fromPayload,

@@ -4,12 +4,12 @@ import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@conn
 import {
   callerOf,
   decodePageToken,
-  type EventBus,
   encodePageToken,
   type Logger,
   requireInternal,
   requireScope,
 } from "@marquee/kit";
+import type { EventBus } from "@marquee/kit/bus";
 import {
   type Content,
   ContentSchema,

@@ -1,6 +1,7 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { type BackendsConfig, type Logger, openCassandra } from "@marquee/kit";
+import type { BackendsConfig, Logger } from "@marquee/kit";
+import { openCassandra } from "@marquee/kit/cassandra";
 import { type Content, ContentSchema } from "@marquee/sdk/marquee/content/v1/content_pb";
 import type { Client } from "cassandra-driver";
 import { indexEntries } from "./browse-index.js";

@@ -1,6 +1,7 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import type { EventBus, Logger, Subscription } from "@marquee/kit";
+import type { Logger } from "@marquee/kit";
+import type { EventBus, Subscription } from "@marquee/kit/bus";
 import { PlaybackHeartbeatSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import { scopesOf, TRENDING_WINDOW_MS } from "./domain/trending.js";
 import type { TrendingStore } from "./trending-store.js";

@@ -1,4 +1,5 @@
-import { createLogger, type EventBus } from "@marquee/kit";
+import { createLogger } from "@marquee/kit";
+import type { EventBus } from "@marquee/kit/bus";
 import { waitFor } from "@marquee/kit/testing";
 import test from "ava";
 import { startAnnouncementRelay } from "../src/events.js";

@@ -3,16 +3,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Client, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import {
-  CALLER_HEADER,
-  type Caller,
-  createLogger,
-  EmbeddedBus,
-  type EventBus,
-  encodeCaller,
-  type Server,
-  serve,
-} from "@marquee/kit";
+import { CALLER_HEADER, type Caller, createLogger, encodeCaller, type Server, serve } from "@marquee/kit";
+import type { EventBus } from "@marquee/kit/bus";
+import { EmbeddedBus } from "@marquee/kit/embedded";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { seedCatalog } from "../src/catalog/seed.js";
 import type { SearchIndex } from "../src/search.js";

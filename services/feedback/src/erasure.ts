@@ -1,5 +1,6 @@
 import { fromBinary } from "@bufbuild/protobuf";
-import type { BusEvent, EventBus, Logger, Subscription } from "@marquee/kit";
+import type { Logger } from "@marquee/kit";
+import type { BusEvent, EventBus, Subscription } from "@marquee/kit/bus";
 import { ProfileDeletedSchema, UserDeletedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import type { FeedbackStore } from "./store.js";
 

@@ -1,6 +1,6 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { EventBus } from "@marquee/kit";
+import type { EventBus } from "@marquee/kit/bus";
 import { RatingSubmittedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import type { RatingChange } from "./store.js";
 

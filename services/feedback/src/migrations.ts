@@ -1,4 +1,4 @@
-import type { Migration } from "@marquee/kit";
+import type { Migration } from "@marquee/kit/cassandra";
 
 /**
  * Schema of keyspace marquee_feedback. Applied once, in order, by kit

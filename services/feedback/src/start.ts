@@ -1,16 +1,14 @@
 import {
   createLogger,
   createServiceClient,
-  type EventBus,
-  embeddedDir,
   loadBackendsConfig,
-  openEventBus,
   SERVICE_PORTS,
   type Server,
-  type Subscription,
   serviceUrl,
   startService,
 } from "@marquee/kit";
+import { type EventBus, openEventBus, type Subscription } from "@marquee/kit/bus";
+import { embeddedDir } from "@marquee/kit/embedded";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { FeedbackService } from "@marquee/sdk/marquee/feedback/v1/feedback_service_pb";
 import { contentServiceCatalog, type TitleCatalog } from "./catalog.js";

@@ -1,5 +1,5 @@
 import type { BackendsConfig, Logger } from "@marquee/kit";
-import { openCassandra } from "@marquee/kit";
+import { openCassandra } from "@marquee/kit/cassandra";
 import { type Client, types } from "cassandra-driver";
 import { migrations } from "./migrations.js";
 import {

@@ -9,8 +9,8 @@ import {
   createServiceClient,
   encodeCaller,
   loadBackendsConfig,
-  openEventBus,
 } from "@marquee/kit";
+import { openEventBus } from "@marquee/kit/bus";
 import { waitFor } from "@marquee/kit/testing";
 import { ProfileDeletedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import { FeedbackService, RatingValue } from "@marquee/sdk/marquee/feedback/v1/feedback_service_pb";

@@ -1,5 +1,5 @@
+import { type BusEvent, type EventBus, redeliveryDelayMs } from "@marquee/kit/bus";
 import type { Implementation, TestFn } from "ava";
-import { type BusEvent, type EventBus, redeliveryDelayMs } from "../src/index.js";
 import { waitFor } from "../src/testing/index.js";
 
 /** Opens a bus on fresh storage; calling `reopen` opens another bus on the same storage (a restart). */

@@ -1,5 +1,5 @@
+import { ConfigError, envs, loadConfig } from "@marquee/kit";
 import test from "ava";
-import { ConfigError, envs, loadConfig } from "../src/index.js";
 
 const shape = {
   MARQUEE_X_PORT: envs.port(7000),

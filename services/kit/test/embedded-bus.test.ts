@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createLogger } from "@marquee/kit";
+import { EmbeddedBus } from "@marquee/kit/embedded";
 import test from "ava";
-import { createLogger, EmbeddedBus } from "../src/index.js";
 import { eventBusContract } from "./bus-contract.js";
 
 const log = createLogger("test", "silent");

@@ -1,8 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import { callerKey, createLogger, type Server, serve } from "@marquee/kit";
 import { ContentSchema } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
-import { callerKey, createLogger, type Server, serve } from "../src/index.js";
 
 /** A controllable ContentService: counts handler entries and can hold a call open. */
 export class TestContent {

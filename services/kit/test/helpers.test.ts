@@ -2,8 +2,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
-import test from "ava";
-import { z } from "zod";
 import {
   type Caller,
   callerKey,
@@ -11,12 +9,13 @@ import {
   decodePageToken,
   encodePageToken,
   loadBackendsConfig,
-  openEventBus,
-  redeliveryDelayMs,
   requireInternal,
   requireScope,
   requireSelf,
-} from "../src/index.js";
+} from "@marquee/kit";
+import { openEventBus, redeliveryDelayMs } from "@marquee/kit/bus";
+import test from "ava";
+import { z } from "zod";
 import { waitFor } from "../src/testing/index.js";
 
 function ctxOf(caller: Caller): HandlerContext {

@@ -6,10 +6,10 @@ import {
   createGrpcTransport,
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
+import { encodeCaller } from "@marquee/kit";
 import { Health, HealthCheckResponse_ServingStatus } from "@marquee/sdk/grpc/health/v1/health_pb";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import test from "ava";
-import { encodeCaller } from "../src/index.js";
 import { serveTestContent, TestContent } from "./fixtures.js";
 
 const VALID_ID = "6f1c2b9e-3c4d-4e5f-8a9b-0c1d2e3f4a5b";

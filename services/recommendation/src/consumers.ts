@@ -1,6 +1,7 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { durationMs, timestampMs } from "@bufbuild/protobuf/wkt";
-import type { BusEvent, EventBus, Logger, Subscription } from "@marquee/kit";
+import type { Logger } from "@marquee/kit";
+import type { BusEvent, EventBus, Subscription } from "@marquee/kit/bus";
 import {
   ContentVisibilityChangedSchema,
   PlaybackHeartbeatSchema,

@@ -1,4 +1,5 @@
-import type { EventBus, Logger } from "@marquee/kit";
+import type { Logger } from "@marquee/kit";
+import type { EventBus } from "@marquee/kit/bus";
 import type { CatalogSource } from "./catalog-source.js";
 import { syncCatalog } from "./catalog-sync.js";
 import { startConsumers } from "./consumers.js";

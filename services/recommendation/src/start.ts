@@ -1,13 +1,13 @@
 import {
   createLogger,
   createServiceClient,
-  embeddedDir,
   loadBackendsConfig,
-  openEventBus,
   SERVICE_PORTS,
   type Server,
   startService,
 } from "@marquee/kit";
+import { openEventBus } from "@marquee/kit/bus";
+import { embeddedDir } from "@marquee/kit/embedded";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { RecommendationService } from "@marquee/sdk/marquee/recommendation/v1/recommendation_service_pb";
 import { contentServiceCatalog } from "./catalog-source.js";

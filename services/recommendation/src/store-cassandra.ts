@@ -1,4 +1,5 @@
-import { type BackendsConfig, type Logger, type Migration, openCassandra } from "@marquee/kit";
+import type { BackendsConfig, Logger } from "@marquee/kit";
+import { type Migration, openCassandra } from "@marquee/kit/cassandra";
 import { type Client, types } from "cassandra-driver";
 import type { CatalogTitle, Interaction } from "./model/types.js";
 import type { RatingFact, TasteStore, TitleFacts, ViewingFact } from "./store.js";

@@ -4,15 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Client, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import {
-  CALLER_HEADER,
-  type Caller,
-  createLogger,
-  EmbeddedBus,
-  encodeCaller,
-  type Server,
-  serve,
-} from "@marquee/kit";
+import { CALLER_HEADER, type Caller, createLogger, encodeCaller, type Server, serve } from "@marquee/kit";
+import { EmbeddedBus } from "@marquee/kit/embedded";
 import { RecommendationService } from "@marquee/sdk/marquee/recommendation/v1/recommendation_service_pb";
 import type { CatalogSource } from "../src/catalog-source.js";
 import { type Runtime, startRuntime } from "../src/runtime.js";

@@ -2,18 +2,16 @@ import path from "node:path";
 import {
   type BackendsConfig,
   createLogger,
-  type EventBus,
-  embeddedDir,
   envs,
   loadBackendsConfig,
   loadConfig,
-  openCassandra,
-  openEventBus,
   type Server,
-  type Subscription,
   serve,
   WORKER_PORTS,
 } from "@marquee/kit";
+import { type EventBus, openEventBus, type Subscription } from "@marquee/kit/bus";
+import { openCassandra } from "@marquee/kit/cassandra";
+import { embeddedDir } from "@marquee/kit/embedded";
 import type { Logger } from "pino";
 import { type HistoryWriterOptions, startErasure, startHistoryWriter } from "./history-writer.js";
 import { HISTORY_RETENTION_MONTHS, migrations } from "./migrations.js";

@@ -1,6 +1,6 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { durationMs, timestampDate } from "@bufbuild/protobuf/wkt";
-import type { BusEvent, EventBus, Subscription } from "@marquee/kit";
+import type { BusEvent, EventBus, Subscription } from "@marquee/kit/bus";
 import {
   PlaybackHeartbeatSchema,
   ProfileDeletedSchema,

@@ -1,4 +1,4 @@
-import type { Migration } from "@marquee/kit";
+import type { Migration } from "@marquee/kit/cassandra";
 import { INGEST_JOB_TTL_MS } from "./store.js";
 
 /** How long viewing history is kept: 13 month buckets, a little over a year (see CAPACITY.md). */

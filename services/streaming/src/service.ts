@@ -9,14 +9,8 @@ import {
   timestampFromMs,
 } from "@bufbuild/protobuf/wkt";
 import { type Client, Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import {
-  callOptions,
-  decodePageToken,
-  type EventBus,
-  encodePageToken,
-  requireProfile,
-  requireScope,
-} from "@marquee/kit";
+import { callOptions, decodePageToken, encodePageToken, requireProfile, requireScope } from "@marquee/kit";
+import type { EventBus } from "@marquee/kit/bus";
 import type { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_pb";
 import type { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { PlaybackHeartbeatSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";

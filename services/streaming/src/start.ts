@@ -3,13 +3,12 @@ import path from "node:path";
 import {
   createLogger,
   createServiceClient,
-  type EventBus,
   loadBackendsConfig,
-  openEventBus,
   type Server,
   serve,
   serviceUrl,
 } from "@marquee/kit";
+import { type EventBus, openEventBus } from "@marquee/kit/bus";
 import { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_pb";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";

@@ -6,18 +6,9 @@ import { create } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { type Client, Code, ConnectError, createClient, createRouterTransport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
-import type { BusEvent } from "@marquee/kit";
-import {
-  CALLER_HEADER,
-  type Caller,
-  createLogger,
-  EmbeddedBus,
-  type EventBus,
-  encodeCaller,
-  type Server,
-  type Subscription,
-  serve,
-} from "@marquee/kit";
+import { CALLER_HEADER, type Caller, createLogger, encodeCaller, type Server, serve } from "@marquee/kit";
+import type { BusEvent, EventBus, Subscription } from "@marquee/kit/bus";
+import { EmbeddedBus } from "@marquee/kit/embedded";
 import { AccountService, PlanTier } from "@marquee/sdk/marquee/account/v1/account_service_pb";
 import { VideoQuality } from "@marquee/sdk/marquee/common/v1/video_quality_pb";
 import { ContentSchema } from "@marquee/sdk/marquee/content/v1/content_pb";

@@ -1,4 +1,4 @@
-import type { Migration } from "@marquee/kit";
+import type { Migration } from "@marquee/kit/cassandra";
 
 /** The schema of keyspace marquee_user. Applied versions are never edited: add a new one. */
 export const USER_MIGRATIONS: Migration[] = [

@@ -1,4 +1,5 @@
-import { type EventBus, type Logger, runPeriodically } from "@marquee/kit";
+import { type Logger, runPeriodically } from "@marquee/kit";
+import type { EventBus } from "@marquee/kit/bus";
 import { publishProfileDeleted, publishUserDeleted } from "./service.js";
 import type { UserStore } from "./store.js";
 

@@ -2,14 +2,8 @@ import { randomUUID } from "node:crypto";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import {
-  type Caller,
-  type EventBus,
-  type Logger,
-  requireInternal,
-  requireMember,
-  requireSelf,
-} from "@marquee/kit";
+import { type Caller, type Logger, requireInternal, requireMember, requireSelf } from "@marquee/kit";
+import type { EventBus } from "@marquee/kit/bus";
 import { ProfileDeletedSchema, UserDeletedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import {
   type SessionTokens,

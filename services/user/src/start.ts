@@ -1,15 +1,15 @@
 import {
   createLogger,
-  embeddedDir,
   envs,
   loadBackendsConfig,
   loadConfig,
-  openCassandra,
-  openEventBus,
   SERVICE_PORTS,
   type Server,
   startService,
 } from "@marquee/kit";
+import { openEventBus } from "@marquee/kit/bus";
+import { openCassandra } from "@marquee/kit/cassandra";
+import { embeddedDir } from "@marquee/kit/embedded";
 import { UserService } from "@marquee/sdk/marquee/user/v1/user_service_pb";
 import { z } from "zod";
 import { USER_MIGRATIONS } from "./migrations.js";

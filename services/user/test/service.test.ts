@@ -1,7 +1,8 @@
 import { fromBinary, toJsonString } from "@bufbuild/protobuf";
 import { ViolationsSchema } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createLogger, type EventBus, loadBackendsConfig, openEventBus } from "@marquee/kit";
+import { createLogger, loadBackendsConfig } from "@marquee/kit";
+import { type EventBus, openEventBus } from "@marquee/kit/bus";
 import { waitFor } from "@marquee/kit/testing";
 import { MaturityRating } from "@marquee/sdk/marquee/common/v1/maturity_pb";
 import { UserDeletedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";

@@ -5,7 +5,9 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { createJetStreamBus, loadBackendsConfig, openCassandra } from "@marquee/kit";
+import { loadBackendsConfig } from "@marquee/kit";
+import { createJetStreamBus } from "@marquee/kit/bus/jetstream";
+import { openCassandra } from "@marquee/kit/cassandra";
 import { waitFor } from "@marquee/kit/testing";
 import {
   BillingCycle,

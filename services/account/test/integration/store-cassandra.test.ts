@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createLogger, loadBackendsConfig, openCassandra } from "@marquee/kit";
+import { createLogger, loadBackendsConfig } from "@marquee/kit";
+import { openCassandra } from "@marquee/kit/cassandra";
 import test from "ava";
 import { Client } from "cassandra-driver";
 import { ACCOUNT_MIGRATIONS } from "../../src/migrations.js";

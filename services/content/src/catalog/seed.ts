@@ -1,4 +1,5 @@
-import type { EventBus, Logger } from "@marquee/kit";
+import type { Logger } from "@marquee/kit";
+import type { EventBus } from "@marquee/kit/bus";
 import { publishVisibility } from "../events.js";
 import type { ContentStore } from "../store.js";
 import { DEFAULT_CATALOG_SIZE, generateCatalog } from "./generate.js";

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createSearchClient, loadBackendsConfig } from "@marquee/kit";
+import { loadBackendsConfig } from "@marquee/kit";
+import { createSearchClient } from "@marquee/kit/opensearch";
 import test from "ava";
 import { OpenSearchIndex } from "../../src/search-opensearch.js";
 import { relevanceSuite } from "../relevance-suite.js";

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { createJetStreamBus, createLogger, type EventBus, loadBackendsConfig } from "@marquee/kit";
+import { createLogger, loadBackendsConfig } from "@marquee/kit";
+import type { EventBus } from "@marquee/kit/bus";
+import { createJetStreamBus } from "@marquee/kit/bus/jetstream";
 import { waitFor } from "@marquee/kit/testing";
 import {
   ProfileDeletedSchema,

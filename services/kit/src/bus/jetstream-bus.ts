@@ -3,7 +3,6 @@ import { AckPolicy, DeliverPolicy, type JsMsg, jetstream } from "@nats-io/jetstr
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { BackendsConfig } from "../backends-config.js";
-import { connectNats, declareConsumer, declareStream, natsManager } from "../nats/jetstream.js";
 import {
   type ConsumeOptions,
   DEDUPE_WINDOW_MS,
@@ -14,6 +13,7 @@ import {
   type Subscription,
   streamOf,
 } from "./event-bus.js";
+import { connectNats, declareConsumer, declareStream, natsManager } from "./nats.js";
 
 const NS_PER_MS = 1_000_000;
 

@@ -1,9 +1,8 @@
 import path from "node:path";
 import type { Logger } from "pino";
 import type { BackendsConfig } from "../backends-config.js";
-import { EmbeddedBus } from "./embedded-bus.js";
+import type { EmbeddedBus } from "./embedded-bus.js";
 import type { EventBus } from "./event-bus.js";
-import { createJetStreamBus } from "./jetstream-bus.js";
 
 const shared = new Map<string, { bus: Promise<EmbeddedBus>; users: number }>();
 
@@ -13,11 +12,18 @@ const shared = new Map<string, { bus: Promise<EmbeddedBus>; users: number }>();
  * when its last user closes it.
  */
 export async function openEventBus(backends: BackendsConfig, name: string, log: Logger): Promise<EventBus> {
-  if (backends.mode === "external") return createJetStreamBus({ config: backends.nats, name, log });
+  // Each adapter is loaded when asked for, so a process loads only the driver it uses.
+  if (backends.mode === "external") {
+    const { createJetStreamBus } = await import("./jetstream-bus.js");
+    return createJetStreamBus({ config: backends.nats, name, log });
+  }
   const dir = path.resolve(backends.embeddedDataDir, "bus");
   let entry = shared.get(dir);
   if (entry === undefined) {
-    entry = { bus: EmbeddedBus.open(dir, log), users: 0 };
+    entry = {
+      bus: import("./embedded-bus.js").then(({ EmbeddedBus }) => EmbeddedBus.open(dir, log)),
+      users: 0,
+    };
     shared.set(dir, entry);
   }
   entry.users++;

@@ -1,13 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { createLogger, loadBackendsConfig } from "@marquee/kit";
+import { type Migration, MigrationError, openCassandra } from "@marquee/kit/cassandra";
 import test from "ava";
 import { Client } from "cassandra-driver";
-import {
-  createLogger,
-  loadBackendsConfig,
-  type Migration,
-  MigrationError,
-  openCassandra,
-} from "../../src/index.js";
 
 const config = loadBackendsConfig().cassandra;
 const log = createLogger("test", "silent");

@@ -1,12 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { createLogger, loadBackendsConfig } from "@marquee/kit";
+import { connectNats, createJetStreamBus, natsManager } from "@marquee/kit/bus/jetstream";
 import test from "ava";
-import {
-  connectNats,
-  createJetStreamBus,
-  createLogger,
-  loadBackendsConfig,
-  natsManager,
-} from "../../src/index.js";
 import { waitFor } from "../../src/testing/index.js";
 import { eventBusContract } from "../bus-contract.js";
 

@@ -1,13 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { loadBackendsConfig } from "@marquee/kit";
+import { connectNats, declareConsumer, declareStream, natsManager } from "@marquee/kit/bus/jetstream";
 import { AckPolicy, jetstream } from "@nats-io/jetstream";
 import test from "ava";
-import {
-  connectNats,
-  declareConsumer,
-  declareStream,
-  loadBackendsConfig,
-  natsManager,
-} from "../../src/index.js";
 
 const config = loadBackendsConfig().nats;
 

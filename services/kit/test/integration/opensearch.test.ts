@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
-import test from "ava";
+import { loadBackendsConfig } from "@marquee/kit";
 import {
   aliasTargets,
   createNextGeneration,
   createSearchClient,
   ensureAliasedIndex,
-  loadBackendsConfig,
   putIndexTemplate,
   swapAlias,
-} from "../../src/index.js";
+} from "@marquee/kit/opensearch";
+import test from "ava";
 
 const client = createSearchClient(loadBackendsConfig().opensearch);
 

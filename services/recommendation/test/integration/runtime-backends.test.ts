@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { createJetStreamBus, createLogger, type EventBus, loadBackendsConfig } from "@marquee/kit";
+import { createLogger, loadBackendsConfig } from "@marquee/kit";
+import type { EventBus } from "@marquee/kit/bus";
+import { createJetStreamBus } from "@marquee/kit/bus/jetstream";
 import { waitFor } from "@marquee/kit/testing";
 import test from "ava";
 import { Client } from "cassandra-driver";

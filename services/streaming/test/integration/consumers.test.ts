@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { connectNats, createJetStreamBus, createLogger, loadBackendsConfig, natsManager } from "@marquee/kit";
+import { createLogger, loadBackendsConfig } from "@marquee/kit";
+import { connectNats, createJetStreamBus, natsManager } from "@marquee/kit/bus/jetstream";
 import { waitFor } from "@marquee/kit/testing";
 import { PlaybackHeartbeatSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import test from "ava";

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createJetStreamBus, createLogger, loadBackendsConfig } from "@marquee/kit";
+import { createLogger, loadBackendsConfig } from "@marquee/kit";
+import { createJetStreamBus } from "@marquee/kit/bus/jetstream";
 import test from "ava";
 import { CassandraStreamingStore } from "../../src/store-cassandra.js";
 import { startHarness } from "../harness.js";

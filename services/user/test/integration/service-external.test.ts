@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { fromBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createLogger, loadBackendsConfig, openEventBus } from "@marquee/kit";
+import { createLogger, loadBackendsConfig } from "@marquee/kit";
+import { openEventBus } from "@marquee/kit/bus";
 import { waitFor } from "@marquee/kit/testing";
 import { UserDeletedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import test from "ava";

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { BackendsConfig } from "./backends-config.js";
+import type { BackendsConfig } from "../backends-config.js";
 
 /** The directory where a service keeps its embedded store, created on first use. */
 export function embeddedDir(backends: BackendsConfig, service: string): string {

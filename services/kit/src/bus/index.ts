@@ -1,0 +1,14 @@
+// `@marquee/kit/bus`: the event bus port. Its adapters load their drivers only when opened.
+export {
+  type BusEvent,
+  type ConsumeOptions,
+  type EventBus,
+  type EventHandler,
+  redeliveryDelayMs,
+  STREAMS,
+  type StreamName,
+  type Subscription,
+  streamOf,
+  subjectMatches,
+} from "./event-bus.js";
+export { openEventBus } from "./open-bus.js";

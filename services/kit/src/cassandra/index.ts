@@ -1,0 +1,3 @@
+// `@marquee/kit/cassandra`: loads cassandra-driver; only Cassandra adapters import it.
+export { applyMigrations, type Migration, MigrationError } from "./migrations.js";
+export { type CassandraOptions, openCassandra } from "./session.js";
