@@ -13,6 +13,8 @@ npx biome check .
 step "types (tsc, strict)"
 npx tsc -p tsconfig.json
 npx tsc -p web-player/tsconfig.json
+step "manifests: no unused or undeclared dependency, no unused export (knip)"
+npx knip
 step "contracts: buf lint and format"
 npx buf lint
 npx buf format --diff --exit-code

@@ -14,7 +14,7 @@ import { CURRENCY, type PlanSpec } from "./plans.js";
 import type { InvoiceRecord, SubscriptionRecord } from "./store.js";
 
 /** Records of the store to messages of the API. */
-export function money(amountMinor: number, currencyCode = CURRENCY): Money {
+function money(amountMinor: number, currencyCode = CURRENCY): Money {
   return create(MoneySchema, { currencyCode, amountMinor: BigInt(amountMinor) });
 }
 

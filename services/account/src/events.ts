@@ -8,9 +8,9 @@ import {
 import type { Logger } from "pino";
 import type { Billing, SubscriptionEvents } from "./billing.js";
 
-export const SUBSCRIPTION_CHANGED = "subscription.changed";
+const SUBSCRIPTION_CHANGED = "subscription.changed";
 /** The durable consumer that erases a deleted member's billing data. */
-export const ERASURE_CONSUMER = "account-erasure";
+const ERASURE_CONSUMER = "account-erasure";
 
 /** Puts subscription.changed on the bus; the event id names the subscription and its version. */
 export function busSubscriptionEvents(bus: EventBus): SubscriptionEvents {

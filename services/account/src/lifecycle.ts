@@ -21,7 +21,7 @@ export interface Entitlement {
   maxStreams: number;
 }
 
-export const NO_ENTITLEMENT: Entitlement = Object.freeze({
+const NO_ENTITLEMENT: Entitlement = Object.freeze({
   active: false,
   tier: PlanTier.UNSPECIFIED,
   maxQuality: VideoQuality.UNSPECIFIED,

@@ -7,7 +7,7 @@
  */
 import { BillingCycle } from "@marquee/sdk/marquee/account/v1/account_service_pb";
 
-export function monthsOf(cycle: BillingCycle): number {
+function monthsOf(cycle: BillingCycle): number {
   return cycle === BillingCycle.YEARLY ? 12 : 1;
 }
 

@@ -7,8 +7,8 @@ import { ContentVisibilityChangedSchema } from "@marquee/sdk/marquee/events/v1/d
 import { isPublished } from "./domain/visibility.js";
 import type { ContentStore, PendingAnnouncement } from "./store.js";
 
-export const CONTENT_PUBLISHED = "content.published";
-export const CONTENT_UNPUBLISHED = "content.unpublished";
+const CONTENT_PUBLISHED = "content.published";
+const CONTENT_UNPUBLISHED = "content.unpublished";
 
 /**
  * Announces a title's visibility as it is now stored. The msgId is derived

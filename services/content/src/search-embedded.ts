@@ -13,7 +13,7 @@ import {
 } from "./search.js";
 
 /** Edit distance allowed for a term, as OpenSearch's fuzziness AUTO: 0 up to 2 letters, 1 up to 5, then 2. */
-export function autoFuzziness(term: string): number {
+function autoFuzziness(term: string): number {
   if (term.length <= 2) return 0;
   return term.length <= 5 ? 1 : 2;
 }

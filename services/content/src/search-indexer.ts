@@ -9,18 +9,14 @@ import { KeyedLock } from "./keyed-lock.js";
 import { type SearchIndex, versionOf } from "./search.js";
 import type { ContentStore } from "./store.js";
 
-export const SEARCH_INDEXER = "content-search-indexer";
+const SEARCH_INDEXER = "content-search-indexer";
 
 /**
  * Brings one title's search entry in line with the store: indexed while
  * published, absent otherwise. Reading the store (not the event) makes the
  * consumer idempotent and immune to reordering: it always applies the latest state.
  */
-export async function syncSearchEntry(
-  store: ContentStore,
-  index: SearchIndex,
-  contentId: string,
-): Promise<void> {
+async function syncSearchEntry(store: ContentStore, index: SearchIndex, contentId: string): Promise<void> {
   const content = await store.get(contentId);
   if (content !== undefined && isPublished(content)) await index.upsert(content);
   else await index.remove(contentId, content === undefined ? undefined : versionOf(content));

@@ -25,7 +25,7 @@ const statusOf = (err: unknown) => (err as { meta?: { statusCode?: number } }).m
  * edge-n-gram field for as-you-type prefixes; the search side of it is not
  * n-grammed, so "star w" looks for words starting "star" and "w".
  */
-export function indexTemplate(replicas: number): Record<string, unknown> {
+function indexTemplate(replicas: number): Record<string, unknown> {
   const folded = { type: "text", analyzer: "folded" };
   const withPrefix = {
     ...folded,

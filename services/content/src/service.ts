@@ -48,7 +48,7 @@ export interface ContentServiceDeps {
 }
 
 /** Operators hold this scope (internal services pass every scope check). */
-export const CATALOG_WRITE = "catalog:write";
+const CATALOG_WRITE = "catalog:write";
 /** Namespace of the ids of titles made by CreateContent calls with a request id (a random UUID fixed once). */
 const CREATE_REQUEST_NAMESPACE = "3d0a8c52-7b1e-4f69-a4d2-95c1e0b7f6a3";
 

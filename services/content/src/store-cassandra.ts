@@ -9,7 +9,7 @@ import type { BrowseOrder } from "./domain/sort-keys.js";
 import { CONTENT_MIGRATIONS } from "./migrations.js";
 import type { BrowsePosition, BrowseRow, ContentStore, PendingAnnouncement } from "./store.js";
 
-export const CONTENT_KEYSPACE = "marquee_content";
+const CONTENT_KEYSPACE = "marquee_content";
 
 const rowId = (e: { bucket: string; order: string; key: string; id: string }) =>
   `${e.bucket}\u0000${e.order}\u0000${e.key}\u0000${e.id}`;

@@ -6,7 +6,7 @@ import { PlaybackHeartbeatSchema } from "@marquee/sdk/marquee/events/v1/domain_e
 import { scopesOf, TRENDING_WINDOW_MS } from "./domain/trending.js";
 import type { TrendingStore } from "./trending-store.js";
 
-export const TRENDING_CONSUMER = "content-trending";
+const TRENDING_CONSUMER = "content-trending";
 
 /** A viewer's heartbeats within this much of the last one recorded are not written again. */
 const REWRITE_AFTER_MS = 5 * 60_000;

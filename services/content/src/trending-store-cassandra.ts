@@ -4,7 +4,7 @@ import { TRENDING_WINDOW_MS, type View } from "./domain/trending.js";
 import type { TrendingStore } from "./trending-store.js";
 
 /** Partitions per scope: spreads the worldwide scope's writes over the ring. */
-export const TRENDING_SHARDS = 8;
+const TRENDING_SHARDS = 8;
 
 function shardOf(profileId: string): number {
   return createHash("md5").update(profileId).digest().readUInt8(0) % TRENDING_SHARDS;

@@ -5,10 +5,10 @@ import { ProfileDeletedSchema, UserDeletedSchema } from "@marquee/sdk/marquee/ev
 import type { FeedbackStore } from "./store.js";
 
 /** The durable consumer that erases deleted members' and profiles' ratings and feedback. */
-export const ERASURE_CONSUMER = "feedback-erasure";
+const ERASURE_CONSUMER = "feedback-erasure";
 
 /** The profiles an event says are gone (none for other subjects). */
-export function erasedProfiles(event: Pick<BusEvent, "subject" | "data">): string[] {
+function erasedProfiles(event: Pick<BusEvent, "subject" | "data">): string[] {
   switch (event.subject) {
     case "user.deleted":
       return fromBinary(UserDeletedSchema, event.data).profileIds;

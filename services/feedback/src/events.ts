@@ -9,17 +9,17 @@ export interface RatingEvents {
   published(change: RatingChange): Promise<void>;
 }
 
-export const RATING_SUBMITTED = "rating.submitted";
+const RATING_SUBMITTED = "rating.submitted";
 
 /**
  * The msgId of a rating version: the same version always gets the same id,
  * so a repeated publish (a retried call) is dropped by the bus's dedupe window.
  */
-export function ratingMsgId(change: RatingChange): string {
+function ratingMsgId(change: RatingChange): string {
   return `rating:${change.profileId}:${change.contentId}:${change.seq}`;
 }
 
-export function encodeRatingSubmitted(change: RatingChange): Uint8Array {
+function encodeRatingSubmitted(change: RatingChange): Uint8Array {
   return toBinary(
     RatingSubmittedSchema,
     create(RatingSubmittedSchema, {

@@ -6,10 +6,7 @@
 /** A stored rating value: 0 = none (never rated or removed), then as marquee.feedback.v1.RatingValue. */
 export type RatingValue = 0 | 1 | 2 | 3;
 
-export const NO_RATING = 0;
-export const THUMBS_DOWN = 1;
-export const THUMBS_UP = 2;
-export const DOUBLE_THUMBS_UP = 3;
+const NO_RATING = 0;
 
 /** How many profiles currently give a title each rating. */
 export interface RatingCounts {
@@ -45,16 +42,8 @@ export function applyChange(counts: RatingCounts, previous: RatingValue, next: R
   return result;
 }
 
-export function addCounts(a: RatingCounts, b: RatingCounts): RatingCounts {
-  return {
-    thumbsDown: a.thumbsDown + b.thumbsDown,
-    thumbsUp: a.thumbsUp + b.thumbsUp,
-    doubleThumbsUp: a.doubleThumbsUp + b.doubleThumbsUp,
-  };
-}
-
 /** How much a double thumbs up weighs against a thumbs up in the score. */
-export const DOUBLE_WEIGHT = 1.5;
+const DOUBLE_WEIGHT = 1.5;
 
 /**
  * Score from 0 to 100: the weighted share of positive ratings, where a double

@@ -6,7 +6,7 @@ import { z } from "zod";
  * in the x-marquee-caller header; services trust that header because only the
  * gateway (and other services) can reach them (see README, "Trust boundary").
  */
-export const callerSchema = z.object({
+const callerSchema = z.object({
   kind: z.enum(["anonymous", "member", "internal", "partner"]),
   userId: z.string().optional(),
   profileId: z.string().optional(),

@@ -15,7 +15,7 @@ export interface CatalogSource {
   genres(): Promise<Map<string, string>>;
 }
 
-export function titleFacts(c: Content): TitleFacts {
+function titleFacts(c: Content): TitleFacts {
   return {
     contentId: c.contentId,
     title: c.title,

@@ -26,5 +26,3 @@ export function loadRecommendationConfig(env: Record<string, string | undefined>
     contentUrl: serviceUrl("content", env),
   };
 }
-
-export type RecommendationConfig = ReturnType<typeof loadRecommendationConfig>;

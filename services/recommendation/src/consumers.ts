@@ -20,7 +20,7 @@ const STATE_STOPPED = 5;
 const VIEW_STEPS = 10;
 const VIEW_CACHE_SIZE = 100_000;
 
-export const DURABLES = {
+const DURABLES = {
   ratings: "reco-ratings",
   viewing: "reco-viewing",
   erasure: "reco-erasure",

@@ -11,7 +11,7 @@ import type { RatingFact, TasteStore, TitleFacts, ViewingFact } from "./store.js
  * keeps the latest fact whatever order events arrive in, and an erasure's
  * tombstone shadows any older event replayed after it.
  */
-export const MIGRATIONS: Migration[] = [
+const MIGRATIONS: Migration[] = [
   {
     version: 1,
     name: "interactions, titles and genre names",

@@ -24,7 +24,7 @@ interface DemoTitle {
 }
 
 /** Short synthetic clips (test patterns with a tone): a new user can press play at once. */
-export const DEMO_TITLES: DemoTitle[] = [
+const DEMO_TITLES: DemoTitle[] = [
   {
     key: "signal",
     requestId: "5e0f3c7a-8d21-4b6e-9f4a-1c2d3e4f5a61",

@@ -13,7 +13,7 @@ export interface ListedEntry {
 }
 
 /** The first millisecond of the oldest month bucket the detailed history covers. */
-export function detailedSinceMs(nowMs: number, months: number): number {
+function detailedSinceMs(nowMs: number, months: number): number {
   const oldest = recentMonths(nowMs, months).at(-1) as number;
   return Date.UTC(Math.floor(oldest / 100), (oldest % 100) - 1, 1);
 }

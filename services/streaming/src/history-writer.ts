@@ -12,10 +12,10 @@ import { judgeProgress, uuidv7Time } from "./rules.js";
 import type { ProgressWrite, StreamingStore } from "./store.js";
 
 export const HISTORY_WRITER = "history-writer";
-export const ERASURE_CONSUMER = "streaming-erasure";
+const ERASURE_CONSUMER = "streaming-erasure";
 
 /** Turns one PLAYBACK heartbeat into the write it calls for, or undefined when it saves nothing. */
-export function progressWriteOf(event: BusEvent): ProgressWrite | undefined {
+function progressWriteOf(event: BusEvent): ProgressWrite | undefined {
   const hb = fromBinary(PlaybackHeartbeatSchema, event.data);
   if (hb.eventTime === undefined || hb.position === undefined || hb.duration === undefined) return undefined;
   const positionMs = durationMs(hb.position);

@@ -5,11 +5,11 @@
 import { randomBytes } from "node:crypto";
 
 /** Below this share of the running time nothing is saved. */
-export const MIN_SAVED_FRACTION = 0.05;
+const MIN_SAVED_FRACTION = 0.05;
 /** At or above this share the title counts as completed (no resume offered). */
-export const COMPLETED_FRACTION = 0.9;
+const COMPLETED_FRACTION = 0.9;
 /** A position may pass the running time by this much (rounding of the last segment). */
-export const POSITION_TOLERANCE_MS = 2_000;
+const POSITION_TOLERANCE_MS = 2_000;
 
 export type ProgressVerdict = { save: false } | { save: true; completed: boolean };
 
@@ -37,7 +37,7 @@ export function monthOf(ms: number): number {
 }
 
 /** The month before `month` (yyyymm). */
-export function previousMonth(month: number): number {
+function previousMonth(month: number): number {
   const y = Math.floor(month / 100);
   const m = month % 100;
   return m === 1 ? (y - 1) * 100 + 12 : y * 100 + m - 1;
@@ -72,7 +72,7 @@ export function uuidv7Time(id: string): number | undefined {
 }
 
 /** Highest rendition height a quality tier allows (0: no limit). */
-export function heightOfQuality(quality: number): number {
+function heightOfQuality(quality: number): number {
   switch (quality) {
     case 1:
       return 480;

@@ -30,7 +30,7 @@ import { planHeightCap, positionProblem, qualityOfHeight, trimLadder, uuidv7 } f
 import type { MediaSigner } from "./signing.js";
 import type { SessionRecord, StreamingStore } from "./store.js";
 
-export const MEDIA_WRITE = "media:write";
+const MEDIA_WRITE = "media:write";
 
 /** The fields of a heartbeat reading (SendHeartbeat's request and SendHeartbeats' readings share them). */
 type Reading = Pick<
@@ -45,7 +45,7 @@ type Reading = Pick<
   | "droppedFrames"
 >;
 
-export interface StreamingSettings {
+interface StreamingSettings {
   /** How often the player takes a reading. */
   heartbeatIntervalMs: number;
   /** How often the player reports its readings. */

@@ -12,9 +12,9 @@ import type { UserStore } from "./store.js";
  * and after SelectProfile pid = profile id, mc = maturity cap (the
  * marquee.common.v1.MaturityRating number; absent = no cap).
  */
-export const TOKEN_ISSUER = "marquee-user";
-export const TOKEN_AUDIENCE = "marquee";
-export const TOKEN_ALG = "EdDSA";
+const TOKEN_ISSUER = "marquee-user";
+const TOKEN_AUDIENCE = "marquee";
+const TOKEN_ALG = "EdDSA";
 
 export interface AccessClaims {
   userId: string;

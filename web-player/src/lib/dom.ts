@@ -35,7 +35,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 }
 
 /** Appends children (nested arrays flattened, empty values skipped). */
-export function append(parent: Node, children: Child[]): void {
+function append(parent: Node, children: Child[]): void {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
     if (Array.isArray(child)) append(parent, child);

@@ -38,7 +38,7 @@ export interface StoredSession {
   profileExpireMs?: number | undefined;
 }
 
-export type KeyValueStore = Pick<Storage, "getItem" | "setItem" | "removeItem">;
+type KeyValueStore = Pick<Storage, "getItem" | "setItem" | "removeItem">;
 
 export interface SessionDeps {
   storage: KeyValueStore;

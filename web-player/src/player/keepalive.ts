@@ -38,7 +38,7 @@ export function durationJson(seconds: number): string {
 }
 
 /** HeartbeatReading in the Protobuf JSON mapping (int64 as strings, enums by name). */
-export function readingJson(beat: Heartbeat): Record<string, unknown> {
+function readingJson(beat: Heartbeat): Record<string, unknown> {
   return {
     sequence: String(beat.sequence),
     eventTime: new Date(beat.eventTimeMs).toISOString(),

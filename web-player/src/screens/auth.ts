@@ -27,7 +27,7 @@ function deviceName(): string {
 }
 
 /** Logs in and stores the session; returns whether it worked. */
-export async function signIn(email: string, password: string): Promise<void> {
+async function signIn(email: string, password: string): Promise<void> {
   const res = await api.user.login({ email, password, deviceName: deviceName() });
   const u = res.user;
   session.signIn(

@@ -11,7 +11,7 @@ import { enableRowKeys, row } from "../ui/row.js";
 import { errorState, focusMain, shell, toast } from "../ui/shell.js";
 import { searchHandler } from "./search.js";
 
-export const MATURITY_LABEL: Record<number, string> = {
+const MATURITY_LABEL: Record<number, string> = {
   [MaturityRating.ALL]: "All ages",
   [MaturityRating.KIDS]: "7+",
   [MaturityRating.TEEN]: "13+",

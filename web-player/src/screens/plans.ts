@@ -16,7 +16,7 @@ export const QUALITY_LABEL: Record<number, string> = {
 };
 
 /** Test cards: a number ending in 0002 is declined, anything else approved (simulated provider). */
-export function paymentTokenFor(cardNumber: string): string {
+function paymentTokenFor(cardNumber: string): string {
   const digits = cardNumber.replace(/\D/g, "");
   if (digits.endsWith("0002")) return `tok_decline_${digits.slice(-4)}`;
   return `tok_card_${digits.slice(-4) || "0000"}`;

@@ -19,7 +19,7 @@ import { uuidV5 } from "./uuid.js";
 export const DEFAULT_CATALOG_SIZE = 2_400;
 
 /** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
+function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -32,7 +32,7 @@ export interface JetStreamBusOptions {
  * PLAYBACK_<shard>, the shard a hash of the subject, so one session's
  * heartbeats (one subject) stay in one stream, in order, deduplicated.
  */
-export function playbackShard(subject: string, shards: number): number {
+function playbackShard(subject: string, shards: number): number {
   return hash("sha1", subject, "buffer").readUInt32BE(0) % shards;
 }
 

@@ -7,7 +7,7 @@ const STOPWORDS = new Set(
 );
 
 /** Words of a text worth comparing: lowercase letters and digits, three or more, no stopwords. */
-export function tokens(text: string): string[] {
+function tokens(text: string): string[] {
   return text
     .toLowerCase()
     .normalize("NFKD")

@@ -30,7 +30,7 @@ const GENRE_ROWS = 3;
  * profile's maturity cap (an unknown rating counts as adult), that the
  * profile has not completed nor turned down.
  */
-export function eligibility(model: TasteModel, req: Pick<RowRequest, "profileId" | "maturityCap" | "now">) {
+function eligibility(model: TasteModel, req: Pick<RowRequest, "profileId" | "maturityCap" | "now">) {
   const p = model.profile(req.profileId);
   const excluded = new Set<number>();
   const seen = new Set<number>();
@@ -129,7 +129,7 @@ export function buildRows(model: TasteModel, req: RowRequest): Row[] {
 }
 
 /** Genres a profile likes, by the weight of its liked titles (split over each title's genres). */
-export function favouriteGenres(model: TasteModel, profileId: string): string[] {
+function favouriteGenres(model: TasteModel, profileId: string): string[] {
   const p = model.profile(profileId);
   if (p === undefined) return [];
   const weight = new Map<string, number>();

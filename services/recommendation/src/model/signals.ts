@@ -1,9 +1,9 @@
 import { type Interaction, RATING_DOUBLE_UP, RATING_THUMBS_DOWN, RATING_THUMBS_UP } from "./types.js";
 
 /** Share of the running time after which a viewing counts as completed. */
-export const COMPLETED_FRACTION = 0.9;
+const COMPLETED_FRACTION = 0.9;
 /** A session stopped before this share of the running time is "abandoned early". */
-export const ABANDONED_FRACTION = 0.25;
+const ABANDONED_FRACTION = 0.25;
 
 /**
  * How much a profile likes a title, from what it did: explicit ratings
