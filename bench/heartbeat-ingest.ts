@@ -31,11 +31,12 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createLogger, loadBackendsConfig, serve } from "@marquee/kit";
+import { EVENTS, encodeEvent } from "@marquee/kit/bus";
 import { connectNats, createJetStreamBus, natsManager } from "@marquee/kit/bus/jetstream";
 import { openCassandra } from "@marquee/kit/cassandra";
 import { waitFor } from "@marquee/kit/testing";
@@ -43,7 +44,6 @@ import { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_
 import { VideoQuality } from "@marquee/sdk/marquee/common/v1/video_quality_pb";
 import { ContentSchema } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
-import { PlaybackHeartbeatSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import { PlaybackState, StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import { UserService } from "@marquee/sdk/marquee/user/v1/user_service_pb";
 import { VIDEO_LADDER } from "@marquee/streaming/ingest/ladder";
@@ -363,31 +363,28 @@ try {
   const floorSub = await floorBus.consume({
     stream: "PLAYBACK",
     durable: "bus-floor",
-    filter: "playback.heartbeat.>",
+    filter: EVENTS.playbackHeartbeat.pattern,
     maxInFlight: 512,
     handler: async () => {
       floorConsumed++;
     },
   });
-  const floorEvent = toBinary(
-    PlaybackHeartbeatSchema,
-    create(PlaybackHeartbeatSchema, {
-      sessionId: randomUUID(),
-      sequence: 1n,
-      userId: randomUUID(),
-      profileId: randomUUID(),
-      contentId,
-      eventTime: timestampFromMs(Date.now()),
-      position: durationFromMs(START_MS),
-      duration: durationFromMs(DURATION_MS),
-      state: PlaybackState.PLAYING,
-      renditionId: "720p",
-      bitrateBps: 2_500_000n,
-      bufferSeconds: 20,
-      deviceId: "device-0",
-      country: "NO",
-    }),
-  );
+  const floorEvent = encodeEvent(EVENTS.playbackHeartbeat, {
+    sessionId: randomUUID(),
+    sequence: 1n,
+    userId: randomUUID(),
+    profileId: randomUUID(),
+    contentId,
+    eventTime: timestampFromMs(Date.now()),
+    position: durationFromMs(START_MS),
+    duration: durationFromMs(DURATION_MS),
+    state: PlaybackState.PLAYING,
+    renditionId: "720p",
+    bitrateBps: 2_500_000n,
+    bufferSeconds: 20,
+    deviceId: "device-0",
+    country: "NO",
+  });
   let floorPublished = 0;
   // Sequences go on across runs: a msgID seen in the warm-up would be dropped as a duplicate.
   let floorSeq = 0;
@@ -400,7 +397,11 @@ try {
           floorSeq += batch;
           await Promise.all(
             Array.from({ length: batch }, (_, i) =>
-              floorBus.publish(`playback.heartbeat.${v.profileId}`, floorEvent, `${v.sessionId}:${seq + i}`),
+              floorBus.publish(
+                EVENTS.playbackHeartbeat.subject(v.profileId),
+                floorEvent,
+                `${v.sessionId}:${seq + i}`,
+              ),
             ),
           );
           floorPublished += batch;

@@ -1,14 +1,9 @@
-import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate, timestampMs } from "@bufbuild/protobuf/wkt";
 import { type Logger, runPeriodically } from "@marquee/kit";
-import type { EventBus } from "@marquee/kit/bus";
+import { EVENTS, type EventBus, publishEvent } from "@marquee/kit/bus";
 import type { Content } from "@marquee/sdk/marquee/content/v1/content_pb";
-import { ContentVisibilityChangedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import { isPublished } from "./domain/visibility.js";
 import type { ContentStore, PendingAnnouncement } from "./store.js";
-
-const CONTENT_PUBLISHED = "content.published";
-const CONTENT_UNPUBLISHED = "content.unpublished";
 
 /**
  * Announces a title's visibility as it is now stored. The msgId is derived
@@ -17,18 +12,13 @@ const CONTENT_UNPUBLISHED = "content.unpublished";
  */
 export async function publishVisibility(bus: EventBus, content: Content): Promise<void> {
   const published = isPublished(content);
-  const subject = published ? CONTENT_PUBLISHED : CONTENT_UNPUBLISHED;
+  const kind = published ? EVENTS.contentPublished : EVENTS.contentUnpublished;
   const changeTime = content.updateTime ?? timestampFromDate(new Date());
-  const event = create(ContentVisibilityChangedSchema, {
-    contentId: content.contentId,
-    published,
-    maturityRating: content.maturityRating,
-    changeTime,
-  });
-  await bus.publish(
-    subject,
-    toBinary(ContentVisibilityChangedSchema, event),
-    `${subject}:${content.contentId}:${timestampMs(changeTime)}`,
+  await publishEvent(
+    bus,
+    kind,
+    { contentId: content.contentId, published, maturityRating: content.maturityRating, changeTime },
+    `${kind.subject()}:${content.contentId}:${timestampMs(changeTime)}`,
   );
 }
 

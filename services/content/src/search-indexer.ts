@@ -1,9 +1,7 @@
-import { fromBinary } from "@bufbuild/protobuf";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import type { Logger } from "@marquee/kit";
-import type { EventBus, Subscription } from "@marquee/kit/bus";
+import { consumeEvents, EVENTS, type EventBus, type Subscription } from "@marquee/kit/bus";
 import type { Content } from "@marquee/sdk/marquee/content/v1/content_pb";
-import { ContentVisibilityChangedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import { isPublished } from "./domain/visibility.js";
 import { KeyedLock } from "./keyed-lock.js";
 import { type SearchIndex, versionOf } from "./search.js";
@@ -31,13 +29,12 @@ export function startSearchIndexer(
 ): Promise<Subscription> {
   // Events of one title are applied one at a time here; across processes the index's versions decide.
   const lock = new KeyedLock();
-  return bus.consume({
-    stream: "DOMAIN",
+  return consumeEvents(bus, {
+    kinds: [EVENTS.contentPublished, EVENTS.contentUnpublished],
     durable: SEARCH_INDEXER,
-    filter: "content.*",
+    log,
     maxInFlight: 8,
-    handler: async (event) => {
-      const change = fromBinary(ContentVisibilityChangedSchema, event.data);
+    handler: async ({ message: change, event }) => {
       if (change.contentId === "") {
         log.warn({ msgId: event.msgId }, "content event without a content id; skipped");
         return;

@@ -1,8 +1,6 @@
-import { fromBinary } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { Logger } from "@marquee/kit";
-import type { EventBus, Subscription } from "@marquee/kit/bus";
-import { PlaybackHeartbeatSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
+import { consumeEvents, EVENTS, type EventBus, type Subscription } from "@marquee/kit/bus";
 import { scopesOf, TRENDING_WINDOW_MS } from "./domain/trending.js";
 import type { TrendingStore } from "./trending-store.js";
 
@@ -26,13 +24,12 @@ export function startTrendingConsumer(
   log: Logger,
 ): Promise<Subscription> {
   const lastWritten = new Map<string, number>();
-  return bus.consume({
-    stream: "PLAYBACK",
+  return consumeEvents(bus, {
+    kinds: [EVENTS.playbackHeartbeat],
     durable: TRENDING_CONSUMER,
-    filter: "playback.heartbeat.>",
+    log,
     maxInFlight: 16,
-    handler: async (event) => {
-      const hb = fromBinary(PlaybackHeartbeatSchema, event.data);
+    handler: async ({ message: hb, event }) => {
       if (hb.contentId === "" || hb.profileId === "") {
         log.debug({ msgId: event.msgId }, "heartbeat without title or profile; skipped");
         return;

@@ -12,7 +12,7 @@ import { embeddedDir } from "@marquee/kit/embedded";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { FeedbackService } from "@marquee/sdk/marquee/feedback/v1/feedback_service_pb";
 import { contentServiceCatalog, type TitleCatalog } from "./catalog.js";
-import { consumeErasures } from "./erasure.js";
+import { startFeedbackErasure } from "./erasure.js";
 import { busRatingEvents } from "./events.js";
 import { feedbackService } from "./service.js";
 import type { FeedbackStore } from "./store.js";
@@ -46,7 +46,7 @@ export async function startFeedbackService(
     const catalog =
       overrides.catalog ??
       contentServiceCatalog(createServiceClient(ContentService, serviceUrl("content", env)));
-    const erasures: Subscription = await consumeErasures(bus, store, log);
+    const erasures: Subscription = await startFeedbackErasure(bus, store, log);
     opened.push({ close: () => erasures.stop() });
     const server = await startService(
       {

@@ -8,7 +8,7 @@ import { EmbeddedBus } from "@marquee/kit/embedded";
 import { waitFor } from "@marquee/kit/testing";
 import { ProfileDeletedSchema, UserDeletedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import test from "ava";
-import { consumeErasures } from "../src/erasure.js";
+import { startFeedbackErasure } from "../src/erasure.js";
 import { ZERO_COUNTS } from "../src/ratings.js";
 import { openEmbeddedFeedbackStore } from "../src/store-embedded.js";
 
@@ -18,7 +18,7 @@ test("user.deleted and profile.deleted erase ratings (counts adjusted) and feedb
   const dir = mkdtempSync(path.join(tmpdir(), "marquee-feedback-erasure-"));
   const store = await openEmbeddedFeedbackStore(path.join(dir, "store"));
   const bus = await EmbeddedBus.open(path.join(dir, "bus"), log);
-  const sub = await consumeErasures(bus, store, log);
+  const sub = await startFeedbackErasure(bus, store, log);
   t.teardown(async () => {
     await sub.stop();
     await bus.close();

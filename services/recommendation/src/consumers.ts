@@ -1,14 +1,6 @@
-import { fromBinary } from "@bufbuild/protobuf";
 import { durationMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import type { Logger } from "@marquee/kit";
-import type { BusEvent, EventBus, Subscription } from "@marquee/kit/bus";
-import {
-  ContentVisibilityChangedSchema,
-  PlaybackHeartbeatSchema,
-  ProfileDeletedSchema,
-  RatingSubmittedSchema,
-  UserDeletedSchema,
-} from "@marquee/sdk/marquee/events/v1/domain_events_pb";
+import { consumeErasures, consumeEvents, EVENTS, type EventBus, type Subscription } from "@marquee/kit/bus";
 import type { CatalogSource } from "./catalog-source.js";
 import { applyVisibility } from "./catalog-sync.js";
 import type { TasteEngine } from "./engine.js";
@@ -27,16 +19,6 @@ const DURABLES = {
   catalog: "reco-catalog",
 } as const;
 
-/** Decodes an event, or logs and skips a malformed one (redelivering it could never help). */
-function decode<T>(log: Logger, event: BusEvent, parse: (data: Uint8Array) => T): T | undefined {
-  try {
-    return parse(event.data);
-  } catch (err) {
-    log.error({ err, subject: event.subject, msgId: event.msgId }, "malformed event skipped");
-    return undefined;
-  }
-}
-
 /**
  * The recommendation service's durable consumers: ratings and viewing feed
  * the model, deletions erase profiles, visibility changes keep the local
@@ -52,27 +34,25 @@ export async function startConsumers(deps: {
   const { bus, engine, source, log } = deps;
   const lastViewing = new Map<string, string>();
 
-  const ratings = await bus.consume({
-    stream: "DOMAIN",
+  const ratings = await consumeEvents(bus, {
+    kinds: [EVENTS.ratingSubmitted],
     durable: DURABLES.ratings,
-    filter: "rating.submitted",
+    log,
     maxInFlight: 8,
-    handler: async (event) => {
-      const e = decode(log, event, (d) => fromBinary(RatingSubmittedSchema, d));
-      if (e === undefined || e.profileId === "" || e.contentId === "" || e.value < 0 || e.value > 3) return;
+    handler: async ({ message: e, event }) => {
+      if (e.profileId === "" || e.contentId === "" || e.value < 0 || e.value > 3) return;
       const time = e.rateTime ? timestampMs(e.rateTime) : event.publishTime.getTime();
       await engine.recordRating({ profileId: e.profileId, contentId: e.contentId, value: e.value, time });
     },
   });
 
-  const viewing = await bus.consume({
-    stream: "PLAYBACK",
+  const viewing = await consumeEvents(bus, {
+    kinds: [EVENTS.playbackHeartbeat],
     durable: DURABLES.viewing,
-    filter: "playback.heartbeat.>",
+    log,
     maxInFlight: 16,
-    handler: async (event) => {
-      const e = decode(log, event, (d) => fromBinary(PlaybackHeartbeatSchema, d));
-      if (e === undefined || e.profileId === "" || e.contentId === "") return;
+    handler: async ({ message: e, event }) => {
+      if (e.profileId === "" || e.contentId === "") return;
       const seen = viewingFromHeartbeat(
         e.position ? durationMs(e.position) / 1000 : 0,
         e.duration ? durationMs(e.duration) / 1000 : 0,
@@ -91,39 +71,27 @@ export async function startConsumers(deps: {
     },
   });
 
-  const erasure = await bus.consume({
-    stream: "DOMAIN",
+  const erasure = await consumeErasures(bus, {
     durable: DURABLES.erasure,
-    // user.deleted and profile.deleted
-    filter: "*.deleted",
-    handler: async (event) => {
-      let profiles: string[] = [];
-      if (event.subject === "user.deleted") {
-        profiles = decode(log, event, (d) => fromBinary(UserDeletedSchema, d))?.profileIds ?? [];
-      } else if (event.subject === "profile.deleted") {
-        const id = decode(log, event, (d) => fromBinary(ProfileDeletedSchema, d))?.profileId;
-        if (id) profiles = [id];
-      }
-      for (const profileId of profiles) {
+    log,
+    erase: async ({ profileIds }) => {
+      for (const profileId of profileIds) {
         if (profileId === "") continue;
         for (const key of lastViewing.keys()) if (key.startsWith(`${profileId}/`)) lastViewing.delete(key);
         await engine.eraseProfile(profileId);
-        log.info({ profileId }, "profile erased");
       }
     },
   });
 
-  const catalog = await bus.consume({
-    stream: "DOMAIN",
+  const catalog = await consumeEvents(bus, {
+    kinds: [EVENTS.contentPublished, EVENTS.contentUnpublished],
     durable: DURABLES.catalog,
-    filter: "content.>",
-    handler: async (event) => {
-      if (event.subject !== "content.published" && event.subject !== "content.unpublished") return;
-      const e = decode(log, event, (d) => fromBinary(ContentVisibilityChangedSchema, d));
-      if (e === undefined || e.contentId === "") return;
+    log,
+    handler: async ({ kind, message: e, event }) => {
+      if (e.contentId === "") return;
       await applyVisibility(engine, source, {
         contentId: e.contentId,
-        published: e.published && event.subject === "content.published",
+        published: e.published && kind === "contentPublished",
         time: e.changeTime ? timestampMs(e.changeTime) : event.publishTime.getTime(),
       });
     },

@@ -1,11 +1,13 @@
-import { fromBinary } from "@bufbuild/protobuf";
 import { durationMs, timestampDate } from "@bufbuild/protobuf/wkt";
-import type { BusEvent, EventBus, Subscription } from "@marquee/kit/bus";
 import {
-  PlaybackHeartbeatSchema,
-  ProfileDeletedSchema,
-  UserDeletedSchema,
-} from "@marquee/sdk/marquee/events/v1/domain_events_pb";
+  type BusEvent,
+  consumeErasures,
+  consumeEvents,
+  EVENTS,
+  type EventBus,
+  type Subscription,
+} from "@marquee/kit/bus";
+import type { PlaybackHeartbeat } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import type { Logger } from "pino";
 import { ProgressBatcher } from "./progress-batcher.js";
 import { judgeProgress, uuidv7Time } from "./rules.js";
@@ -15,8 +17,7 @@ export const HISTORY_WRITER = "history-writer";
 const ERASURE_CONSUMER = "streaming-erasure";
 
 /** Turns one PLAYBACK heartbeat into the write it calls for, or undefined when it saves nothing. */
-function progressWriteOf(event: BusEvent): ProgressWrite | undefined {
-  const hb = fromBinary(PlaybackHeartbeatSchema, event.data);
+function progressWriteOf(hb: PlaybackHeartbeat): ProgressWrite | undefined {
   if (hb.eventTime === undefined || hb.position === undefined || hb.duration === undefined) return undefined;
   const positionMs = durationMs(hb.position);
   const totalMs = durationMs(hb.duration);
@@ -56,22 +57,15 @@ export interface HistoryWriterOptions {
  */
 export function startHistoryWriter(o: HistoryWriterOptions): Promise<Subscription> {
   const batcher = new ProgressBatcher(o.store);
-  return o.bus.consume({
-    stream: "PLAYBACK",
+  return consumeEvents(o.bus, {
+    kinds: [EVENTS.playbackHeartbeat],
     durable: HISTORY_WRITER,
-    filter: "playback.heartbeat.>",
+    log: o.log,
     maxInFlight: o.maxInFlight ?? 512,
     // A round takes milliseconds; after a writer dies, its events come back to the others in 10 s.
     ackWaitMs: 10_000,
-    handler: async (event) => {
-      let write: ProgressWrite | undefined;
-      try {
-        write = progressWriteOf(event);
-      } catch (err) {
-        // A message that does not decode will never decode: log it and let it go.
-        o.log.error({ err, msgId: event.msgId }, "undecodable heartbeat dropped");
-        return;
-      }
+    handler: async ({ message, event }) => {
+      const write = progressWriteOf(message);
       if (write !== undefined) await batcher.record(write);
       o.onDurable?.(event, write);
     },
@@ -88,18 +82,12 @@ export function startErasure(o: {
   log: Logger;
   months: number;
 }): Promise<Subscription> {
-  return o.bus.consume({
-    stream: "DOMAIN",
+  return consumeErasures(o.bus, {
     durable: ERASURE_CONSUMER,
-    handler: async (event) => {
-      let profileIds: string[];
-      if (event.subject === "user.deleted") profileIds = fromBinary(UserDeletedSchema, event.data).profileIds;
-      else if (event.subject === "profile.deleted")
-        profileIds = [fromBinary(ProfileDeletedSchema, event.data).profileId];
-      else return;
+    log: o.log,
+    erase: async ({ profileIds }) => {
       const at = new Date();
       for (const profileId of profileIds) await o.store.eraseProfile(profileId, at, o.months);
-      o.log.info({ subject: event.subject, profiles: profileIds.length }, "viewing history erased");
     },
   });
 }

@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { create, toBinary } from "@bufbuild/protobuf";
 import {
   durationFromMs,
   durationMs,
@@ -10,10 +9,9 @@ import {
 } from "@bufbuild/protobuf/wkt";
 import { type Client, Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { callOptions, decodePageToken, encodePageToken, requireProfile, requireScope } from "@marquee/kit";
-import type { EventBus } from "@marquee/kit/bus";
+import { EVENTS, type EventBus, publishEvent } from "@marquee/kit/bus";
 import type { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_pb";
 import type { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
-import { PlaybackHeartbeatSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import {
   type HeartbeatReading,
   IngestState,
@@ -221,28 +219,29 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
       droppedFrames: bigint;
     }>,
   ) => {
-    const event = create(PlaybackHeartbeatSchema, {
-      sessionId: session.sessionId,
-      sequence: r.sequence,
-      userId: session.userId,
-      profileId: session.profileId,
-      contentId: session.contentId,
-      episodeId: session.episodeId,
-      eventTime: timestampFromMs(r.eventTimeMs),
-      position: durationFromMs(r.positionMs),
-      duration: durationFromMs(session.durationMs),
-      state: r.state,
-      renditionId: r.renditionId ?? "",
-      bitrateBps: r.bitrateBps ?? 0n,
-      bufferSeconds: r.bufferSeconds ?? 0,
-      droppedFrames: r.droppedFrames ?? 0n,
-      deviceId: session.deviceId,
-      country: session.country,
-    });
-    await bus.publish(
-      `playback.heartbeat.${session.profileId}`,
-      toBinary(PlaybackHeartbeatSchema, event),
+    await publishEvent(
+      bus,
+      EVENTS.playbackHeartbeat,
+      {
+        sessionId: session.sessionId,
+        sequence: r.sequence,
+        userId: session.userId,
+        profileId: session.profileId,
+        contentId: session.contentId,
+        episodeId: session.episodeId,
+        eventTime: timestampFromMs(r.eventTimeMs),
+        position: durationFromMs(r.positionMs),
+        duration: durationFromMs(session.durationMs),
+        state: r.state,
+        renditionId: r.renditionId ?? "",
+        bitrateBps: r.bitrateBps ?? 0n,
+        bufferSeconds: r.bufferSeconds ?? 0,
+        droppedFrames: r.droppedFrames ?? 0n,
+        deviceId: session.deviceId,
+        country: session.country,
+      },
       r.msgId,
+      session.profileId,
     );
   };
 

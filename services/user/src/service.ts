@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { type Caller, type Logger, requireInternal, requireMember, requireSelf } from "@marquee/kit";
-import type { EventBus } from "@marquee/kit/bus";
-import { ProfileDeletedSchema, UserDeletedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
+import { EVENTS, type EventBus, publishEvent } from "@marquee/kit/bus";
 import {
   type SessionTokens,
   SessionTokensSchema,
@@ -388,31 +387,35 @@ export function userService(deps: UserServiceDeps): ServiceImpl<typeof UserServi
 }
 
 /** Publishes user.deleted for a pending deletion; the msgId is the same on every retry. */
-export async function publishUserDeleted(
+export function publishUserDeleted(
   bus: EventBus,
   pending: { userId: string; profileIds: string[]; deleteTime: Date },
 ): Promise<void> {
-  const event = create(UserDeletedSchema, {
-    userId: pending.userId,
-    profileIds: pending.profileIds,
-    deleteTime: timestampFromDate(pending.deleteTime),
-  });
-  await bus.publish("user.deleted", toBinary(UserDeletedSchema, event), `user.deleted:${pending.userId}`);
+  return publishEvent(
+    bus,
+    EVENTS.userDeleted,
+    {
+      userId: pending.userId,
+      profileIds: pending.profileIds,
+      deleteTime: timestampFromDate(pending.deleteTime),
+    },
+    `user.deleted:${pending.userId}`,
+  );
 }
 
 /** Publishes profile.deleted for a pending profile deletion; the msgId is the same on every retry. */
-export async function publishProfileDeleted(
+export function publishProfileDeleted(
   bus: EventBus,
   pending: { userId: string; profileId: string; deleteTime: Date },
 ): Promise<void> {
-  const event = create(ProfileDeletedSchema, {
-    userId: pending.userId,
-    profileId: pending.profileId,
-    deleteTime: timestampFromDate(pending.deleteTime),
-  });
-  await bus.publish(
-    "profile.deleted",
-    toBinary(ProfileDeletedSchema, event),
+  return publishEvent(
+    bus,
+    EVENTS.profileDeleted,
+    {
+      userId: pending.userId,
+      profileId: pending.profileId,
+      deleteTime: timestampFromDate(pending.deleteTime),
+    },
     `profile.deleted:${pending.profileId}`,
   );
 }

@@ -11,7 +11,7 @@ import {
 } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import test from "ava";
 import { Client } from "cassandra-driver";
-import { consumeErasures } from "../../src/erasure.js";
+import { startFeedbackErasure } from "../../src/erasure.js";
 import { busRatingEvents } from "../../src/events.js";
 import type { FeedbackStore } from "../../src/store.js";
 import { openCassandraFeedbackStore } from "../../src/store-cassandra.js";
@@ -67,7 +67,7 @@ test("on JetStream and Cassandra: rating.submitted is published once per version
   if (repeat) await events.published(repeat);
   await waitFor("three rating events", () => ratings.length >= 3);
 
-  const erasures = await consumeErasures(bus, store, log);
+  const erasures = await startFeedbackErasure(bus, store, log);
   t.teardown(() => erasures.stop());
   await bus.publish(
     "user.deleted",

@@ -1,4 +1,15 @@
 // `@marquee/kit/bus`: the event bus port. Its adapters load their drivers only when opened.
+
+export {
+  type ConsumeEventsOptions,
+  consumeEvents,
+  EVENTS,
+  type EventKind,
+  encodeEvent,
+  publishEvent,
+  type TypedEvent,
+} from "./catalog.js";
+export { consumeErasures, type Erasure, type ErasureConsumerOptions } from "./erasure.js";
 export {
   type BusEvent,
   type ConsumeOptions,
