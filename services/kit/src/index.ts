@@ -54,6 +54,7 @@ export {
 } from "./opensearch/index.js";
 export { decodePageToken, encodePageToken } from "./page-token.js";
 export { runPeriodically } from "./periodic.js";
+export { REFLECTION_SERVICES, type ReflectionOptions } from "./reflection.js";
 export { REQUEST_ID_HEADER, requestIdFrom, requestIdKey } from "./request-id.js";
 export { type Passthrough, type ServeOptions, type Server, serve } from "./server.js";
 export { runMain, runUntilSignal } from "./shutdown.js";
