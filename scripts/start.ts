@@ -10,6 +10,7 @@ import { runMain } from "@marquee/kit";
 import { startRecommendationService } from "@marquee/recommendation";
 import { startStreamingService } from "@marquee/streaming";
 import { startUserService } from "@marquee/user";
+import { LOCAL_PARTNER_API_KEY, withLocalPartnerKey } from "./local-partner-key.js";
 
 await runMain("marquee", async () => {
   const services = await Promise.all([
@@ -20,8 +21,12 @@ await runMain("marquee", async () => {
     startAccountService(),
     startFeedbackService(),
   ]);
-  const gateway = await startGateway();
-  process.stdout.write(`\nMarquee is running at ${gateway.url}  (Ctrl-C stops it)\n\n`);
+  const partnerKey = withLocalPartnerKey(process.env);
+  const gateway = await startGateway(partnerKey.env);
+  process.stdout.write(`\nMarquee is running at ${gateway.url}  (Ctrl-C stops it)\n`);
+  if (partnerKey.added)
+    process.stdout.write(`Local partner API key (x-api-key, SDK apiKey): ${LOCAL_PARTNER_API_KEY}\n`);
+  process.stdout.write("\n");
   return {
     async close() {
       await gateway.close();

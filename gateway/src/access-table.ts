@@ -35,6 +35,9 @@ export const ACCESS_TABLE: Readonly<Record<string, Access>> = {
   // Health of the gateway itself, for load balancers and orchestrators.
   "grpc.health.v1.Health/Check": PUBLIC,
   "grpc.health.v1.Health/Watch": PUBLIC,
+  // Server reflection: describes the six services without their internal RPCs (kit reflection, hideMethod).
+  "grpc.reflection.v1.ServerReflection/ServerReflectionInfo": PUBLIC,
+  "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": PUBLIC,
 
   // User: sign-up and sign-in are open; everything else acts on the signed-in member.
   "marquee.user.v1.UserService/RegisterUser": PUBLIC,
@@ -104,4 +107,10 @@ export const ACCESS_TABLE: Readonly<Record<string, Access>> = {
 /** The rule for an RPC; an RPC missing from the table is refused (fail closed). */
 export function accessOf(service: string, method: string): Access | undefined {
   return ACCESS_TABLE[`${service}/${method}`];
+}
+
+/** True for RPCs no outside client may call: server reflection on the gateway leaves them out. */
+export function hiddenFromClients(service: string, method: string): boolean {
+  const access = accessOf(service, method);
+  return access === undefined || access.kind === "internal";
 }

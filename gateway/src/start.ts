@@ -14,6 +14,7 @@ import {
 } from "@marquee/kit";
 import { UserService } from "@marquee/sdk/marquee/user/v1/user_service_pb";
 import { z } from "zod";
+import { hiddenFromClients } from "./access-table.js";
 import { AccessTokenVerifier } from "./access-tokens.js";
 import { authInterceptor, gatewayAuth } from "./auth.js";
 import { forwardingService } from "./forward.js";
@@ -104,6 +105,7 @@ export async function startGateway(env: Record<string, string | undefined> = pro
     ) as ServeOptions["fallback"],
     trustCallerHeader: false,
     validate: false,
+    reflection: { hideMethod: hiddenFromClients },
     cors: true,
     log,
   });

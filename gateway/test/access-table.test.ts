@@ -1,12 +1,13 @@
+import { REFLECTION_SERVICES } from "@marquee/kit";
 import { Health } from "@marquee/sdk/grpc/health/v1/health_pb";
 import { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_pb";
 import test from "ava";
 import { ACCESS_TABLE } from "../src/access-table.js";
 import { UPSTREAM_SERVICES } from "../src/upstreams.js";
 
-/** Every RPC the gateway serves: the six services and its own health. */
+/** Every RPC the gateway serves: the six services, its own health and server reflection. */
 const rpcsOfDescriptors = () =>
-  [...Object.values(UPSTREAM_SERVICES), Health].flatMap((s) =>
+  [...Object.values(UPSTREAM_SERVICES), Health, ...REFLECTION_SERVICES].flatMap((s) =>
     s.methods.map((m) => `${s.typeName}/${m.name}`),
   );
 

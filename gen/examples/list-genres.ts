@@ -1,7 +1,9 @@
 // Lists the catalog's genres.
 //
-//   MARQUEE_URL=http://127.0.0.1:8080 MARQUEE_API_KEY=... \
-//     node --conditions=marquee-source --import tsx gen/examples/list-genres.ts
+//   node --conditions=marquee-source --import tsx gen/examples/list-genres.ts
+//
+// Reads MARQUEE_URL (default http://127.0.0.1:8080) and MARQUEE_API_KEY
+// (default: the local partner key `npm start` prints; empty: no key).
 //
 // Exits 0 with the genres printed, 2 when the call fails with a ConnectError
 // (e.g. Unauthenticated without a valid partner API key), 1 on anything else.
@@ -9,7 +11,8 @@
 import { Code, ConnectError, createMarquee } from "@marquee/sdk";
 
 const baseUrl = process.env.MARQUEE_URL ?? "http://127.0.0.1:8080";
-const apiKey = process.env.MARQUEE_API_KEY || undefined;
+// "marquee-local-partner-key" is the key a local `npm start` configures; use your own elsewhere.
+const apiKey = (process.env.MARQUEE_API_KEY ?? "marquee-local-partner-key") || undefined;
 
 const marquee = createMarquee({ baseUrl, apiKey, timeoutMs: 5_000 });
 

@@ -3,7 +3,8 @@
 //   node --conditions=marquee-source --import tsx gen/examples/search.ts star wars
 //   node --conditions=marquee-source --import tsx gen/examples/search.ts ""   # see a validation error
 //
-// Reads MARQUEE_URL (default http://127.0.0.1:8080) and MARQUEE_API_KEY.
+// Reads MARQUEE_URL (default http://127.0.0.1:8080) and MARQUEE_API_KEY
+// (default: the local partner key `npm start` prints; empty: no key).
 // Exits 0 with the results printed, 2 when the call fails with a ConnectError,
 // 1 without a query.
 
@@ -18,7 +19,8 @@ const query = args.join(" ");
 
 const marquee = createMarquee({
   baseUrl: process.env.MARQUEE_URL ?? "http://127.0.0.1:8080",
-  apiKey: process.env.MARQUEE_API_KEY || undefined,
+  // "marquee-local-partner-key" is the key a local `npm start` configures; use your own elsewhere.
+  apiKey: (process.env.MARQUEE_API_KEY ?? "marquee-local-partner-key") || undefined,
 });
 
 try {

@@ -21,6 +21,7 @@ export { createLogger, type Logger } from "./logger.js";
 export type { RpcMetrics } from "./metrics.js";
 export { decodePageToken, encodePageToken } from "./page-token.js";
 export { runPeriodically } from "./periodic.js";
+export { REFLECTION_SERVICES, type ReflectionOptions } from "./reflection.js";
 export { REQUEST_ID_HEADER, requestIdFrom, requestIdKey } from "./request-id.js";
 export { type Passthrough, type ServeOptions, type Server, serve } from "./server.js";
 export { runMain, runUntilSignal } from "./shutdown.js";

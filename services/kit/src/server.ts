@@ -14,6 +14,7 @@ import { InFlight, observeInterceptor } from "./interceptors/observe.js";
 import { validationInterceptor } from "./interceptors/validation.js";
 import { DualProtocolListener, type RequestHandler } from "./listener.js";
 import { createRpcMetrics, type RpcMetrics } from "./metrics.js";
+import { type ReflectionOptions, registerReflection } from "./reflection.js";
 
 /**
  * Takes an HTTP/2 request before the Connect router does (returns true), or
@@ -51,6 +52,8 @@ export interface ServeOptions {
   cors?: boolean;
   /** A fast path ahead of the router (the gateway's gRPC pass-through). */
   passthrough?: Passthrough;
+  /** gRPC server reflection of the services and health (on unless false). */
+  reflection?: ReflectionOptions | false;
 }
 
 export interface Server {
@@ -85,6 +88,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   const rpc = connectNodeAdapter({
     routes(router) {
       router.service(Health, healthService(health));
+      if (opts.reflection !== false) registerReflection(router, [Health, ...opts.services], opts.reflection);
       opts.routes(router);
     },
     interceptors,
