@@ -15,6 +15,15 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { Billing } from "@marquee/account/billing";
+import { systemClock } from "@marquee/account/clock";
+import { busSubscriptionEvents } from "@marquee/account/events";
+import { ACCOUNT_MIGRATIONS } from "@marquee/account/migrations";
+import { SimulatedPaymentProvider } from "@marquee/account/payments";
+import { accountService } from "@marquee/account/service";
+import type { AccountStore } from "@marquee/account/store";
+import { createCassandraAccountStore } from "@marquee/account/store-cassandra";
+import { openEmbeddedAccountStore } from "@marquee/account/store-embedded";
 import {
   CALLER_HEADER,
   type Caller,
@@ -29,15 +38,6 @@ import { openCassandra } from "@marquee/kit/cassandra";
 import { EmbeddedBus } from "@marquee/kit/embedded";
 import { AccountService, BillingCycle, PlanTier } from "@marquee/sdk/marquee/account/v1/account_service_pb";
 import { Client } from "cassandra-driver";
-import { Billing } from "../services/account/src/billing.js";
-import { systemClock } from "../services/account/src/clock.js";
-import { busSubscriptionEvents } from "../services/account/src/events.js";
-import { ACCOUNT_MIGRATIONS } from "../services/account/src/migrations.js";
-import { SimulatedPaymentProvider } from "../services/account/src/payments.js";
-import { accountService } from "../services/account/src/service.js";
-import type { AccountStore } from "../services/account/src/store.js";
-import { createCassandraAccountStore } from "../services/account/src/store-cassandra.js";
-import { openEmbeddedAccountStore } from "../services/account/src/store-embedded.js";
 import { measure, type Result } from "./lib/measure.js";
 
 const { values } = parseArgs({

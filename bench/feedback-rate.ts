@@ -17,6 +17,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { OPEN_CATALOG } from "@marquee/feedback/catalog";
+import { busRatingEvents } from "@marquee/feedback/events";
+import { feedbackService } from "@marquee/feedback/service";
+import type { FeedbackStore } from "@marquee/feedback/store";
+import { openCassandraFeedbackStore } from "@marquee/feedback/store-cassandra";
+import { openEmbeddedFeedbackStore } from "@marquee/feedback/store-embedded";
 import {
   CALLER_HEADER,
   createLogger,
@@ -30,12 +36,6 @@ import { connectNats, createJetStreamBus, natsManager } from "@marquee/kit/bus/j
 import { EmbeddedBus } from "@marquee/kit/embedded";
 import { FeedbackService, RatingValue } from "@marquee/sdk/marquee/feedback/v1/feedback_service_pb";
 import { Client as Cassandra } from "cassandra-driver";
-import { OPEN_CATALOG } from "../services/feedback/src/catalog.js";
-import { busRatingEvents } from "../services/feedback/src/events.js";
-import { feedbackService } from "../services/feedback/src/service.js";
-import type { FeedbackStore } from "../services/feedback/src/store.js";
-import { openCassandraFeedbackStore } from "../services/feedback/src/store-cassandra.js";
-import { openEmbeddedFeedbackStore } from "../services/feedback/src/store-embedded.js";
 import { measure, type Result } from "./lib/measure.js";
 
 const { values } = parseArgs({

@@ -11,10 +11,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { GATEWAY_PORT, SERVICE_PORTS, WORKER_PORTS } from "@marquee/kit";
 import { Ajv, type ErrorObject } from "ajv";
 import ts from "typescript";
 import { parse } from "yaml";
-import { GATEWAY_PORT, SERVICE_PORTS, WORKER_PORTS } from "../../services/kit/src/topology.js";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
