@@ -14,6 +14,7 @@ import {
   decodePageToken,
   type EventBus,
   encodePageToken,
+  requireMember,
   requireProfile,
   requireScope,
 } from "@marquee/kit";
@@ -32,6 +33,7 @@ import { listViewingHistory } from "./history-listing.js";
 import type { IngestJobs, JobSnapshot } from "./ingest/jobs.js";
 import type { Rung } from "./ingest/ladder.js";
 import type { AssetInfo } from "./ingest/transcode.js";
+import { ownSession } from "./playback/session-access.js";
 import { planHeightCap, positionProblem, qualityOfHeight, trimLadder, uuidv7 } from "./rules.js";
 import type { MediaSigner } from "./signing.js";
 import type { SessionRecord, StreamingStore } from "./store.js";
@@ -163,11 +165,8 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
 
   /** The caller's live session, or the error that explains why not. */
   const liveSession = async (ctx: HandlerContext, sessionId: string): Promise<SessionRecord> => {
-    const session = await getSession(sessionId);
-    if (session === undefined) {
-      throw new ConnectError("unknown or expired playback session; call StreamContent again", Code.NotFound);
-    }
-    requireProfile(ctx, session.profileId);
+    const caller = requireMember(ctx);
+    const session = ownSession(caller, await getSession(sessionId));
     if (session.ended)
       throw new ConnectError("this playback session was stopped; start a new one", Code.FailedPrecondition);
     return session;
