@@ -3,7 +3,8 @@ import { createJetStreamBus, createLogger, loadBackendsConfig } from "@marquee/k
 import test from "ava";
 import { CassandraStreamingStore } from "../../src/store-cassandra.js";
 import { startHarness } from "../harness.js";
-import { playbackSuite } from "../playback-suite.js";
+import { mediaAccessSuite } from "../media-access-suite.js";
+import { type HarnessFactory, playbackSuite } from "../playback-suite.js";
 import { freshKeyspace } from "./keyspace.js";
 
 const nats = loadBackendsConfig().nats;
@@ -16,7 +17,7 @@ test.after.always(async () => {
 });
 
 // Real Cassandra (fresh keyspace) and real JetStream (a namespace per test).
-playbackSuite(test, async (opts) => {
+const open: HarnessFactory = async (opts) => {
   const namespace = `t${randomBytes(4).toString("hex")}`;
   const bus = await createJetStreamBus({
     config: nats,
@@ -33,4 +34,6 @@ playbackSuite(test, async (opts) => {
       await bus.close();
     },
   };
-});
+};
+playbackSuite(test, open);
+mediaAccessSuite(test, open);
