@@ -2,8 +2,10 @@
  * Media origin throughput on loopback next to nginx serving the same files,
  * in the same run: closed-loop GETs of 1 MB segments (and 64 KB range
  * requests into them) with keep-alive, each server in its own process with one
- * worker. Ours checks the HMAC signature on every request; nginx serves the
- * plain files (sendfile on) — the edge cache in the production shape.
+ * worker. Ours checks the HMAC signature and that the session is live on every
+ * request (a LiveSessions cache hit), and once more without the session check
+ * (the baseline for its cost); nginx serves the plain files (sendfile on) — the
+ * edge cache in the production shape.
  *
  *   node --conditions=marquee-source --import tsx bench/media-origin-throughput.ts [--seconds 5] [--concurrency 16]
  *
@@ -93,25 +95,34 @@ async function load(urlOf: (i: number) => string, range?: () => string) {
 }
 
 try {
-  // Our origin, one process.
-  const ours = spawn(
-    process.execPath,
-    [
-      "--conditions=marquee-source",
-      "--import=tsx",
-      fileURLToPath(new URL("./media-origin-server.ts", import.meta.url)),
-    ],
-    {
-      env: { ...process.env, BENCH_MEDIA_DIR: path.join(work, "media"), BENCH_SECRET: secret },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  children.push(ours);
-  const oursPort = Number(
-    await new Promise<string>((resolve) =>
-      createInterface({ input: ours.stdout as NodeJS.ReadableStream }).once("line", resolve),
-    ),
-  );
+  // Our origin, one process per variant.
+  const startOrigin = async (sessionCheck: boolean) => {
+    const child = spawn(
+      process.execPath,
+      [
+        "--conditions=marquee-source",
+        "--import=tsx",
+        fileURLToPath(new URL("./media-origin-server.ts", import.meta.url)),
+      ],
+      {
+        env: {
+          ...process.env,
+          BENCH_MEDIA_DIR: path.join(work, "media"),
+          BENCH_SECRET: secret,
+          BENCH_SESSION_CHECK: sessionCheck ? "1" : "0",
+        },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    children.push(child);
+    return Number(
+      await new Promise<string>((resolve) =>
+        createInterface({ input: child.stdout as NodeJS.ReadableStream }).once("line", resolve),
+      ),
+    );
+  };
+  const oursPort = await startOrigin(true);
+  const uncheckedPort = await startOrigin(false);
   const signer = new MediaSigner(secret);
   const manifest = signer.manifestPath({
     sessionId: randomUUID(),
@@ -119,8 +130,9 @@ try {
     expires: Math.floor(Date.now() / 1000) + 3600,
     maxHeight: 0,
   });
-  const oursUrl = (n: number) =>
-    `http://127.0.0.1:${oursPort}${manifest.replace(/manifest\.mpd$/, `chunk-720p-${String(n).padStart(5, "0")}.m4s`)}`;
+  const originUrl = (port: number) => (n: number) =>
+    `http://127.0.0.1:${port}${manifest.replace(/manifest\.mpd$/, `chunk-720p-${String(n).padStart(5, "0")}.m4s`)}`;
+  const oursUrl = originUrl(oursPort);
 
   // nginx, one worker, the same files.
   const nginxPort = await closedPort();
@@ -158,7 +170,8 @@ http {
   };
   const rows: Record<string, unknown>[] = [];
   for (const [name, urlOf] of [
-    ["marquee origin (signed)", oursUrl],
+    ["marquee origin (signed, live session)", oursUrl],
+    ["marquee origin (signed, no session check)", originUrl(uncheckedPort)],
     ["nginx (plain files)", nginxUrl],
   ] as const) {
     await load(urlOf); // warm-up
@@ -166,9 +179,10 @@ http {
     rows.push({ server: name, request: "64 KB range", ...(await load(urlOf, range)) });
   }
   console.table(rows);
-  const ratio = (i: number) => ((rows[i]?.["MB/s"] as number) / (rows[i + 2]?.["MB/s"] as number)).toFixed(2);
+  const ratio = (i: number, j: number) =>
+    ((rows[i]?.["req/s"] as number) / (rows[j]?.["req/s"] as number)).toFixed(2);
   console.log(
-    `origin/nginx: whole segments ${ratio(0)}, 64 KB ranges ${ratio(1)} — ${seconds}s each, ${concurrency} in flight, loopback`,
+    `origin/nginx: whole segments ${ratio(0, 4)}, 64 KB ranges ${ratio(1, 5)}; with/without the session check: whole segments ${ratio(0, 2)}, 64 KB ranges ${ratio(1, 3)} — ${seconds}s each, ${concurrency} in flight, loopback`,
   );
 } finally {
   for (const c of children) c.kill("SIGTERM");

@@ -47,6 +47,16 @@ export function loadStreamingConfig(
       /** A stream slot whose session sent no heartbeat for this long is free again. */
       MARQUEE_STREAM_SLOT_LEASE_MS: envs.millis(45_000),
       MARQUEE_MANIFEST_URL_TTL_MS: envs.millis(4 * 3600_000),
+      /**
+       * How long the media origin trusts what it read about a session before reading it again: a
+       * session stopped on another replica (or whose slot lapsed) keeps its media this long at most.
+       */
+      MARQUEE_MEDIA_SESSION_CHECK_MS: z.coerce
+        .number()
+        .int()
+        .positive()
+        .max(30_000, "at most 30000: a stopped session's media keeps playing this long")
+        .default(5_000),
       MARQUEE_INGEST_PRESET: z
         .enum(["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"])
         .default("veryfast"),

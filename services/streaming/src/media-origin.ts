@@ -4,12 +4,15 @@ import path from "node:path";
 import type { Logger } from "pino";
 import send from "send";
 import { heightOfRendition, renditionOfFile, trimManifest } from "./manifest.js";
-import { FILE_NAME, type MediaSigner } from "./signing.js";
+import type { LiveSessions, SessionState } from "./playback/live-sessions.js";
+import { FILE_NAME, type MediaGrant, type MediaSigner } from "./signing.js";
 
 export interface MediaOriginOptions {
   /** Where published assets live: <mediaDir>/<assetId>/{manifest.mpd, init-*.m4s, chunk-*.m4s, poster.jpg, thumb-*.jpg}. */
   mediaDir: string;
   signer: MediaSigner;
+  /** Whether a URL's session may still fetch media: a stopped or lapsed one may not. */
+  sessions: Pick<LiveSessions, "state">;
   log: Logger;
   /** Unix seconds; tests move time. */
   nowSeconds?: () => number;
@@ -22,6 +25,12 @@ const SEGMENT_CACHE = "public, max-age=31536000, immutable";
 const MANIFEST_CACHE = "private, max-age=10";
 const ARTWORK_CACHE = "public, max-age=86400";
 
+/** Why a session's media is refused (403, as for any URL that no longer works: players renew on it). */
+const NOT_LIVE: Record<Exclude<SessionState, "live">, string> = {
+  ended: "this playback session has ended; start a new one",
+  lapsed: "this playback session went quiet; send a heartbeat or renew the URL to go on",
+};
+
 function contentTypeOf(file: string): string | undefined {
   if (file.endsWith(".jpg")) return "image/jpeg";
   if (file.endsWith(".mpd")) return "application/dash+xml";
@@ -30,18 +39,23 @@ function contentTypeOf(file: string): string | undefined {
   return heightOfRendition(rendition) === undefined ? "audio/mp4" : "video/mp4";
 }
 
-function refuse(res: ServerResponse, status: number, reason: string): void {
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+function refuse(res: ServerResponse, status: number, reason: string, headers: Record<string, string> = {}) {
+  res.writeHead(status, {
+    "content-type": "text/plain; charset=utf-8",
+    "cache-control": "no-store",
+    ...headers,
+  });
   res.end(`${reason}\n`);
 }
 
 /**
  * The media origin: serves /media/s/<token>/<assetId>/<file> after checking
- * the token (expired, forged or another session's → 403), the session's
- * manifest trimmed to its plan, segments with HTTP range requests, ETags and
- * immutable caching, and public artwork under /media/art/<assetId>/. File
- * names are matched against a strict pattern before touching the disk, so no
- * path can leave the asset's directory.
+ * the token (expired, forged or another session's → 403) and that its session
+ * is live (stopped or lapsed → 403, as fresh as LiveSessions keeps it), the
+ * session's manifest trimmed to its plan, segments with HTTP range requests,
+ * ETags and immutable caching, and public artwork under /media/art/<assetId>/.
+ * File names are matched against a strict pattern before touching the disk,
+ * so no path can leave the asset's directory.
  */
 export function mediaOrigin(opts: MediaOriginOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const now = opts.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
@@ -58,6 +72,25 @@ export function mediaOrigin(opts: MediaOriginOptions): (req: IncomingMessage, re
     } catch {
       return undefined;
     }
+  };
+
+  const sendManifest = (req: IncomingMessage, res: ServerResponse, grant: MediaGrant) => {
+    loadManifest(grant.assetId).then(
+      (mpd) => {
+        if (mpd === undefined) return refuse(res, 404, "no such asset");
+        const body = Buffer.from(trimManifest(mpd, grant.maxHeight));
+        res.writeHead(200, {
+          "content-type": "application/dash+xml",
+          "content-length": body.length,
+          "cache-control": MANIFEST_CACHE,
+        });
+        res.end(req.method === "HEAD" ? undefined : body);
+      },
+      (err: unknown) => {
+        opts.log.error({ err }, "manifest failed");
+        refuse(res, 500, "media error");
+      },
+    );
   };
 
   const sendFile = (
@@ -100,31 +133,32 @@ export function mediaOrigin(opts: MediaOriginOptions): (req: IncomingMessage, re
       return refuse(res, verdict.status, verdict.reason);
     }
     const { grant, file } = verdict;
-    if (file === "manifest.mpd") {
-      loadManifest(grant.assetId).then(
-        (mpd) => {
-          if (mpd === undefined) return refuse(res, 404, "no such asset");
-          const body = Buffer.from(trimManifest(mpd, grant.maxHeight));
-          res.writeHead(200, {
-            "content-type": "application/dash+xml",
-            "content-length": body.length,
-            "cache-control": MANIFEST_CACHE,
-          });
-          res.end(req.method === "HEAD" ? undefined : body);
-        },
-        (err: unknown) => {
-          opts.log.error({ err }, "manifest failed");
-          refuse(res, 500, "media error");
-        },
-      );
-      return;
+    const manifest = file === "manifest.mpd";
+    if (!manifest) {
+      const rendition = renditionOfFile(file);
+      if (rendition === undefined) return refuse(res, 404, "no such media file");
+      const height = heightOfRendition(rendition);
+      if (height !== undefined && grant.maxHeight > 0 && height > grant.maxHeight) {
+        return refuse(res, 403, "this rendition is above your plan's resolution");
+      }
     }
-    const rendition = renditionOfFile(file);
-    const height = rendition === undefined ? undefined : heightOfRendition(rendition);
-    if (rendition === undefined) return refuse(res, 404, "no such media file");
-    if (height !== undefined && grant.maxHeight > 0 && height > grant.maxHeight) {
-      return refuse(res, 403, "this rendition is above your plan's resolution");
-    }
-    sendFile(req, res, path.join(opts.mediaDir, grant.assetId), file, SEGMENT_CACHE);
+    opts.sessions.state(grant.sessionId).then(
+      (state) => {
+        if (state !== "live") {
+          opts.log.debug(
+            { sessionId: grant.sessionId, state },
+            "media of a session that is not live refused",
+          );
+          return refuse(res, 403, NOT_LIVE[state]);
+        }
+        if (manifest) return sendManifest(req, res, grant);
+        sendFile(req, res, path.join(opts.mediaDir, grant.assetId), file, SEGMENT_CACHE);
+      },
+      (err: unknown) => {
+        // Fail closed: without the session's state nothing is served, and the player retries.
+        opts.log.error({ err, sessionId: grant.sessionId }, "session state unreadable");
+        refuse(res, 503, "media is unavailable for a moment; retry", { "retry-after": "1" });
+      },
+    );
   };
 }

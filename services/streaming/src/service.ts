@@ -8,8 +8,17 @@ import {
   timestampFromMs,
 } from "@bufbuild/protobuf/wkt";
 import { type Client, Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import { callOptions, decodePageToken, encodePageToken, requireProfile, requireScope } from "@marquee/kit";
+
+import {
+  callOptions,
+  decodePageToken,
+  encodePageToken,
+  requireMember,
+  requireProfile,
+  requireScope,
+} from "@marquee/kit";
 import { EVENTS, type EventBus, publishEvent } from "@marquee/kit/bus";
+
 import type { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_pb";
 import type { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import {
@@ -24,6 +33,8 @@ import { listViewingHistory } from "./history-listing.js";
 import type { IngestJobs, JobSnapshot } from "./ingest/jobs.js";
 import type { Rung } from "./ingest/ladder.js";
 import type { AssetInfo } from "./ingest/transcode.js";
+import type { LiveSessions } from "./playback/live-sessions.js";
+import { ownSession } from "./playback/session-access.js";
 import { planHeightCap, positionProblem, qualityOfHeight, trimLadder, uuidv7 } from "./rules.js";
 import type { MediaSigner } from "./signing.js";
 import type { SessionRecord, StreamingStore } from "./store.js";
@@ -70,6 +81,8 @@ export interface StreamingDeps {
   account: Pick<Client<typeof AccountService>, "getEntitlement">;
   content: Pick<Client<typeof ContentService>, "getContentDetails">;
   signer: MediaSigner;
+  /** The media origin's session states: told at once when a session stops or takes a slot again here. */
+  liveSessions: Pick<LiveSessions, "ended" | "changed">;
   /** The published asset, or undefined. */
   asset: (assetId: string) => Promise<AssetInfo | undefined>;
   jobs: IngestJobs;
@@ -82,6 +95,7 @@ const COUNTRY_HEADER = "x-marquee-country";
 /** How long a session read from the store is trusted without reading it again (another instance may stop it). */
 const SESSION_CACHE_MS = 30_000;
 const SESSION_CACHE_SIZE = 100_000;
+const STOPPED = "this playback session was stopped; start a new one";
 const historyToken = z.object({ w: z.number().int().nonnegative(), c: z.string().uuid() });
 
 const INGEST_STATES = {
@@ -155,13 +169,9 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
 
   /** The caller's live session, or the error that explains why not. */
   const liveSession = async (ctx: HandlerContext, sessionId: string): Promise<SessionRecord> => {
-    const session = await getSession(sessionId);
-    if (session === undefined) {
-      throw new ConnectError("unknown or expired playback session; call StreamContent again", Code.NotFound);
-    }
-    requireProfile(ctx, session.profileId);
-    if (session.ended)
-      throw new ConnectError("this playback session was stopped; start a new one", Code.FailedPrecondition);
+    const caller = requireMember(ctx);
+    const session = ownSession(caller, await getSession(sessionId));
+    if (session.ended) throw new ConnectError(STOPPED, Code.FailedPrecondition);
     return session;
   };
 
@@ -170,12 +180,20 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
     if (problem !== undefined) throw new ConnectError(`position: ${problem}`, Code.InvalidArgument);
   };
 
-  /** Keeps the session's slot; a lapsed slot is taken again if one is free. */
+  /**
+   * Keeps the session's slot; a lapsed slot is taken again if one is free. The session is read
+   * afresh first: the cached copy may predate a stop on another replica, which must not be undone.
+   */
   const keepSlot = async (session: SessionRecord) => {
     const last = renewedAt.get(session.sessionId) ?? 0;
     if (now() - last < settings.slotLeaseMs / 3) return;
-    let held = await store.renewSlot(session.userId, session.slot, session.sessionId, settings.slotLeaseMs);
+    const held = await store.renewSlot(session.userId, session.slot, session.sessionId, settings.slotLeaseMs);
     if (!held) {
+      const stored = await store.getSession(session.sessionId);
+      if (stored === undefined || stored.ended) {
+        sessions.delete(session.sessionId);
+        throw new ConnectError(STOPPED, Code.FailedPrecondition);
+      }
       const slot = await store.reserveSlot(
         session.userId,
         session.sessionId,
@@ -188,17 +206,19 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
           Code.ResourceExhausted,
         );
       }
-      if (slot !== session.slot) await saveSession({ ...session, slot });
+      if (slot !== stored.slot) await saveSession({ ...stored, slot });
+      else remember(stored);
       session.slot = slot;
-      held = true;
+      deps.liveSessions.changed(session.sessionId);
     }
     renewedAt.set(session.sessionId, now());
     if (renewedAt.size > 100_000) renewedAt.clear();
   };
 
-  /** Marks the session ended and frees its stream slot (StopStream, or a STOPPED reading). */
+  /** Marks the session ended, refuses its media and frees its stream slot (StopStream, or a STOPPED reading). */
   const endSession = async (session: SessionRecord) => {
     await saveSession({ ...session, ended: true });
+    deps.liveSessions.ended(session.sessionId);
     await store.releaseSlot(session.userId, session.slot, session.sessionId);
     renewedAt.delete(session.sessionId);
   };
@@ -453,6 +473,8 @@ export function streamingService(deps: StreamingDeps): ServiceImpl<typeof Stream
 
     async renewManifestUrl(req, ctx) {
       const session = await liveSession(ctx, req.sessionId);
+      // A player back from a network loss renews first: its slot may have lapsed meanwhile.
+      await keepSlot(session);
       return manifestUrl(session);
     },
 

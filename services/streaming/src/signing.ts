@@ -4,6 +4,11 @@
  * URLs inherit it, so every manifest and segment request is checked. The token
  * is an HMAC over the path prefix (the asset), the expiry, the session id and
  * the session's height cap: change any of them and it no longer verifies.
+ *
+ * A token has exactly one spelling, the one manifestPath writes: a lowercase
+ * UUID, decimal integers without sign, exponent or leading zeros, and the MAC
+ * as 43 characters of unpadded base64url compared as text. Anything else is
+ * refused before the MAC is looked at, so no two URLs carry the same grant.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 
@@ -18,7 +23,11 @@ export interface MediaGrant {
 
 export const SIGNED_PREFIX = "/media/s/";
 const ASSET_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const SESSION_ID = /^[0-9a-f-]{36}$/;
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** How manifestPath writes a number: no sign, exponent, hex, spaces or leading zeros, at most 15 digits. */
+const DECIMAL = /^(?:0|[1-9][0-9]{0,14})$/;
+/** An HMAC-SHA-256 in base64url without padding. */
+const MAC = /^[A-Za-z0-9_-]{43}$/;
 /** One path segment of a media file: no dots first, no slashes, nothing encoded. */
 export const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/;
 
@@ -51,6 +60,8 @@ export class MediaSigner {
   manifestPath(g: MediaGrant): string {
     if (!ASSET_ID.test(g.assetId) || !SESSION_ID.test(g.sessionId))
       throw new Error("bad asset or session id");
+    if (!DECIMAL.test(String(g.expires)) || !DECIMAL.test(String(g.maxHeight)))
+      throw new Error("expiry and height cap must be non-negative integers of at most 15 digits");
     const token = `${g.sessionId}.${g.expires}.${g.maxHeight}.${this.#mac(g).toString("base64url")}`;
     return `${SIGNED_PREFIX}${token}/${g.assetId}/manifest.mpd`;
   }
@@ -68,7 +79,17 @@ export class MediaSigner {
       return { ok: false, status: 404, reason: "no such media file" };
     }
     const [sessionId, expiresText, heightText, mac, ...rest] = token.split(".");
-    if (rest.length > 0 || !sessionId || !expiresText || !heightText || !mac || !SESSION_ID.test(sessionId)) {
+    if (
+      rest.length > 0 ||
+      sessionId === undefined ||
+      expiresText === undefined ||
+      heightText === undefined ||
+      mac === undefined ||
+      !SESSION_ID.test(sessionId) ||
+      !DECIMAL.test(expiresText) ||
+      !DECIMAL.test(heightText) ||
+      !MAC.test(mac)
+    ) {
       return { ok: false, status: 403, reason: "malformed signature" };
     }
     const grant: MediaGrant = {
@@ -77,18 +98,12 @@ export class MediaSigner {
       expires: Number(expiresText),
       maxHeight: Number(heightText),
     };
-    if (
-      !Number.isSafeInteger(grant.expires) ||
-      !Number.isSafeInteger(grant.maxHeight) ||
-      grant.maxHeight < 0
-    ) {
-      return { ok: false, status: 403, reason: "malformed signature" };
-    }
-    const given = Buffer.from(mac, "base64url");
-    const signedHere = this.#keys.some((key) => {
-      const expected = this.#mac(grant, key);
-      return given.length === expected.length && timingSafeEqual(given, expected);
-    });
+    // Compared as text: base64url decoding would let several spellings (a different last
+    // character, trailing junk) stand for the same bytes.
+    const given = Buffer.from(mac, "latin1");
+    const signedHere = this.#keys.some((key) =>
+      timingSafeEqual(given, Buffer.from(this.#mac(grant, key).toString("base64url"), "latin1")),
+    );
     if (!signedHere) return { ok: false, status: 403, reason: "bad signature" };
     if (grant.expires <= nowSeconds) return { ok: false, status: 403, reason: "signature expired" };
     return { ok: true, grant, file };

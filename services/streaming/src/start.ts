@@ -22,6 +22,7 @@ import { attachAsset } from "./ingest/publish.js";
 import { readAsset, sweepIncoming, transcodeToAsset } from "./ingest/transcode.js";
 import { MEDIA_PREFIX, mediaOrigin } from "./media-origin.js";
 import { HISTORY_RETENTION_MONTHS } from "./migrations.js";
+import { LiveSessions, readSessionState } from "./playback/live-sessions.js";
 import { streamingService } from "./service.js";
 import { MediaSigner } from "./signing.js";
 import type { StreamingStore } from "./store.js";
@@ -86,7 +87,10 @@ export async function startStreamingService(
   const subscriptions = config.MARQUEE_STREAMING_CONSUMERS
     ? await startConsumers({ bus: consumerBus, store, log, onDurable: overrides.onDurable })
     : [];
-  const origin = mediaOrigin({ mediaDir, signer, log });
+  const liveSessions = new LiveSessions((sessionId) => readSessionState(store, sessionId), {
+    checkMs: config.MARQUEE_MEDIA_SESSION_CHECK_MS,
+  });
+  const origin = mediaOrigin({ mediaDir, signer, sessions: liveSessions, log });
   const server = await serve({
     name: "streaming",
     services: [StreamingService],
@@ -99,6 +103,7 @@ export async function startStreamingService(
           account,
           content,
           signer,
+          liveSessions,
           asset: (assetId) => readAsset(mediaDir, assetId),
           jobs,
           log,

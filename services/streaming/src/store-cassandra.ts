@@ -24,6 +24,7 @@ const Q = {
     "UPDATE stream_slots USING TTL ? SET session_id = ? WHERE user_id = ? AND slot = ? IF session_id = ?",
   release: "DELETE FROM stream_slots WHERE user_id = ? AND slot = ? IF session_id = ?",
   count: "SELECT slot, session_id FROM stream_slots WHERE user_id = ?",
+  holder: "SELECT session_id FROM stream_slots WHERE user_id = ? AND slot = ?",
   putSession: `INSERT INTO sessions (session_id, user_id, profile_id, content_id, episode_id, device_id, asset_id,
     duration_ms, max_height, max_streams, slot, start_time, country, ended) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?`,
   getSession: "SELECT * FROM sessions WHERE session_id = ?",
@@ -116,6 +117,12 @@ export class CassandraStreamingStore implements StreamingStore {
   async countSlots(userId: string) {
     const rs = await this.#exec(Q.count, [userId]);
     return rs.rows.filter((r) => r.session_id !== null).length;
+  }
+
+  async slotHolder(userId: string, slot: number) {
+    const row = (await this.#exec(Q.holder, [userId, slot])).first();
+    const holder = str(row?.session_id);
+    return holder === "" ? undefined : holder;
   }
 
   async putSession(s: SessionRecord, ttlMs: number) {

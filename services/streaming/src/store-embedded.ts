@@ -109,6 +109,11 @@ export class EmbeddedStreamingStore implements StreamingStore {
     return (await this.#prefix<SlotRow>(`slot!${userId}!`)).filter(([, s]) => s.until > now).length;
   }
 
+  async slotHolder(userId: string, slot: number): Promise<string | undefined> {
+    const held = await this.#get<SlotRow>(`slot!${userId}!${slot}`);
+    return held !== undefined && held.until > Date.now() ? held.sessionId : undefined;
+  }
+
   async putSession(session: SessionRecord, ttlMs: number): Promise<void> {
     const stored: StoredSession = {
       ...session,

@@ -134,6 +134,8 @@ export interface StreamingStore {
   releaseSlot(userId: string, slot: number, sessionId: string): Promise<void>;
   /** Number of slots of the account held now. */
   countSlots(userId: string): Promise<number>;
+  /** The session holding the account's slot now (its lease not lapsed), or undefined when it is free. */
+  slotHolder(userId: string, slot: number): Promise<string | undefined>;
 
   /** Saves (or replaces) a session; it is forgotten after `ttlMs`. */
   putSession(session: SessionRecord, ttlMs: number): Promise<void>;

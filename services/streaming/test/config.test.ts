@@ -29,3 +29,13 @@ test("previous media signing secrets are a comma-separated list of long enough s
   const short = t.throws(load({ MARQUEE_MEDIA_SIGNING_PREVIOUS_SECRETS: "first-old-secret-0123,short" }));
   t.regex(short?.message ?? "", /MARQUEE_MEDIA_SIGNING_PREVIOUS_SECRETS.*at least 16 characters/s);
 });
+
+test("the media session check interval, the grace a stop on another replica gets, is seconds", (t) => {
+  const load = (env: Record<string, string>) => () =>
+    loadStreamingConfig(env, "external", "/tmp/marquee-cfg");
+  t.is(load({})().MARQUEE_MEDIA_SESSION_CHECK_MS, 5_000);
+  t.is(load({ MARQUEE_MEDIA_SESSION_CHECK_MS: "1500" })().MARQUEE_MEDIA_SESSION_CHECK_MS, 1_500);
+  const long = t.throws(load({ MARQUEE_MEDIA_SESSION_CHECK_MS: "60000" }));
+  t.regex(long?.message ?? "", /MARQUEE_MEDIA_SESSION_CHECK_MS.*at most 30000/s);
+  t.throws(load({ MARQUEE_MEDIA_SESSION_CHECK_MS: "0" }));
+});

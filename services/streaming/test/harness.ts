@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { create } from "@bufbuild/protobuf";
@@ -18,6 +20,8 @@ import { startErasure, startHistoryWriter } from "../src/history-writer.js";
 import { IngestJobs } from "../src/ingest/jobs.js";
 import { VIDEO_LADDER } from "../src/ingest/ladder.js";
 import type { AssetInfo } from "../src/ingest/transcode.js";
+import { mediaOrigin } from "../src/media-origin.js";
+import { LiveSessions, readSessionState } from "../src/playback/live-sessions.js";
 import { streamingService } from "../src/service.js";
 import { MediaSigner } from "../src/signing.js";
 import type { StreamingStore } from "../src/store.js";
@@ -35,7 +39,12 @@ export interface Entitlement {
 }
 
 export interface Harness {
+  /** The service, with its media origin at /media/ as in production. */
   server: Server;
+  /** A second replica's media origin on the same store (it hears of stops only through the store). */
+  replicaUrl: string;
+  /** How long an origin trusts a session state it read (MARQUEE_MEDIA_SESSION_CHECK_MS). */
+  mediaCheckMs: number;
   store: StreamingStore;
   bus: EventBus;
   /** A client speaking as the given caller. */
@@ -66,13 +75,28 @@ export const TEST_ASSET: AssetInfo = {
   thumbnailPath: `/media/art/${ASSET_ID}/thumb-0001.jpg`,
 };
 
+/** Writes TEST_ASSET's files (the fixture manifest, an init and a media segment per rendition) under `mediaDir`. */
+function writeTestAsset(mediaDir: string): void {
+  const dir = path.join(mediaDir, ASSET_ID);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, "manifest.mpd"),
+    readFileSync(new URL("./fixtures/manifest.mpd", import.meta.url)),
+  );
+  for (const rendition of [...VIDEO_LADDER.map((r) => r.id), "audio"]) {
+    writeFileSync(path.join(dir, `init-${rendition}.m4s`), `init ${rendition}`);
+    writeFileSync(path.join(dir, `chunk-${rendition}-00001.m4s`), `segment 1 of ${rendition}`);
+  }
+}
+
 /**
  * The streaming service on a real server (port 0) with the given store and
- * bus, its history writer and erasure consumers running, and in-process fakes
- * of the account and content services (createRouterTransport).
+ * bus, its history writer and erasure consumers running, its media origin
+ * serving TEST_ASSET (and a second replica's origin on the same store), and
+ * in-process fakes of the account and content services (createRouterTransport).
  */
 export async function startHarness(
-  opts: { store?: StreamingStore; bus?: EventBus; slotLeaseMs?: number } = {},
+  opts: { store?: StreamingStore; bus?: EventBus; slotLeaseMs?: number; mediaCheckMs?: number } = {},
 ): Promise<Harness> {
   const dirs: string[] = [];
   const tmp = () => {
@@ -126,12 +150,25 @@ export async function startHarness(
     await startErasure({ bus, store, log, months: 13 }),
   ];
   const jobs = new IngestJobs({ store, log, run: async () => [] });
+  const mediaDir = tmp();
+  writeTestAsset(mediaDir);
+  const signer = new MediaSigner(SECRET);
+  const mediaCheckMs = opts.mediaCheckMs ?? 1_000;
+  const originOn = (sessions: LiveSessions) => mediaOrigin({ mediaDir, signer, sessions, log });
+  const liveSessions = new LiveSessions((id) => readSessionState(store, id), { checkMs: mediaCheckMs });
+  const origin = originOn(liveSessions);
+  const replica = http.createServer(
+    originOn(new LiveSessions((id) => readSessionState(store, id), { checkMs: mediaCheckMs })),
+  );
+  await new Promise<void>((resolve) => replica.listen(0, "127.0.0.1", resolve));
   const server = await serve({
     name: "streaming",
     services: [StreamingService],
     host: "127.0.0.1",
     port: 0,
     log,
+    // Everything but RPCs goes to the origin, which answers 404 outside /media/.
+    fallback: (req, res) => origin(req as IncomingMessage, res as ServerResponse),
     routes: (r) =>
       r.service(
         StreamingService,
@@ -140,7 +177,8 @@ export async function startHarness(
           bus,
           account,
           content,
-          signer: new MediaSigner(SECRET),
+          signer,
+          liveSessions,
           asset: async (id) => (id === ASSET_ID ? TEST_ASSET : undefined),
           jobs,
           log,
@@ -161,6 +199,8 @@ export async function startHarness(
   const transport = createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" });
   return {
     server,
+    replicaUrl: `http://127.0.0.1:${(replica.address() as AddressInfo).port}`,
+    mediaCheckMs,
     store,
     bus,
     entitlements,
@@ -189,6 +229,8 @@ export async function startHarness(
     },
     async close() {
       await server.close();
+      replica.closeAllConnections();
+      await new Promise((resolve) => replica.close(resolve));
       for (const s of subs) await s.stop();
       if (opts.bus === undefined) await bus.close();
       if (opts.store === undefined) await store.close();

@@ -8,6 +8,7 @@ import test from "ava";
 import { trimManifest } from "../src/manifest.js";
 import { mediaOrigin } from "../src/media-origin.js";
 import { createMediaProxy } from "../src/media-proxy.js";
+import type { SessionState } from "../src/playback/live-sessions.js";
 import { MediaSigner } from "../src/signing.js";
 
 const SECRET = "origin-test-secret-0123456789";
@@ -32,9 +33,18 @@ writeFileSync(path.join(dir, "secret.txt"), "do not serve");
 
 const signer = new MediaSigner(SECRET);
 const clock = Math.floor(Date.now() / 1000);
+/** Session states the origin sees (live unless set); an Error makes the state unreadable. */
+const states = new Map<string, SessionState | Error>();
 const handler = mediaOrigin({
   mediaDir: dir,
   signer,
+  sessions: {
+    async state(sessionId) {
+      const state = states.get(sessionId) ?? "live";
+      if (state instanceof Error) throw state;
+      return state;
+    },
+  },
   log: createLogger("test", "silent"),
   nowSeconds: () => clock,
 });
@@ -181,4 +191,57 @@ test("the gateway's media proxy passes requests and answers through unchanged", 
   t.is(range.headers["content-type"], "video/mp4");
   t.is((await get(proxyBase + manifestPath({ expires: clock - 5 }))).status, 403);
   t.is((await get(proxyBase + m)).headers["content-type"], "application/dash+xml");
+});
+
+test("a session that is not live gets no media: ended and lapsed sessions are refused, an unreadable state fails closed", async (t) => {
+  const sessionOf = (state: SessionState | Error) => {
+    const sessionId = randomUUID();
+    states.set(sessionId, state);
+    return manifestPath({ sessionId });
+  };
+  for (const [state, reason] of [
+    ["ended", /session has ended; start a new one/],
+    ["lapsed", /session went quiet; send a heartbeat or renew the URL/],
+  ] as const) {
+    const m = sessionOf(state);
+    for (const url of [base + m, base + sibling(m, "chunk-240p-00001.m4s"), proxyBase + m]) {
+      const res = await get(url);
+      t.is(res.status, 403, `${state}: ${url}`);
+      t.regex(res.body.toString(), reason);
+      t.is(res.headers["cache-control"], "no-store");
+    }
+  }
+  const broken = sessionOf(new Error("cassandra: all hosts tried"));
+  const res = await get(base + sibling(broken, "chunk-240p-00001.m4s"));
+  t.is(res.status, 503);
+  t.is(res.headers["retry-after"], "1");
+  t.false(res.body.toString().includes("cassandra"), "nothing of the cause leaks");
+  t.false(res.body.equals(SEGMENT));
+});
+
+test("the session is checked only for URLs that are otherwise good", async (t) => {
+  const asked: string[] = [];
+  const origin = mediaOrigin({
+    mediaDir: dir,
+    signer,
+    sessions: {
+      async state(sessionId) {
+        asked.push(sessionId);
+        return "live";
+      },
+    },
+    log: createLogger("test", "silent"),
+    nowSeconds: () => clock,
+  });
+  const local = http.createServer(origin);
+  await new Promise<void>((resolve) => local.listen(0, "127.0.0.1", resolve));
+  t.teardown(() => local.close());
+  const at = `http://127.0.0.1:${(local.address() as { port: number }).port}`;
+  const good = manifestPath();
+  t.is((await get(at + manifestPath({ expires: clock - 1 }))).status, 403);
+  t.is((await get(at + sibling(good, "chunk-1080p-00001.m4s"))).status, 403);
+  t.is((await get(at + sibling(good, "nothing.txt"))).status, 404);
+  t.deepEqual(asked, [], "refused on their face, without a lookup");
+  t.is((await get(at + sibling(good, "chunk-720p-00001.m4s"))).status, 200);
+  t.deepEqual(asked, [SESSION]);
 });

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { durationFromMs, durationMs, timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { Caller } from "@marquee/kit";
 import { waitFor } from "@marquee/kit/testing";
 import { VideoQuality } from "@marquee/sdk/marquee/common/v1/video_quality_pb";
 import { ProfileDeletedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
@@ -133,7 +134,7 @@ export function playbackSuite(test: TestFn, open: HarnessFactory): void {
     );
     t.is(
       await codeOf(t, h.as(other.caller).sendHeartbeat(beat(sessionId, 1, Date.now(), 60_000))),
-      Code.PermissionDenied,
+      Code.NotFound,
     );
     t.is(
       await codeOf(t, h.as(other.caller).getContinueWatching({ profileId: m.profileId, pageSize: 5 })),
@@ -146,6 +147,47 @@ export function playbackSuite(test: TestFn, open: HarnessFactory): void {
       ),
       Code.Unauthenticated,
     );
+  });
+
+  test("every session RPC answers an unknown session id and someone else's session alike", async (t) => {
+    const h = await open();
+    t.teardown(() => h.close());
+    const m = h.member();
+    const { sessionId } = await h
+      .as(m.caller)
+      .streamContent({ profileId: m.profileId, contentId: h.contentId, deviceId: "d" });
+    const stranger = h.member();
+    // Another profile of the same account: it selected a different profile, so not its session either.
+    const sibling: Caller = { kind: "member", userId: m.userId, profileId: randomUUID(), scopes: [] };
+    const partner: Caller = { kind: "partner", partnerId: "acme", scopes: ["catalog:read"] };
+    const position = durationFromMs(1_000);
+    const rpcs: Record<string, (c: Caller, id: string) => Promise<unknown>> = {
+      PauseStream: (c, id) => h.as(c).pauseStream({ sessionId: id, position }),
+      ResumeStream: (c, id) => h.as(c).resumeStream({ sessionId: id, position }),
+      StopStream: (c, id) => h.as(c).stopStream({ sessionId: id, position }),
+      SendHeartbeat: (c, id) => h.as(c).sendHeartbeat(beat(id, 1, Date.now(), 1_000)),
+      SendHeartbeats: (c, id) =>
+        h.as(c).sendHeartbeats({ sessionId: id, readings: [beat(id, 1, Date.now(), 1_000)] }),
+      RenewManifestUrl: (c, id) => h.as(c).renewManifestUrl({ sessionId: id }),
+    };
+    const answer = (p: Promise<unknown>) =>
+      p.then(
+        () => "answered",
+        (e: unknown) => {
+          const err = ConnectError.from(e);
+          return `${Code[err.code]}: ${err.rawMessage}`;
+        },
+      );
+    for (const [name, call] of Object.entries(rpcs)) {
+      const unknown = await answer(call(stranger.caller, uuidv7()));
+      t.regex(unknown, /^NotFound: no such playback session/, name);
+      t.is(await answer(call(stranger.caller, sessionId)), unknown, `${name}: another member's session`);
+      t.is(await answer(call(sibling, sessionId)), unknown, `${name}: another profile's session`);
+      t.is(await answer(call(partner, sessionId)), unknown, `${name}: a partner`);
+      t.is(await answer(call(partner, uuidv7())), unknown, `${name}: a partner, unknown id`);
+    }
+    // None of it touched the owner's session.
+    await t.notThrowsAsync(h.as(m.caller).renewManifestUrl({ sessionId }));
   });
 
   test("the concurrent-stream limit holds under parallel StreamContent calls", async (t) => {

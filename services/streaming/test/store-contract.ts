@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { waitFor } from "@marquee/kit/testing";
 import type { TestFn } from "ava";
+import { readSessionState } from "../src/playback/live-sessions.js";
 import { uuidv7 } from "../src/rules.js";
 import type { IngestJobRecord, ProgressWrite, SessionRecord, StreamingStore } from "../src/store.js";
 
@@ -203,6 +204,63 @@ export function streamingStoreContract(test: TestFn, open: StoreFactory): void {
       20_000,
     );
     t.false(await store.renewSlot(userId, 0, first, 4_000));
+  });
+
+  test("a slot's holder is the session holding it now: nobody once it is released or its lease lapsed", async (t) => {
+    const store = await open();
+    t.teardown(() => store.close());
+    const userId = randomUUID();
+    const [first, second] = [randomUUID(), randomUUID()];
+    t.is(await store.slotHolder(userId, 0), undefined);
+    t.is(await store.reserveSlot(userId, first, 2, 60_000), 0);
+    t.is(await store.reserveSlot(userId, second, 2, 4_000), 1);
+    t.is(await store.slotHolder(userId, 0), first);
+    t.is(await store.slotHolder(userId, 1), second);
+    t.is(await store.slotHolder(randomUUID(), 0), undefined, "another account's slot");
+    await store.releaseSlot(userId, 0, first);
+    t.is(await store.slotHolder(userId, 0), undefined);
+    await waitFor(
+      "the unrenewed lease to lapse",
+      async () => (await store.slotHolder(userId, 1)) === undefined,
+      20_000,
+    );
+  });
+
+  test("a session is live while it holds its slot, lapsed once it does not, ended once stopped or unknown", async (t) => {
+    const store = await open();
+    t.teardown(() => store.close());
+    const userId = randomUUID();
+    const sessionId = uuidv7();
+    const session: SessionRecord = {
+      sessionId,
+      userId,
+      profileId: randomUUID(),
+      contentId: randomUUID(),
+      episodeId: "",
+      deviceId: "tv",
+      assetId: "asset-1",
+      durationMs: 60_000,
+      maxHeight: 0,
+      maxStreams: 1,
+      slot: 0,
+      startTime: new Date(Math.floor(Date.now() / 1000) * 1000),
+      country: "",
+      ended: false,
+    };
+    t.is(await store.reserveSlot(userId, sessionId, 1, 4_000), 0);
+    await store.putSession(session, 60_000);
+    t.is(await readSessionState(store, sessionId), "live");
+    await waitFor(
+      "the slot to lapse",
+      async () => (await readSessionState(store, sessionId)) === "lapsed",
+      20_000,
+    );
+    // Another session takes the slot: still lapsed, not live.
+    t.is(await store.reserveSlot(userId, uuidv7(), 1, 60_000), 0);
+    t.is(await readSessionState(store, sessionId), "lapsed");
+    await store.putSession({ ...session, ended: true }, 60_000);
+    t.is(await readSessionState(store, sessionId), "ended");
+    t.is(await readSessionState(store, uuidv7()), "ended", "an unknown session");
   });
 
   test("sessions are saved and read back", async (t) => {

@@ -129,7 +129,14 @@ test.serial(
 
     // Every segment through the media origin with a signed URL.
     const signer = new MediaSigner("ingest-test-secret-0123456789");
-    const server = http.createServer(mediaOrigin({ mediaDir, signer, log: createLogger("test", "silent") }));
+    const server = http.createServer(
+      mediaOrigin({
+        mediaDir,
+        signer,
+        sessions: { state: async () => "live" },
+        log: createLogger("test", "silent"),
+      }),
+    );
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     t.teardown(() => server.close());
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;

@@ -4,7 +4,8 @@ import { createJetStreamBus } from "@marquee/kit/bus/jetstream";
 import test from "ava";
 import { CassandraStreamingStore } from "../../src/store-cassandra.js";
 import { startHarness } from "../harness.js";
-import { playbackSuite } from "../playback-suite.js";
+import { mediaAccessSuite } from "../media-access-suite.js";
+import { type HarnessFactory, playbackSuite } from "../playback-suite.js";
 import { freshKeyspace } from "./keyspace.js";
 
 const nats = loadBackendsConfig().nats;
@@ -17,7 +18,7 @@ test.after.always(async () => {
 });
 
 // Real Cassandra (fresh keyspace) and real JetStream (a namespace per test).
-playbackSuite(test, async (opts) => {
+const open: HarnessFactory = async (opts) => {
   const namespace = `t${randomBytes(4).toString("hex")}`;
   const bus = await createJetStreamBus({
     config: nats,
@@ -34,4 +35,6 @@ playbackSuite(test, async (opts) => {
       await bus.close();
     },
   };
-});
+};
+playbackSuite(test, open);
+mediaAccessSuite(test, open);
