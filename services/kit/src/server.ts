@@ -7,9 +7,11 @@ import type { Logger } from "pino";
 import { clientAddressKey } from "./client-address.js";
 import { applyCors } from "./cors.js";
 import { HealthState, healthService } from "./health.js";
+import { inputRouter } from "./input/router.js";
 import { contextInterceptor } from "./interceptors/context.js";
 import { deadlineInterceptor } from "./interceptors/deadline.js";
 import { errorInterceptor } from "./interceptors/errors.js";
+import { inputInterceptor } from "./interceptors/input.js";
 import { InFlight, observeInterceptor } from "./interceptors/observe.js";
 import { validationInterceptor } from "./interceptors/validation.js";
 import { DualProtocolListener, type RequestHandler } from "./listener.js";
@@ -79,13 +81,15 @@ export async function serve(opts: ServeOptions): Promise<Server> {
     observeInterceptor(opts.log, metrics, inFlight),
     errorInterceptor(opts.log),
     deadlineInterceptor(),
+    inputInterceptor(),
     ...(opts.interceptors ?? []),
     ...(opts.validate === false ? [] : [validationInterceptor()]),
   ];
   const rpc = connectNodeAdapter({
     routes(router) {
-      router.service(Health, healthService(health));
-      opts.routes(router);
+      const input = inputRouter(router);
+      input.service(Health, healthService(health));
+      opts.routes(input);
     },
     interceptors,
     maxTimeoutMs,
