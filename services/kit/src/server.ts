@@ -87,7 +87,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   ];
   const rpc = connectNodeAdapter({
     routes(router) {
-      const input = inputRouter(router);
+      const input = inputRouter(router, { log: opts.log, metrics });
       input.service(Health, healthService(health));
       opts.routes(input);
     },

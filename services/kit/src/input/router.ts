@@ -1,15 +1,25 @@
 import type { DescMethod, JsonReadOptions } from "@bufbuild/protobuf";
 import { type ConnectRouter, createServiceImplSpec, type MethodImpl } from "@connectrpc/connect";
 import type { UniversalHandlerOptions } from "@connectrpc/connect/protocol";
+import type { Logger } from "pino";
+import type { RpcMetrics } from "../metrics.js";
 import { strictJsonText } from "./json-text.js";
+import { observeRefusals } from "./refusals.js";
+
+export interface InputRouterOptions {
+  log: Logger;
+  metrics: RpcMetrics;
+}
 
 /**
  * A router that registers each method on its own, so each gets options made
- * for its request type: strict JSON (an unknown field or enum name is refused,
- * not dropped) and a JSON text decoder that names the field of an unknown
- * enum name.
+ * for its request type: strict JSON (an
+ * unknown field or enum name is refused, not dropped) and a JSON text decoder
+ * that names the field of an unknown enum name. Each handler is wrapped so a
+ * request connect-es refuses while reading it is answered as the client's
+ * fault and observed like any other call.
  */
-export function inputRouter(router: ConnectRouter): ConnectRouter {
+export function inputRouter(router: ConnectRouter, o: InputRouterOptions): ConnectRouter {
   const add = (method: DescMethod, impl: unknown, options: Partial<UniversalHandlerOptions> = {}) => {
     // connect-es passes the JSON options, text decoder included, to its JSON serialization.
     const jsonOptions: Partial<JsonReadOptions> & { textDecoder: ReturnType<typeof strictJsonText> } = {
@@ -18,6 +28,8 @@ export function inputRouter(router: ConnectRouter): ConnectRouter {
       textDecoder: strictJsonText(method.input),
     };
     router.rpc(method, impl as MethodImpl<DescMethod>, { ...options, jsonOptions });
+    const last = router.handlers.length - 1;
+    router.handlers[last] = observeRefusals(router.handlers[last] as (typeof router.handlers)[number], o);
   };
   const input: ConnectRouter = {
     handlers: router.handlers,

@@ -1,12 +1,14 @@
-import type { Interceptor } from "@connectrpc/connect";
+import { ConnectError, type Interceptor } from "@connectrpc/connect";
 import { undefinedEnumValues, unknownEnumsError } from "../input/enum-values.js";
+import { requestReadError } from "../input/read-errors.js";
 import { mapStream } from "./streams.js";
 
 /**
  * Refuses what decoding lets through: enum numbers the contract does not
  * define (open enums keep them), in every message of the request. A server
  * stream's one request is read here, ahead of credentials and rules, as a
- * unary request is read before any interceptor.
+ * unary request is read before any interceptor, and an error reading it is
+ * said as the client's fault in the same words.
  */
 export function inputInterceptor(): Interceptor {
   return (next) => async (req) => {
@@ -20,7 +22,9 @@ export function inputInterceptor(): Interceptor {
       check(req.message);
       return next(req);
     }
-    const stream = mapStream(req.message, check, (err) => err);
+    const stream = mapStream(req.message, check, (err) =>
+      err instanceof ConnectError ? requestReadError(err, req.method) : err,
+    );
     if (req.method.methodKind !== "server_streaming") return next({ ...req, message: stream });
     const first = await stream.next();
     return next({ ...req, message: replay(first, stream) });
