@@ -31,6 +31,12 @@ export { createServiceClient } from "./clients.js";
 export { ConfigError, envs, loadConfig } from "./config.js";
 export { embeddedDir } from "./embedded-dir.js";
 export { HealthState, ServingStatus } from "./health.js";
+export {
+  defaultRequestLimit,
+  type RequestLimit,
+  requestLimit,
+  requestLimitVars,
+} from "./input/limits.js";
 export { codeName, type InFlight } from "./interceptors/observe.js";
 export { validateMessage } from "./interceptors/validation.js";
 export { createLogger, type Logger } from "./logger.js";

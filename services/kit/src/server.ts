@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { clientAddressKey } from "./client-address.js";
 import { applyCors } from "./cors.js";
 import { HealthState, healthService } from "./health.js";
+import { defaultRequestLimit, type RequestLimit } from "./input/limits.js";
 import { inputRouter } from "./input/router.js";
 import { contextInterceptor } from "./interceptors/context.js";
 import { deadlineInterceptor } from "./interceptors/deadline.js";
@@ -53,6 +54,8 @@ export interface ServeOptions {
   cors?: boolean;
   /** A fast path ahead of the router (the gateway's gRPC pass-through). */
   passthrough?: Passthrough;
+  /** Request size limits per RPC (default: MARQUEE_MAX_REQUEST_BYTES' defaults). */
+  requestLimit?: RequestLimit;
 }
 
 export interface Server {
@@ -76,18 +79,19 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   const inFlight = new InFlight();
   const health = new HealthState(opts.services.map((s) => s.typeName));
   const maxTimeoutMs = opts.maxTimeoutMs ?? 3_600_000;
+  const limit = opts.requestLimit ?? defaultRequestLimit;
   const interceptors: Interceptor[] = [
     contextInterceptor(opts.trustCallerHeader ?? true),
     observeInterceptor(opts.log, metrics, inFlight),
     errorInterceptor(opts.log),
     deadlineInterceptor(),
-    inputInterceptor(),
+    inputInterceptor(limit),
     ...(opts.interceptors ?? []),
     ...(opts.validate === false ? [] : [validationInterceptor()]),
   ];
   const rpc = connectNodeAdapter({
     routes(router) {
-      const input = inputRouter(router, { log: opts.log, metrics });
+      const input = inputRouter(router, { limit, log: opts.log, metrics });
       input.service(Health, healthService(health));
       opts.routes(input);
     },

@@ -6,6 +6,7 @@ import {
   type EventBus,
   loadBackendsConfig,
   openEventBus,
+  requestLimit,
   type Server,
   serve,
   serviceUrl,
@@ -119,6 +120,7 @@ export async function startStreamingService(
     host: config.MARQUEE_STREAMING_HOST,
     port: config.MARQUEE_STREAMING_PORT,
     drainTimeoutMs: config.MARQUEE_DRAIN_TIMEOUT_MS,
+    requestLimit: requestLimit(config),
     log,
     fallback: (req, res) => {
       if ((req.url ?? "").startsWith(MEDIA_PREFIX)) {

@@ -5,9 +5,10 @@ import { Code, ConnectError } from "@connectrpc/connect";
  * An error raised while a request was read and decoded, said as the client's
  * fault. connect-es reports a request it cannot decode (protobuf binary that
  * does not parse, a broken gzip stream, a compressed message without an
- * encoding) as Internal, though nothing but the request was involved.
+ * encoding) as Internal, though nothing but the request was involved; and its
+ * size refusal names its own option instead of the limit.
  */
-export function requestReadError(err: ConnectError, method: DescMethod): ConnectError {
+export function requestReadError(err: ConnectError, method: DescMethod, limit: number): ConnectError {
   switch (err.code) {
     case Code.Internal: {
       const binary = /^parse binary: (.*)$/s.exec(err.rawMessage);
@@ -18,6 +19,11 @@ export function requestReadError(err: ConnectError, method: DescMethod): Connect
         Code.InvalidArgument,
       );
     }
+    case Code.ResourceExhausted:
+      return new ConnectError(
+        `request too large: ${method.parent.typeName}/${method.name} takes at most ${limit} bytes (after decompression)`,
+        Code.ResourceExhausted,
+      );
     default:
       return err;
   }

@@ -27,14 +27,14 @@ export const reachedKey = createContextKey<{ reached: boolean } | undefined>(und
 
 /**
  * Wraps an RPC's handler for the calls connect-es refuses while reading the
- * request, before any interceptor runs (a unary request that does not
- * decode): the refusal says the client's fault in the client's
+ * request, before any interceptor runs (a unary request that is too large or
+ * does not decode): the refusal says the client's fault in the client's
  * protocol (see requestReadError), carries a request id, and is logged and
  * counted in the metrics like any other call.
  */
 export function observeRefusals(
   handler: UniversalHandler,
-  o: { log: Logger; metrics: RpcMetrics },
+  o: { log: Logger; metrics: RpcMetrics; limit: number },
 ): UniversalHandler {
   const guarded = async (req: UniversalServerRequest): Promise<UniversalServerResponse> => {
     const started = process.hrtime.bigint();
@@ -49,7 +49,7 @@ export function observeRefusals(
     const body = Buffer.concat(chunks);
     const refusal = refusalIn(res, body);
     if (refusal === undefined) return { ...res, body: createAsyncIterable([body]) };
-    const error = requestReadError(refusal.error, handler.method);
+    const error = requestReadError(refusal.error, handler.method, o.limit);
     const requestId = requestIdFrom(req.header.get(REQUEST_ID_HEADER));
     recordCall(o.log, o.metrics, {
       service: handler.service.typeName,

@@ -4,16 +4,18 @@ import type { UniversalHandlerOptions } from "@connectrpc/connect/protocol";
 import type { Logger } from "pino";
 import type { RpcMetrics } from "../metrics.js";
 import { strictJsonText } from "./json-text.js";
+import type { RequestLimit } from "./limits.js";
 import { observeRefusals } from "./refusals.js";
 
 export interface InputRouterOptions {
+  limit: RequestLimit;
   log: Logger;
   metrics: RpcMetrics;
 }
 
 /**
  * A router that registers each method on its own, so each gets options made
- * for its request type: strict JSON (an
+ * for its request type: its size limit (after decompression), strict JSON (an
  * unknown field or enum name is refused, not dropped) and a JSON text decoder
  * that names the field of an unknown enum name. Each handler is wrapped so a
  * request connect-es refuses while reading it is answered as the client's
@@ -27,9 +29,13 @@ export function inputRouter(router: ConnectRouter, o: InputRouterOptions): Conne
       ignoreUnknownFields: false,
       textDecoder: strictJsonText(method.input),
     };
-    router.rpc(method, impl as MethodImpl<DescMethod>, { ...options, jsonOptions });
+    const limit = o.limit(method);
+    router.rpc(method, impl as MethodImpl<DescMethod>, { ...options, readMaxBytes: limit, jsonOptions });
     const last = router.handlers.length - 1;
-    router.handlers[last] = observeRefusals(router.handlers[last] as (typeof router.handlers)[number], o);
+    router.handlers[last] = observeRefusals(router.handlers[last] as (typeof router.handlers)[number], {
+      ...o,
+      limit,
+    });
   };
   const input: ConnectRouter = {
     handlers: router.handlers,

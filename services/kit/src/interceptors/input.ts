@@ -1,5 +1,6 @@
 import { ConnectError, type Interceptor } from "@connectrpc/connect";
 import { undefinedEnumValues, unknownEnumsError } from "../input/enum-values.js";
+import type { RequestLimit } from "../input/limits.js";
 import { requestReadError } from "../input/read-errors.js";
 import { mapStream } from "./streams.js";
 
@@ -10,7 +11,7 @@ import { mapStream } from "./streams.js";
  * unary request is read before any interceptor, and an error reading it is
  * said as the client's fault in the same words.
  */
-export function inputInterceptor(): Interceptor {
+export function inputInterceptor(limit: RequestLimit): Interceptor {
   return (next) => async (req) => {
     const input = req.method.input;
     const check = <M>(message: M): M => {
@@ -23,7 +24,7 @@ export function inputInterceptor(): Interceptor {
       return next(req);
     }
     const stream = mapStream(req.message, check, (err) =>
-      err instanceof ConnectError ? requestReadError(err, req.method) : err,
+      err instanceof ConnectError ? requestReadError(err, req.method, limit(req.method)) : err,
     );
     if (req.method.methodKind !== "server_streaming") return next({ ...req, message: stream });
     const first = await stream.next();
