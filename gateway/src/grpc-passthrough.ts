@@ -7,12 +7,14 @@ import {
   encodeCaller,
   type InFlight,
   REQUEST_ID_HEADER,
+  type RequestLimit,
   type RpcMetrics,
   requestIdFrom,
 } from "@marquee/kit";
 import type { Logger } from "pino";
 import type { GatewayAuth } from "./auth.js";
 import { CLIENT_IP_HEADER, SESSION_HEADER } from "./forward.js";
+import { capGrpcRequest } from "./grpc-request-cap.js";
 
 const GRPC_CONTENT_TYPE = /^application\/grpc(\+proto|\+json)?$/;
 /** Request headers a client may send on to a service; everything else (a forged caller header too) stays here. */
@@ -28,6 +30,8 @@ export interface PassthroughOptions {
   auth: GatewayAuth;
   /** Deadline for a unary call whose client set none. */
   defaultTimeoutMs: number;
+  /** Most bytes a request message may have, per RPC. */
+  requestLimit: RequestLimit;
   log: Logger;
   metrics: RpcMetrics;
   inFlight: InFlight;
@@ -52,12 +56,16 @@ export function parseGrpcTimeout(value: string | undefined): number | undefined 
  * forwarder. Returns false for a request it does not take.
  */
 export function grpcPassthrough(o: PassthroughOptions) {
-  const unary = new Map<string, { service: string; method: string }>();
+  const unary = new Map<string, { service: string; method: string; maxBytes: number }>();
   for (const s of o.services) {
     if (!o.upstreams.has(s.typeName)) continue;
     for (const m of s.methods) {
       if (m.methodKind === "unary")
-        unary.set(`/${s.typeName}/${m.name}`, { service: s.typeName, method: m.name });
+        unary.set(`/${s.typeName}/${m.name}`, {
+          service: s.typeName,
+          method: m.name,
+          maxBytes: o.requestLimit(m),
+        });
     }
   }
   const sessions = new Map<string, http2.ClientHttp2Session>();
@@ -193,7 +201,11 @@ export function grpcPassthrough(o: PassthroughOptions) {
           res.end();
           finish(status ?? Code.Unknown, message === undefined ? undefined : decodedMessage(message));
         });
-        req.pipe(stream);
+        const cap = capGrpcRequest(`${rpc.service}/${rpc.method}`, rpc.maxBytes, (err) => {
+          req.unpipe(cap);
+          refuse(err);
+        });
+        req.pipe(cap).pipe(stream);
       },
       (err: unknown) => {
         if (err instanceof ConnectError) return refuse(err);

@@ -8,6 +8,8 @@ import {
   envs,
   GATEWAY_PORT,
   loadConfig,
+  requestLimit,
+  requestLimitVars,
   type ServeOptions,
   type Server,
   serve,
@@ -36,6 +38,7 @@ export async function startGateway(env: Record<string, string | undefined> = pro
       MARQUEE_GATEWAY_SESSION_CACHE_MS: z.coerce.number().int().min(0).default(2_000),
       MARQUEE_GATEWAY_JWKS_REFETCH_MS: z.coerce.number().int().min(0).default(5_000),
       MARQUEE_GATEWAY_TRUST_FORWARDED_FOR: envs.flag(false),
+      ...requestLimitVars,
       ...upstreamUrlVars,
     },
     env,
@@ -71,6 +74,7 @@ export async function startGateway(env: Record<string, string | undefined> = pro
     partnerKeys,
     trustForwardedFor: config.MARQUEE_GATEWAY_TRUST_FORWARDED_FOR,
   });
+  const limit = requestLimit(config);
   let passthrough: ReturnType<typeof grpcPassthrough> | undefined;
   const server = await serve({
     name: "gateway",
@@ -87,6 +91,7 @@ export async function startGateway(env: Record<string, string | undefined> = pro
     host: config.MARQUEE_GATEWAY_HOST,
     port: config.MARQUEE_GATEWAY_PORT,
     drainTimeoutMs: config.MARQUEE_DRAIN_TIMEOUT_MS,
+    requestLimit: limit,
     interceptors: [authInterceptor(auth)],
     passthrough: (kit) => {
       passthrough = grpcPassthrough({
@@ -94,6 +99,7 @@ export async function startGateway(env: Record<string, string | undefined> = pro
         services: services.map(([, service]) => service),
         auth,
         defaultTimeoutMs: config.MARQUEE_GATEWAY_UPSTREAM_TIMEOUT_MS,
+        requestLimit: limit,
         log,
         ...kit,
       });

@@ -30,6 +30,8 @@ export const envs = {
   host: (fallback = "127.0.0.1") => z.string().min(1).default(fallback),
   url: (fallback: string) => z.url().default(fallback),
   millis: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  /** A size in bytes, at most the ~4 GiB a protobuf message can have. */
+  bytes: (fallback: number) => z.coerce.number().int().min(1).max(0xffff_ffff).default(fallback),
   logLevel: () => z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   flag: (fallback: boolean) =>
     z

@@ -15,6 +15,12 @@ export { clientAddressKey } from "./client-address.js";
 export { createServiceClient } from "./clients.js";
 export { ConfigError, envs, loadConfig } from "./config.js";
 export { HealthState, ServingStatus } from "./health.js";
+export {
+  defaultRequestLimit,
+  type RequestLimit,
+  requestLimit,
+  requestLimitVars,
+} from "./input/limits.js";
 export { codeName, type InFlight } from "./interceptors/observe.js";
 export { validateMessage } from "./interceptors/validation.js";
 export { createLogger, type Logger } from "./logger.js";

@@ -7,9 +7,12 @@ import type { Logger } from "pino";
 import { clientAddressKey } from "./client-address.js";
 import { applyCors } from "./cors.js";
 import { HealthState, healthService } from "./health.js";
+import { defaultRequestLimit, type RequestLimit } from "./input/limits.js";
+import { inputRouter } from "./input/router.js";
 import { contextInterceptor } from "./interceptors/context.js";
 import { deadlineInterceptor } from "./interceptors/deadline.js";
 import { errorInterceptor } from "./interceptors/errors.js";
+import { inputInterceptor } from "./interceptors/input.js";
 import { InFlight, observeInterceptor } from "./interceptors/observe.js";
 import { validationInterceptor } from "./interceptors/validation.js";
 import { DualProtocolListener, type RequestHandler } from "./listener.js";
@@ -54,6 +57,8 @@ export interface ServeOptions {
   passthrough?: Passthrough;
   /** gRPC server reflection of the services and health (on unless false). */
   reflection?: ReflectionOptions | false;
+  /** Request size limits per RPC (default: MARQUEE_MAX_REQUEST_BYTES' defaults). */
+  requestLimit?: RequestLimit;
 }
 
 export interface Server {
@@ -77,19 +82,22 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   const inFlight = new InFlight();
   const health = new HealthState(opts.services.map((s) => s.typeName));
   const maxTimeoutMs = opts.maxTimeoutMs ?? 3_600_000;
+  const limit = opts.requestLimit ?? defaultRequestLimit;
   const interceptors: Interceptor[] = [
     contextInterceptor(opts.trustCallerHeader ?? true),
     observeInterceptor(opts.log, metrics, inFlight),
     errorInterceptor(opts.log),
     deadlineInterceptor(),
+    inputInterceptor(limit),
     ...(opts.interceptors ?? []),
     ...(opts.validate === false ? [] : [validationInterceptor()]),
   ];
   const rpc = connectNodeAdapter({
     routes(router) {
-      router.service(Health, healthService(health));
-      if (opts.reflection !== false) registerReflection(router, [Health, ...opts.services], opts.reflection);
-      opts.routes(router);
+      const input = inputRouter(router, { limit, log: opts.log, metrics });
+      input.service(Health, healthService(health));
+      if (opts.reflection !== false) registerReflection(input, [Health, ...opts.services], opts.reflection);
+      opts.routes(input);
     },
     interceptors,
     maxTimeoutMs,

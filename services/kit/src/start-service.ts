@@ -1,6 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { envs, loadConfig } from "./config.js";
+import { requestLimit, requestLimitVars } from "./input/limits.js";
 import { createLogger } from "./logger.js";
 import { type Server, serve } from "./server.js";
 
@@ -12,7 +13,7 @@ export interface ServiceSpec {
   routes: (router: ConnectRouter) => void;
 }
 
-/** Reads MARQUEE_<NAME>_HOST, MARQUEE_<NAME>_PORT, MARQUEE_LOG_LEVEL and serves the service. */
+/** Reads MARQUEE_<NAME>_HOST, MARQUEE_<NAME>_PORT, MARQUEE_LOG_LEVEL, request limits and serves the service. */
 export async function startService(
   spec: ServiceSpec,
   env: Record<string, string | undefined>,
@@ -24,17 +25,19 @@ export async function startService(
       [`${prefix}_PORT`]: envs.port(spec.defaultPort),
       MARQUEE_LOG_LEVEL: envs.logLevel(),
       MARQUEE_DRAIN_TIMEOUT_MS: envs.millis(10_000),
+      ...requestLimitVars,
     },
     env,
   );
-  const log = createLogger(spec.name, config.MARQUEE_LOG_LEVEL as string);
+  const log = createLogger(spec.name, config.MARQUEE_LOG_LEVEL);
   return serve({
     name: spec.name,
     services: spec.services,
     routes: spec.routes,
-    host: config[`${prefix}_HOST`] as string,
-    port: config[`${prefix}_PORT`] as number,
-    drainTimeoutMs: config.MARQUEE_DRAIN_TIMEOUT_MS as number,
+    host: (config as Record<string, unknown>)[`${prefix}_HOST`] as string,
+    port: (config as Record<string, unknown>)[`${prefix}_PORT`] as number,
+    drainTimeoutMs: config.MARQUEE_DRAIN_TIMEOUT_MS,
+    requestLimit: requestLimit(config),
     log,
   });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { ConfigError, envs, loadConfig, SERVICE_PORTS } from "@marquee/kit";
+import { ConfigError, envs, loadConfig, requestLimitVars, SERVICE_PORTS } from "@marquee/kit";
 import { z } from "zod";
 
 /** The streaming service's settings, read and checked once at start. */
@@ -16,6 +16,7 @@ export function loadStreamingConfig(
       MARQUEE_STREAMING_PORT: envs.port(SERVICE_PORTS.streaming),
       MARQUEE_LOG_LEVEL: envs.logLevel(),
       MARQUEE_DRAIN_TIMEOUT_MS: envs.millis(10_000),
+      ...requestLimitVars,
       /** Published DASH assets (served at /media/). */
       MARQUEE_MEDIA_DIR: z.string().min(1).default(path.join(dataDir, "media")),
       /** Where StartIngest looks for sources. */

@@ -4,6 +4,7 @@ import {
   createLogger,
   createServiceClient,
   loadBackendsConfig,
+  requestLimit,
   type Server,
   serve,
   serviceUrl,
@@ -123,6 +124,7 @@ export async function startStreamingService(
     host: config.MARQUEE_STREAMING_HOST,
     port: config.MARQUEE_STREAMING_PORT,
     drainTimeoutMs: config.MARQUEE_DRAIN_TIMEOUT_MS,
+    requestLimit: requestLimit(config),
     log,
     fallback: (req, res) => {
       if ((req.url ?? "").startsWith(MEDIA_PREFIX)) {

@@ -1,6 +1,7 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
-import { callerKey } from "../caller.js";
+import { type Caller, callerKey } from "../caller.js";
+import { reachedKey } from "../input/refusals.js";
 import type { RpcMetrics } from "../metrics.js";
 import { requestIdKey } from "../request-id.js";
 
@@ -24,38 +25,63 @@ export class InFlight {
   }
 }
 
+/** What one finished call is logged and counted with. */
+export interface CallRecord {
+  service: string;
+  method: string;
+  /** Undefined for a call that succeeded. */
+  err?: unknown;
+  seconds: number;
+  requestId: string;
+  caller?: Caller;
+}
+
+/** One log line and one metrics sample for a finished call. */
+export function recordCall(log: Logger, metrics: RpcMetrics, r: CallRecord): void {
+  const labels = { service: r.service, method: r.method };
+  const code = r.err === undefined ? "ok" : codeName(ConnectError.from(r.err).code);
+  metrics.calls.inc({ ...labels, code });
+  if (r.err !== undefined) metrics.errors.inc({ ...labels, code });
+  metrics.latency.observe(labels, r.seconds);
+  log[r.err === undefined ? "info" : "warn"](
+    {
+      rpc: `${r.service}/${r.method}`,
+      code,
+      ms: Math.round(r.seconds * 1e6) / 1e3,
+      requestId: r.requestId,
+      caller: r.caller?.kind,
+      userId: r.caller?.userId,
+      ...(r.err === undefined ? {} : { error: ConnectError.from(r.err).rawMessage }),
+    },
+    "rpc",
+  );
+}
+
 /**
  * One log line and one metrics sample per call, taken when the last response
  * message has been produced (for streams too), with the final status code.
+ * Marks the call as reached, so the calls refused before any interceptor (see
+ * input/refusals.ts) are observed there instead.
  */
 export function observeInterceptor(log: Logger, metrics: RpcMetrics, inFlight: InFlight): Interceptor {
   return (next) => async (req) => {
+    const reached = req.contextValues.get(reachedKey);
+    if (reached !== undefined) reached.reached = true;
     const started = process.hrtime.bigint();
-    const labels = { service: req.service.typeName, method: req.method.name };
     inFlight.enter();
     let done = false;
     const finish = (err?: unknown) => {
       if (done) return;
       done = true;
       inFlight.leave();
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const code = err === undefined ? "ok" : codeName(ConnectError.from(err).code);
-      metrics.calls.inc({ ...labels, code });
-      if (err !== undefined) metrics.errors.inc({ ...labels, code });
-      metrics.latency.observe(labels, seconds);
-      const caller = req.contextValues.get(callerKey);
-      log[err === undefined ? "info" : "warn"](
-        {
-          rpc: `${labels.service}/${labels.method}`,
-          code,
-          ms: Math.round(seconds * 1e6) / 1e3,
-          requestId: req.contextValues.get(requestIdKey),
-          caller: caller.kind,
-          userId: caller.userId,
-          ...(err === undefined ? {} : { error: ConnectError.from(err).rawMessage }),
-        },
-        "rpc",
-      );
+      recordCall(log, metrics, {
+        service: req.service.typeName,
+        method: req.method.name,
+        err,
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+        requestId: req.contextValues.get(requestIdKey),
+        caller: req.contextValues.get(callerKey),
+      });
     };
     try {
       const res = await next(req);

@@ -1,1 +1,2 @@
+export { connectCall, envelope, grpcCall, grpcWebCall, type RawOutcome } from "./raw-calls.js";
 export { waitFor } from "./wait-for.js";
