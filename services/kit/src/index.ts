@@ -15,6 +15,7 @@ export { ANONYMOUS, CALLER_HEADER, type Caller, callerKey, decodeCaller, encodeC
 export { clientAddressKey } from "./client-address.js";
 export { createServiceClient } from "./clients.js";
 export { ConfigError, envs, loadConfig } from "./config.js";
+export { CLIENT_IP_HEADER, COUNTRY_HEADER, SESSION_HEADER } from "./gateway-headers.js";
 export { HealthState, ServingStatus } from "./health.js";
 export { codeName, type InFlight } from "./interceptors/observe.js";
 export { validateMessage } from "./interceptors/validation.js";
