@@ -21,6 +21,8 @@ export interface VerifierOptions {
 export interface Verified {
   caller: Caller;
   sessionId: string;
+  /** The member's country from the token (ISO 3166-1 alpha-2), or "". */
+  country: string;
 }
 
 /** Verified tokens remembered at most (then forgotten all at once: they verify again). */
@@ -131,7 +133,8 @@ export class AccessTokenVerifier {
     const caller: Caller = { kind: "member", userId, scopes: [] };
     if (typeof payload.pid === "string") caller.profileId = payload.pid;
     if (typeof payload.mc === "number") caller.maturityCap = payload.mc;
-    return { caller, sessionId };
+    const country = typeof payload.cc === "string" && /^[A-Z]{2}$/.test(payload.cc) ? payload.cc : "";
+    return { caller, sessionId, country };
   }
 
   async #sessionActive(sessionId: string, userId: string): Promise<boolean> {

@@ -7,6 +7,9 @@ import { hashApiKey, type PartnerKey } from "./partner-keys.js";
 /** The session of the presented access token, passed on to services (SelectProfile). */
 export const sessionIdKey = createContextKey<string>("", { description: "session of the access token" });
 
+/** The member's country from the presented access token, passed on to services (trending). */
+export const countryKey = createContextKey<string>("", { description: "country of the access token" });
+
 export interface AuthOptions {
   verifier: AccessTokenVerifier;
   partnerKeys: Map<string, PartnerKey>;
@@ -17,6 +20,8 @@ export interface AuthOptions {
 export interface Authenticated {
   caller: Caller;
   sessionId: string;
+  /** "" unless a member's access token states it. */
+  country: string;
 }
 
 const credentialsHelp =
@@ -48,6 +53,7 @@ export function gatewayAuth(opts: AuthOptions) {
       return {
         caller: { kind: "partner", partnerId: partner.partnerId, scopes: [...partner.scopes] },
         sessionId: "",
+        country: "",
       };
     }
     return undefined;
@@ -95,7 +101,7 @@ export function gatewayAuth(opts: AuthOptions) {
         who = await authenticate(header);
       }
       authorize(rpc, access, who);
-      return who ?? { caller: ANONYMOUS, sessionId: "" };
+      return who ?? { caller: ANONYMOUS, sessionId: "", country: "" };
     },
 
     /** The client address from X-Forwarded-For when trusted and well-formed, else undefined. */
@@ -109,13 +115,14 @@ export function gatewayAuth(opts: AuthOptions) {
 
 export type GatewayAuth = ReturnType<typeof gatewayAuth>;
 
-/** The generic forwarder's side: sets the kit Caller (and session, address) the forwarder passes on. */
+/** The generic forwarder's side: sets the kit Caller (and session, country, address) the forwarder passes on. */
 export function authInterceptor(auth: GatewayAuth): Interceptor {
   return (next) => async (req) => {
     const header = (name: string) => req.header.get(name);
     const who = await auth.admit(req.service.typeName, req.method.name, header);
     req.contextValues.set(callerKey, who.caller);
     req.contextValues.set(sessionIdKey, who.sessionId);
+    req.contextValues.set(countryKey, who.country);
     const address = auth.forwardedFor(header);
     if (address !== undefined) req.contextValues.set(clientAddressKey, address);
     return next(req);

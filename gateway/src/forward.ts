@@ -1,11 +1,16 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { type Client, Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import { callOptions, clientAddressKey } from "@marquee/kit";
-import { sessionIdKey } from "./auth.js";
+import {
+  CLIENT_IP_HEADER,
+  COUNTRY_HEADER,
+  callOptions,
+  clientAddressKey,
+  SESSION_HEADER,
+} from "@marquee/kit";
+import { countryKey, sessionIdKey } from "./auth.js";
 
-/** Headers services read beside the caller (never taken from the client: set here from what auth found). */
-export const CLIENT_IP_HEADER = "x-marquee-client-ip";
-export const SESSION_HEADER = "x-marquee-session";
+// The gRPC pass-through sets the same headers, importing them from here.
+export { CLIENT_IP_HEADER, SESSION_HEADER } from "@marquee/kit";
 
 type AnyCall = (req: unknown, opts: ReturnType<typeof callOptions>) => unknown;
 
@@ -31,6 +36,8 @@ export function forwardingService<S extends DescService>(
       if (address !== "") headers.set(CLIENT_IP_HEADER, address);
       const session = ctx.values.get(sessionIdKey);
       if (session !== "") headers.set(SESSION_HEADER, session);
+      const country = ctx.values.get(countryKey);
+      if (country !== "") headers.set(COUNTRY_HEADER, country);
       return opts;
     };
     switch (method.methodKind) {

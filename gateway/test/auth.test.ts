@@ -54,7 +54,11 @@ function mint(
 test.before(async () => {
   signingKey = await newKey(kid);
   const echo = (ctx: { values: { get: typeof Map.prototype.get } }, headers: Headers) =>
-    JSON.stringify({ caller: ctx.values.get(callerKey), session: headers.get("x-marquee-session") });
+    JSON.stringify({
+      caller: ctx.values.get(callerKey),
+      session: headers.get("x-marquee-session"),
+      country: headers.get("x-marquee-country") ?? undefined,
+    });
   upstream = await serve({
     name: "fake-upstreams",
     services: [UserService, ContentService, AccountService],
@@ -143,6 +147,22 @@ test.serial(
       scopes: [],
     });
     t.is(echo.session, SESSION);
+  },
+);
+
+test.serial(
+  "the member's country from the token is passed on; a client's own country header never is",
+  async (t) => {
+    const echoOf = async (token: string, headers: Record<string, string> = {}) => {
+      const res = await users().getUser(
+        { userId: USER_ID },
+        { headers: { authorization: `Bearer ${token}`, ...headers } },
+      );
+      return JSON.parse(res.user?.name ?? "{}");
+    };
+    t.is((await echoOf(await mint({ claims: { cc: "NO" } }))).country, "NO");
+    t.is((await echoOf(await mint(), { "x-marquee-country": "US" })).country, undefined);
+    t.is((await echoOf(await mint({ claims: { cc: "norway" } }))).country, undefined, "not a country code");
   },
 );
 

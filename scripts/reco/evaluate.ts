@@ -3,11 +3,13 @@
  * the rest, and score top-k lists of the recommender and two baselines
  * against the held-out titles.
  */
+
+import { seededRandom } from "@marquee/kit";
 import { preference } from "../../services/recommendation/src/model/signals.js";
 import { type ModelOptions, TasteModel } from "../../services/recommendation/src/model/taste-model.js";
 import type { CatalogTitle, Interaction } from "../../services/recommendation/src/model/types.js";
 import { ndcgAtK, precisionAtK, recallAtK } from "./metrics.js";
-import { rng, shuffle } from "./random.js";
+import { shuffle } from "./random.js";
 
 /** A held-out title is one the profile liked: completed, or rated up, and not turned down. */
 export const isPositive = (i: Interaction) => preference(i) >= 1;
@@ -20,7 +22,7 @@ export interface Split {
 
 /** Per profile, a share of its liked titles goes to test; everything else trains. */
 export function splitByProfile(profiles: Iterable<Interaction[]>, testShare: number, seed: number): Split {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const train: Interaction[] = [];
   const test = new Map<string, Set<string>>();
   for (const interactions of profiles) {
@@ -82,7 +84,7 @@ export function rankers(titles: CatalogTitle[], split: Split, options: ModelOpti
     }
     return ranked;
   };
-  const random = rng(seed + 1);
+  const random = seededRandom(seed + 1);
   const ids = titles.map((t) => t.contentId);
   const ours: Ranker = (profileId, exclude, k) =>
     fill(

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { KeyedLock } from "@marquee/kit";
 import type { Client, types } from "cassandra-driver";
-import { KeyedMutex, MutexTimeoutError } from "./keyed-mutex.js";
 import {
   type AccountStore,
   type IdempotencyRecord,
@@ -65,11 +65,11 @@ function toInvoice(r: types.Row): InvoiceRecord {
  * The account store on Cassandra (keyspace marquee_account, see
  * migrations.ts). An operation's writes go in one logged batch, so they land
  * together or not at all. The member lock is a lightweight-transaction lease
- * with a TTL, taken after an in-process mutex so one process does not race
- * itself.
+ * with a TTL, taken after an in-process keyed lock so one process does not
+ * race itself.
  */
 export function createCassandraAccountStore(client: Client): AccountStore {
-  const local = new KeyedMutex();
+  const local = new KeyedLock();
   const owner = randomUUID();
   return {
     async getSubscription(userId) {
@@ -169,13 +169,7 @@ export function createCassandraAccountStore(client: Client): AccountStore {
     },
     async lock(userId: string, waitMs: number): Promise<Release> {
       const deadline = Date.now() + waitMs;
-      let releaseLocal: () => void;
-      try {
-        releaseLocal = await local.acquire(userId, waitMs);
-      } catch (err) {
-        if (err instanceof MutexTimeoutError) throw new LockTimeoutError(err.message);
-        throw err;
-      }
+      const releaseLocal = await local.acquire(userId, waitMs);
       try {
         let backoffMs = 5;
         for (;;) {

@@ -1,13 +1,12 @@
+import { KeyedLock } from "@marquee/kit";
 import { ClassicLevel } from "classic-level";
-import { KeyedMutex, MutexTimeoutError } from "./keyed-mutex.js";
-import {
-  type AccountStore,
-  type IdempotencyRecord,
-  type InvoiceCursor,
-  type InvoiceRecord,
-  LockTimeoutError,
-  type Release,
-  type SubscriptionRecord,
+import type {
+  AccountStore,
+  IdempotencyRecord,
+  InvoiceCursor,
+  InvoiceRecord,
+  Release,
+  SubscriptionRecord,
 } from "./store.js";
 
 const pad = (ms: number) => ms.toString().padStart(16, "0");
@@ -20,12 +19,12 @@ const idemPrefix = (userId: string) => `idem!${userId}!`;
 /**
  * The account store for embedded mode, on classic-level. Invoices are keyed
  * by member, time and id, so a reverse range read gives newest first. One
- * process owns the directory, so the member lock is an in-process mutex.
+ * process owns the directory, so the member lock is an in-process keyed lock.
  */
 export async function openEmbeddedAccountStore(dir: string): Promise<AccountStore> {
   const db = new ClassicLevel<string, string>(dir);
   await db.open();
-  const locks = new KeyedMutex();
+  const locks = new KeyedLock();
   const getJson = async <T>(key: string): Promise<T | undefined> => {
     const value = await db.get(key);
     return value === undefined ? undefined : (JSON.parse(value) as T);
@@ -66,13 +65,8 @@ export async function openEmbeddedAccountStore(dir: string): Promise<AccountStor
     },
     getIdempotency: (userId, key) => getJson<IdempotencyRecord>(`${idemPrefix(userId)}${key}`),
     async lock(userId: string, waitMs: number): Promise<Release> {
-      try {
-        const release = await locks.acquire(userId, waitMs);
-        return async () => release();
-      } catch (err) {
-        if (err instanceof MutexTimeoutError) throw new LockTimeoutError(err.message);
-        throw err;
-      }
+      const release = await locks.acquire(userId, waitMs);
+      return async () => release();
     },
     async eraseUser(userId) {
       const keys = [

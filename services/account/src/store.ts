@@ -79,9 +79,8 @@ export interface Change {
 /** Ends a hold on a member's lock. */
 export type Release = () => Promise<void>;
 
-export class LockTimeoutError extends Error {
-  override name = "LockTimeoutError";
-}
+/** What lock() throws when the member stays busy for longer than the wait allowed. */
+export { LockTimeoutError } from "@marquee/kit";
 
 export interface AccountStore {
   getSubscription(userId: string): Promise<SubscriptionRecord | undefined>;

@@ -1,9 +1,8 @@
 import { timestampMs } from "@bufbuild/protobuf/wkt";
-import type { Logger } from "@marquee/kit";
+import { KeyedLock, type Logger } from "@marquee/kit";
 import { consumeEvents, EVENTS, type EventBus, type Subscription } from "@marquee/kit/bus";
 import type { Content } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { isPublished } from "./domain/visibility.js";
-import { KeyedLock } from "./keyed-lock.js";
 import { type SearchIndex, versionOf } from "./search.js";
 import type { ContentStore } from "./store.js";
 

@@ -5,6 +5,7 @@ import {
   callerOf,
   decodePageToken,
   encodePageToken,
+  KeyedLock,
   type Logger,
   requireInternal,
   requireScope,
@@ -28,7 +29,6 @@ import type { BrowseOrder } from "./domain/sort-keys.js";
 import { rankTrending, TRENDING_WINDOW_MS, type Trend } from "./domain/trending.js";
 import { isVisible } from "./domain/visibility.js";
 import { announce } from "./events.js";
-import { KeyedLock } from "./keyed-lock.js";
 import type { SearchIndex } from "./search.js";
 import { ALL_GENRES, type ContentStore } from "./store.js";
 import type { TrendingStore } from "./trending-store.js";

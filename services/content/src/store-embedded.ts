@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
+import { SerialQueue } from "@marquee/kit";
 import { type Content, ContentSchema } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { ClassicLevel } from "classic-level";
 import { type IndexEntry, indexEntries } from "./browse-index.js";
@@ -25,7 +26,7 @@ const updateMsOf = (c: Content) => (c.updateTime ? timestampMs(c.updateTime) : D
  */
 export class EmbeddedContentStore implements ContentStore {
   readonly #db: ClassicLevel<string, Uint8Array>;
-  #writes: Promise<unknown> = Promise.resolve();
+  readonly #writes = new SerialQueue();
 
   private constructor(db: ClassicLevel<string, Uint8Array>) {
     this.#db = db;
@@ -56,7 +57,7 @@ export class EmbeddedContentStore implements ContentStore {
 
   put(content: Content, announce = false): Promise<PendingAnnouncement | undefined> {
     const owed = announce ? { contentId: content.contentId, updateMs: updateMsOf(content) } : undefined;
-    const write = this.#writes.then(async () => {
+    return this.#writes.run(async () => {
       const previous = await this.get(content.contentId);
       const oldRows = previous === undefined ? [] : indexEntries(previous).map(rowKey);
       const newEntries = indexEntries(content);
@@ -75,8 +76,6 @@ export class EmbeddedContentStore implements ContentStore {
       ]);
       return owed;
     });
-    this.#writes = write.catch(() => {});
-    return write;
   }
 
   async pendingAnnouncements(): Promise<PendingAnnouncement[]> {
@@ -88,9 +87,7 @@ export class EmbeddedContentStore implements ContentStore {
   }
 
   clearAnnouncement(pending: PendingAnnouncement): Promise<void> {
-    const write = this.#writes.then(() => this.#db.del(announcementKey(pending)));
-    this.#writes = write.catch(() => {});
-    return write;
+    return this.#writes.run(() => this.#db.del(announcementKey(pending)));
   }
 
   async browseRows(
@@ -121,7 +118,7 @@ export class EmbeddedContentStore implements ContentStore {
   }
 
   async close(): Promise<void> {
-    await this.#writes;
+    await this.#writes.idle();
     await this.#db.close();
   }
 }

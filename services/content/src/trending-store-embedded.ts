@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { SerialQueue } from "@marquee/kit";
 import { ClassicLevel } from "classic-level";
 import type { View } from "./domain/trending.js";
 import type { TrendingStore } from "./trending-store.js";
@@ -8,7 +9,7 @@ const SEP = "\u0000";
 /** Trending views on classic-level: "<scope>\0<content>\0<profile>" → latest time in ms. */
 export class EmbeddedTrendingStore implements TrendingStore {
   readonly #db: ClassicLevel<string, string>;
-  #writes: Promise<unknown> = Promise.resolve();
+  readonly #writes = new SerialQueue();
 
   private constructor(db: ClassicLevel<string, string>) {
     this.#db = db;
@@ -23,13 +24,11 @@ export class EmbeddedTrendingStore implements TrendingStore {
 
   recordView(scope: string, contentId: string, profileId: string, at: Date): Promise<void> {
     const key = `${scope}${SEP}${contentId}${SEP}${profileId}`;
-    const write = this.#writes.then(async () => {
+    return this.#writes.run(async () => {
       const stored = await this.#db.get(key);
       if (stored !== undefined && Number(stored) >= at.getTime()) return;
       await this.#db.put(key, String(at.getTime()));
     });
-    this.#writes = write.catch(() => {});
-    return write;
   }
 
   async viewsSince(scope: string, since: Date): Promise<View[]> {
@@ -53,7 +52,7 @@ export class EmbeddedTrendingStore implements TrendingStore {
   }
 
   async close(): Promise<void> {
-    await this.#writes;
+    await this.#writes.idle();
     await this.#db.close();
   }
 }

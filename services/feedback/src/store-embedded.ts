@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
+import { KeyedLock } from "@marquee/kit";
 import { ClassicLevel } from "classic-level";
-import { KeyedLock } from "./keyed-lock.js";
 import { applyChange, nextUpdateTime, type RatingCounts, type RatingValue, ZERO_COUNTS } from "./ratings.js";
 import {
   type ErasureResult,

@@ -1,4 +1,5 @@
-// `@marquee/kit`: server, interceptors, config, logs, health, errors — no database or bus driver.
+// `@marquee/kit`: server, interceptors, config, logs, health, errors, and the small mechanisms every
+// service shares (keyed lock, serial queue, seeded random) — no database or bus driver.
 // Drivers come by subpath: `/bus`, `/bus/jetstream`, `/cassandra`, `/opensearch`, `/embedded`, `/testing`.
 export {
   callerOf,
@@ -14,6 +15,7 @@ export { ANONYMOUS, CALLER_HEADER, type Caller, callerKey, decodeCaller, encodeC
 export { clientAddressKey } from "./client-address.js";
 export { createServiceClient } from "./clients.js";
 export { ConfigError, envs, loadConfig } from "./config.js";
+export { CLIENT_IP_HEADER, COUNTRY_HEADER, SESSION_HEADER } from "./gateway-headers.js";
 export { HealthState, ServingStatus } from "./health.js";
 export {
   defaultRequestLimit,
@@ -23,12 +25,15 @@ export {
 } from "./input/limits.js";
 export { codeName, type InFlight } from "./interceptors/observe.js";
 export { validateMessage } from "./interceptors/validation.js";
+export { KeyedLock, LockTimeoutError } from "./keyed-lock.js";
 export { createLogger, type Logger } from "./logger.js";
 export type { RpcMetrics } from "./metrics.js";
 export { decodePageToken, encodePageToken } from "./page-token.js";
 export { runPeriodically } from "./periodic.js";
+export { pick, seededRandom } from "./random.js";
 export { REFLECTION_SERVICES, type ReflectionOptions } from "./reflection.js";
 export { REQUEST_ID_HEADER, requestIdFrom, requestIdKey } from "./request-id.js";
+export { SerialQueue } from "./serial-queue.js";
 export { type Passthrough, type ServeOptions, type Server, serve } from "./server.js";
 export { runMain, runUntilSignal } from "./shutdown.js";
 export { type ServiceSpec, startService } from "./start-service.js";

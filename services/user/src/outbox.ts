@@ -1,7 +1,35 @@
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { type Logger, runPeriodically } from "@marquee/kit";
-import type { EventBus } from "@marquee/kit/bus";
-import { publishProfileDeleted, publishUserDeleted } from "./service.js";
-import type { UserStore } from "./store.js";
+import { EVENTS, type EventBus, publishEvent } from "@marquee/kit/bus";
+import type { MemberStore, PendingDeletion, PendingProfileDeletion, ProfileStore } from "./store.js";
+
+/** Publishes user.deleted for a pending deletion; the msgId is the same on every retry. */
+export function publishUserDeleted(bus: EventBus, pending: PendingDeletion): Promise<void> {
+  return publishEvent(
+    bus,
+    EVENTS.userDeleted,
+    {
+      userId: pending.userId,
+      profileIds: pending.profileIds,
+      deleteTime: timestampFromDate(pending.deleteTime),
+    },
+    `user.deleted:${pending.userId}`,
+  );
+}
+
+/** Publishes profile.deleted for a pending profile deletion; the msgId is the same on every retry. */
+export function publishProfileDeleted(bus: EventBus, pending: PendingProfileDeletion): Promise<void> {
+  return publishEvent(
+    bus,
+    EVENTS.profileDeleted,
+    {
+      userId: pending.userId,
+      profileId: pending.profileId,
+      deleteTime: timestampFromDate(pending.deleteTime),
+    },
+    `profile.deleted:${pending.profileId}`,
+  );
+}
 
 /**
  * Publishes user.deleted and profile.deleted for every deletion whose event
@@ -9,7 +37,7 @@ import type { UserStore } from "./store.js";
  * deletion and the publish), then forgets it. Runs at start and every `intervalMs`.
  */
 export function startDeletionRelay(
-  store: UserStore,
+  store: MemberStore & ProfileStore,
   bus: EventBus,
   log: Logger,
   intervalMs: number,

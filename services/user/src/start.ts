@@ -12,6 +12,7 @@ import { openCassandra } from "@marquee/kit/cassandra";
 import { embeddedDir } from "@marquee/kit/embedded";
 import { UserService } from "@marquee/sdk/marquee/user/v1/user_service_pb";
 import { z } from "zod";
+import { TokenIssuer } from "./auth/tokens.js";
 import { USER_MIGRATIONS } from "./migrations.js";
 import { startDeletionRelay } from "./outbox.js";
 import { userService } from "./service.js";
@@ -19,7 +20,6 @@ import type { UserStore } from "./store.js";
 import { CassandraUserStore } from "./store-cassandra.js";
 import { EmbeddedUserStore } from "./store-embedded.js";
 import { Throttle } from "./throttle.js";
-import { TokenIssuer } from "./tokens.js";
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 

@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { SerialQueue } from "@marquee/kit";
 import { ClassicLevel } from "classic-level";
 import type {
   CreateProfileOutcome,
@@ -35,7 +36,7 @@ const dates = <T>(value: string, fields: string[]): T => {
  */
 export class EmbeddedUserStore implements UserStore {
   readonly #db: ClassicLevel<string, string>;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #writes = new SerialQueue();
 
   private constructor(db: ClassicLevel<string, string>) {
     this.#db = db;
@@ -55,12 +56,6 @@ export class EmbeddedUserStore implements UserStore {
     return rows;
   }
 
-  #serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(work);
-    this.#queue = run.catch(() => {});
-    return run;
-  }
-
   async #get(key: string): Promise<string | undefined> {
     return (await this.#db.get(key)) ?? undefined;
   }
@@ -78,7 +73,7 @@ export class EmbeddedUserStore implements UserStore {
   }
 
   createUser(user: UserRecord): Promise<boolean> {
-    return this.#serial(async () => {
+    return this.#writes.run(async () => {
       if ((await this.#get(`email!${user.email}`)) !== undefined) return false;
       await this.#db.batch([
         { type: "put", key: `email!${user.email}`, value: user.userId },
@@ -98,14 +93,14 @@ export class EmbeddedUserStore implements UserStore {
   }
 
   updateUser(user: UserRecord): Promise<void> {
-    return this.#serial(async () => {
+    return this.#writes.run(async () => {
       if ((await this.#get(`user!${user.userId}`)) === undefined) return;
       await this.#db.put(`user!${user.userId}`, JSON.stringify(user));
     });
   }
 
   deleteUser(userId: string, deleteTime: Date): Promise<PendingDeletion | undefined> {
-    return this.#serial(async () => {
+    return this.#writes.run(async () => {
       const user = await this.getUser(userId);
       if (user === undefined) return undefined;
       const profileKeys = await this.#keys(`profile!${userId}!`);
@@ -135,7 +130,7 @@ export class EmbeddedUserStore implements UserStore {
   }
 
   clearPendingDeletion(userId: string): Promise<void> {
-    return this.#serial(() => this.#db.del(`outbox!${userId}`));
+    return this.#writes.run(() => this.#db.del(`outbox!${userId}`));
   }
 
   async listProfiles(userId: string): Promise<ProfileRecord[]> {
@@ -157,7 +152,7 @@ export class EmbeddedUserStore implements UserStore {
     max: number,
     nameKey: (name: string) => string,
   ): Promise<CreateProfileOutcome> {
-    return this.#serial(async () => {
+    return this.#writes.run(async () => {
       if ((await this.#get(`user!${profile.userId}`)) === undefined) return "limit-reached";
       const existing = await this.listProfiles(profile.userId);
       if (existing.some((p) => nameKey(p.name) === nameKey(profile.name))) return "name-taken";
@@ -168,7 +163,7 @@ export class EmbeddedUserStore implements UserStore {
   }
 
   updateProfile(profile: ProfileRecord, nameKey: (name: string) => string): Promise<UpdateProfileOutcome> {
-    return this.#serial(async () => {
+    return this.#writes.run(async () => {
       const existing = await this.listProfiles(profile.userId);
       if (!existing.some((p) => p.profileId === profile.profileId)) return "not-found";
       const clash = existing.some(
@@ -185,7 +180,7 @@ export class EmbeddedUserStore implements UserStore {
     profileId: string,
     deleteTime: Date,
   ): Promise<PendingProfileDeletion | undefined> {
-    return this.#serial(async () => {
+    return this.#writes.run(async () => {
       const key = `profile!${userId}!${profileId}`;
       if ((await this.#get(key)) === undefined) return undefined;
       const pending: PendingProfileDeletion = { userId, profileId, deleteTime };
@@ -204,11 +199,11 @@ export class EmbeddedUserStore implements UserStore {
   }
 
   clearPendingProfileDeletion(profileId: string): Promise<void> {
-    return this.#serial(() => this.#db.del(`profileoutbox!${profileId}`));
+    return this.#writes.run(() => this.#db.del(`profileoutbox!${profileId}`));
   }
 
   createSession(session: SessionRecord): Promise<void> {
-    return this.#serial(() =>
+    return this.#writes.run(() =>
       this.#db.batch([
         { type: "put", key: `session!${session.sessionId}`, value: JSON.stringify(session) },
         { type: "put", key: `usersession!${session.userId}!${session.sessionId}`, value: "" },
@@ -229,7 +224,7 @@ export class EmbeddedUserStore implements UserStore {
     nextHash: string,
     expireTime: Date,
   ): Promise<RotateOutcome> {
-    return this.#serial(async () => {
+    return this.#writes.run(async () => {
       const session = await this.getSession(sessionId);
       if (session === undefined) return "unknown";
       if (session.refreshHash === presentedHash) {
@@ -251,7 +246,7 @@ export class EmbeddedUserStore implements UserStore {
   }
 
   setSessionProfile(sessionId: string, profileId: string): Promise<void> {
-    return this.#serial(async () => {
+    return this.#writes.run(async () => {
       const session = await this.getSession(sessionId);
       if (session === undefined) return;
       await this.#db.put(`session!${sessionId}`, JSON.stringify({ ...session, profileId }));
@@ -266,14 +261,14 @@ export class EmbeddedUserStore implements UserStore {
   }
 
   revokeSession(sessionId: string): Promise<void> {
-    return this.#serial(async () => {
+    return this.#writes.run(async () => {
       const v = await this.#get(`session!${sessionId}`);
       if (v !== undefined) await this.#revoke(JSON.parse(v) as SessionRecord);
     });
   }
 
   revokeAllSessions(userId: string): Promise<void> {
-    return this.#serial(async () => {
+    return this.#writes.run(async () => {
       const keys = await this.#keys(`usersession!${userId}!`);
       await this.#db.batch(
         keys.flatMap((key) => [
@@ -285,7 +280,7 @@ export class EmbeddedUserStore implements UserStore {
   }
 
   signingKey(candidate: SigningKeyRecord): Promise<SigningKeyRecord> {
-    return this.#serial(async () => {
+    return this.#writes.run(async () => {
       const v = await this.#get("key!current");
       if (v !== undefined) return dates<SigningKeyRecord>(v, ["createTime"]);
       await this.#db.put("key!current", JSON.stringify(candidate));
@@ -294,7 +289,7 @@ export class EmbeddedUserStore implements UserStore {
   }
 
   async close(): Promise<void> {
-    await this.#queue;
+    await this.#writes.idle();
     await this.#db.close();
   }
 }

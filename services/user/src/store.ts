@@ -1,6 +1,7 @@
 /**
  * The user store port: what the user service needs to keep members, their
- * profiles, sign-in sessions and the token signing key. Adapters:
+ * profiles, sign-in sessions and the token signing key, one narrow port per
+ * slice (account, profiles, auth) and UserStore for all of them. Adapters:
  * store-embedded.ts (classic-level) and store-cassandra.ts; one contract
  * suite (test/store-contract.ts) runs against both.
  */
@@ -69,7 +70,8 @@ export type CreateProfileOutcome = "created" | "limit-reached" | "name-taken";
 export type UpdateProfileOutcome = "updated" | "not-found" | "name-taken";
 export type RotateOutcome = "rotated" | "reused" | "unknown";
 
-export interface UserStore {
+/** Members, and the outbox of their deletions (the account slice). */
+export interface MemberStore {
   /** Creates the member unless the e-mail is taken (atomically, even under concurrent calls). */
   createUser(user: UserRecord): Promise<boolean>;
   getUser(userId: string): Promise<UserRecord | undefined>;
@@ -84,7 +86,10 @@ export interface UserStore {
   pendingDeletions(): Promise<PendingDeletion[]>;
   /** Forgets a pending deletion once its event is published. */
   clearPendingDeletion(userId: string): Promise<void>;
+}
 
+/** A member's profiles, and the outbox of their deletions (the profiles slice). */
+export interface ProfileStore {
   /** The account's profiles, oldest first. */
   listProfiles(userId: string): Promise<ProfileRecord[]>;
   getProfile(userId: string, profileId: string): Promise<ProfileRecord | undefined>;
@@ -108,7 +113,10 @@ export interface UserStore {
   pendingProfileDeletions(): Promise<PendingProfileDeletion[]>;
   /** Forgets a pending profile deletion once its event is published. */
   clearPendingProfileDeletion(profileId: string): Promise<void>;
+}
 
+/** Sign-in sessions (the auth slice). */
+export interface SessionStore {
   createSession(session: SessionRecord): Promise<void>;
   getSession(sessionId: string): Promise<SessionRecord | undefined>;
   /**
@@ -125,9 +133,18 @@ export interface UserStore {
   setSessionProfile(sessionId: string, profileId: string): Promise<void>;
   revokeSession(sessionId: string): Promise<void>;
   revokeAllSessions(userId: string): Promise<void>;
+}
 
+/** The key access tokens are signed with (the auth slice's TokenIssuer). */
+export interface SigningKeyStore {
   /** The stored signing key, or `candidate` stored now when there is none (first writer wins). */
   signingKey(candidate: SigningKeyRecord): Promise<SigningKeyRecord>;
+}
 
+/**
+ * All of it in one database, because deleting a member erases their
+ * profiles and sessions in the same atomic step.
+ */
+export interface UserStore extends MemberStore, ProfileStore, SessionStore, SigningKeyStore {
   close(): Promise<void>;
 }

@@ -10,11 +10,11 @@ import { waitFor } from "@marquee/kit/testing";
 import { ProfileDeletedSchema, UserDeletedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import { UserService } from "@marquee/sdk/marquee/user/v1/user_service_pb";
 import test, { type ExecutionContext } from "ava";
+import { TokenIssuer } from "../src/auth/tokens.js";
 import { startDeletionRelay } from "../src/outbox.js";
 import { userService } from "../src/service.js";
 import { EmbeddedUserStore } from "../src/store-embedded.js";
 import { Throttle } from "../src/throttle.js";
-import { TokenIssuer } from "../src/tokens.js";
 import { as, newMember, PASSWORD } from "./fixtures.js";
 
 /** A bus that can be switched off, recording what it accepted. */

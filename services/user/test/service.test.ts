@@ -1,7 +1,7 @@
 import { fromBinary, toJsonString } from "@bufbuild/protobuf";
 import { ViolationsSchema } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createLogger, loadBackendsConfig } from "@marquee/kit";
+import { CLIENT_IP_HEADER, createLogger, loadBackendsConfig, SESSION_HEADER } from "@marquee/kit";
 import { type EventBus, openEventBus } from "@marquee/kit/bus";
 import { waitFor } from "@marquee/kit/testing";
 import { MaturityRating } from "@marquee/sdk/marquee/common/v1/maturity_pb";
@@ -9,7 +9,6 @@ import { UserDeletedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_
 import { ListProfilesResponseSchema, UserSchema } from "@marquee/sdk/marquee/user/v1/user_service_pb";
 import test from "ava";
 import { decodeJwt } from "jose";
-import { CLIENT_IP_HEADER, SESSION_HEADER } from "../src/service.js";
 import { as, INTERNAL, newMember, PASSWORD, startTestUserService } from "./fixtures.js";
 
 /** The value, or a test failure when it is missing. */
@@ -119,6 +118,17 @@ test("login opens a session with a signed access token; refresh rotates; reuse o
     await codeOf(svc.client.refreshSession({ refreshToken: must(first.tokens).refreshToken })),
     Code.Unauthenticated,
   );
+});
+
+test("access tokens carry the member's country, from sign-in, refresh and profile selection, as it is then", async (t) => {
+  const { userId, tokens, me } = await signedIn();
+  t.is(decodeJwt(tokens.accessToken).cc, "NO");
+  await svc.client.updateUserProfile({ userId, country: "SE" }, me);
+  const refreshed = await svc.client.refreshSession({ refreshToken: tokens.refreshToken });
+  t.is(decodeJwt(must(refreshed.tokens).accessToken).cc, "SE");
+  const profile = must((await svc.client.createProfile({ userId, name: "Main" }, me)).profile);
+  const selected = await svc.client.selectProfile({ profileId: profile.profileId }, me);
+  t.is(decodeJwt(selected.accessToken).cc, "SE");
 });
 
 test("logout ends that device's session only; password change ends all", async (t) => {

@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { pick, seededRandom } from "@marquee/kit";
 import {
   type Content,
   ContentSchema,
@@ -17,18 +18,6 @@ import { uuidV5 } from "./uuid.js";
  * episodes. Ids are UUIDv5 of "title|year", so re-seeding rewrites the same rows.
  */
 export const DEFAULT_CATALOG_SIZE = 2_400;
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ADJECTIVES = [
   "Silent",
@@ -250,10 +239,6 @@ const GENRE_WEIGHTS: Array<[string, number]> = [
   ["musical", 1],
 ];
 
-function pick<T>(r: () => number, list: readonly T[]): T {
-  return list[Math.floor(r() * list.length)] as T;
-}
-
 function weighted(r: () => number, table: Array<[string, number]>): string {
   const total = table.reduce((s, [, w]) => s + w, 0);
   let x = r() * total;
@@ -369,7 +354,7 @@ function generatedSpec(r: () => number, taken: Set<string>): FixtureTitle {
 
 /** The seeded catalog of `size` titles (at least the fixtures), in a fixed order. */
 export function generateCatalog(size: number = DEFAULT_CATALOG_SIZE, seed = 20_261_123): Content[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const taken = new Set(FIXTURE_TITLES.map((f) => f.title.toLowerCase()));
   const specs: FixtureTitle[] = [...FIXTURE_TITLES];
   while (specs.length < size) specs.push(generatedSpec(r, taken));

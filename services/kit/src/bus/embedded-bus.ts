@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ClassicLevel } from "classic-level";
 import type { Logger } from "pino";
+import { SerialQueue } from "../serial-queue.js";
 import {
   type BusEvent,
   type ConsumeOptions,
@@ -33,7 +34,7 @@ export class EmbeddedBus implements EventBus {
   readonly #db: ClassicLevel<string, string>;
   readonly #log: Logger;
   readonly #published = new EventEmitter();
-  #writes: Promise<unknown> = Promise.resolve();
+  readonly #writes = new SerialQueue();
   readonly #subscriptions = new Set<Subscription>();
 
   private constructor(db: ClassicLevel<string, string>, log: Logger) {
@@ -56,7 +57,7 @@ export class EmbeddedBus implements EventBus {
   async publish(subject: string, data: Uint8Array, msgId: string): Promise<void> {
     const stream = streamOf(subject);
     // Appends are serialised so sequence numbers stay gap-free and ordered.
-    const write = this.#writes.then(async () => {
+    return this.#writes.run(async () => {
       const dedupeKey = `dedupe!${stream}!${msgId}`;
       const seen = await this.#get(dedupeKey);
       if (seen !== undefined && Date.now() - Number(seen) < DEDUPE_WINDOW_MS) return;
@@ -74,8 +75,6 @@ export class EmbeddedBus implements EventBus {
       ]);
       this.#published.emit(stream);
     });
-    this.#writes = write.catch(() => {});
-    return write;
   }
 
   async consume(c: ConsumeOptions): Promise<Subscription> {
@@ -161,7 +160,7 @@ export class EmbeddedBus implements EventBus {
 
   async close(): Promise<void> {
     await Promise.all([...this.#subscriptions].map((s) => s.stop()));
-    await this.#writes;
+    await this.#writes.idle();
     await this.#db.close();
   }
 }

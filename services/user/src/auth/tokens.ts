@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
-import type { UserStore } from "./store.js";
+import type { SigningKeyStore } from "../store.js";
 
 /**
  * Access tokens: EdDSA (Ed25519) JWTs the gateway verifies with the public
@@ -9,8 +9,9 @@ import type { UserStore } from "./store.js";
  * valid; the header names it by `kid`.
  *
  * Claims: iss "marquee-user", aud "marquee", sub = user id, sid = session id,
- * and after SelectProfile pid = profile id, mc = maturity cap (the
- * marquee.common.v1.MaturityRating number; absent = no cap).
+ * cc = the member's country (ISO 3166-1 alpha-2, as it was when the token
+ * was issued), and after SelectProfile pid = profile id, mc = maturity cap
+ * (the marquee.common.v1.MaturityRating number; absent = no cap).
  */
 const TOKEN_ISSUER = "marquee-user";
 const TOKEN_AUDIENCE = "marquee";
@@ -19,6 +20,7 @@ const TOKEN_ALG = "EdDSA";
 export interface AccessClaims {
   userId: string;
   sessionId: string;
+  country: string;
   profileId?: string;
   maturityCap?: number;
 }
@@ -37,7 +39,7 @@ export class TokenIssuer {
   }
 
   /** Loads the stored key pair, or creates and stores one (the first instance to store it wins). */
-  static async open(store: UserStore, ttlMs: number): Promise<TokenIssuer> {
+  static async open(store: SigningKeyStore, ttlMs: number): Promise<TokenIssuer> {
     const { privateKey, publicKey } = await generateKeyPair(TOKEN_ALG, { crv: "Ed25519", extractable: true });
     const kid = randomUUID();
     const stored = await store.signingKey({
@@ -59,6 +61,7 @@ export class TokenIssuer {
   async accessToken(claims: AccessClaims, now = Date.now()): Promise<{ token: string; expireTime: Date }> {
     const expireTime = new Date(now + this.#ttlMs);
     const payload: Record<string, unknown> = { sid: claims.sessionId };
+    if (claims.country !== "") payload.cc = claims.country;
     if (claims.profileId !== undefined) payload.pid = claims.profileId;
     if (claims.maturityCap !== undefined && claims.maturityCap > 0) payload.mc = claims.maturityCap;
     const token = await new SignJWT(payload)
