@@ -1,6 +1,6 @@
 import { type Client, types } from "cassandra-driver";
+import { monthOf, recentMonths } from "./history/rules.js";
 import type { Rung } from "./ingest/ladder.js";
-import { monthOf, recentMonths } from "./rules.js";
 import type {
   HistoryCursor,
   HistoryPage,

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { ClassicLevel } from "classic-level";
-import { monthOf } from "./rules.js";
+import { monthOf } from "./history/rules.js";
 import {
   type HistoryCursor,
   type HistoryPage,

@@ -1,5 +1,5 @@
 import test from "ava";
-import { ProgressBatcher } from "../src/progress-batcher.js";
+import { ProgressBatcher } from "../src/history/progress-batcher.js";
 import type { ProgressWrite } from "../src/store.js";
 
 const write = (sessionId: string, seconds: number): ProgressWrite => ({

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { waitFor } from "@marquee/kit/testing";
 import type { TestFn } from "ava";
 import { readSessionState } from "../src/playback/live-sessions.js";
-import { uuidv7 } from "../src/rules.js";
+import { uuidv7 } from "../src/playback/session-id.js";
 import type { IngestJobRecord, ProgressWrite, SessionRecord, StreamingStore } from "../src/store.js";
 
 /** Opens a store on fresh storage. */

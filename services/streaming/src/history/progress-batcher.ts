@@ -1,4 +1,4 @@
-import type { ProgressWrite, StreamingStore } from "./store.js";
+import type { ProgressWrite, StreamingStore } from "../store.js";
 
 interface Pending {
   write: ProgressWrite;

@@ -9,9 +9,10 @@ import {
 } from "@marquee/kit/bus";
 import type { PlaybackHeartbeat } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import type { Logger } from "pino";
+import { uuidv7Time } from "../playback/session-id.js";
+import type { ProgressWrite, StreamingStore } from "../store.js";
 import { ProgressBatcher } from "./progress-batcher.js";
-import { judgeProgress, uuidv7Time } from "./rules.js";
-import type { ProgressWrite, StreamingStore } from "./store.js";
+import { judgeProgress } from "./rules.js";
 
 export const HISTORY_WRITER = "history-writer";
 const ERASURE_CONSUMER = "streaming-erasure";

@@ -1,5 +1,5 @@
+import type { HistoryCursor, ProgressRecord, StreamingStore } from "../store.js";
 import { recentMonths } from "./rules.js";
-import type { HistoryCursor, ProgressRecord, StreamingStore } from "./store.js";
 
 /** One entry of a member's viewing history. */
 export interface ListedEntry {
