@@ -3,13 +3,13 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { decodePageToken, encodePageToken, requireProfile } from "@marquee/kit";
 import type { StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import { z } from "zod";
-import type { StreamingStore } from "../store.js";
+import type { HistoryStore } from "./history-store.js";
 import { listViewingHistory } from "./listing.js";
 
 const historyToken = z.object({ w: z.number().int().nonnegative(), c: z.string().uuid() });
 
 export interface HistoryDeps {
-  store: StreamingStore;
+  store: HistoryStore;
   settings: {
     /** Month buckets of history read and erased. */
     historyMonths: number;

@@ -1,4 +1,4 @@
-import type { HistoryCursor, ProgressRecord, StreamingStore } from "../store.js";
+import type { HistoryCursor, HistoryStore, ProgressRecord } from "./history-store.js";
 import { recentMonths } from "./rules.js";
 
 /** One entry of a member's viewing history. */
@@ -35,7 +35,7 @@ const isAfter = (p: ProgressRecord, c: HistoryCursor) => {
  * title watched within the window appears only as its viewings there.
  */
 export async function listViewingHistory(
-  store: StreamingStore,
+  store: Pick<HistoryStore, "listHistory" | "listProgress">,
   profileId: string,
   limit: number,
   cursor: HistoryCursor | undefined,

@@ -10,7 +10,7 @@ import {
 import type { PlaybackHeartbeat } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import type { Logger } from "pino";
 import { uuidv7Time } from "../playback/session-id.js";
-import type { ProgressWrite, StreamingStore } from "../store.js";
+import type { HistoryStore, ProgressWrite } from "./history-store.js";
 import { ProgressBatcher } from "./progress-batcher.js";
 import { judgeProgress } from "./rules.js";
 
@@ -41,7 +41,7 @@ function progressWriteOf(hb: PlaybackHeartbeat): ProgressWrite | undefined {
 
 export interface HistoryWriterOptions {
   bus: EventBus;
-  store: StreamingStore;
+  store: HistoryStore;
   log: Logger;
   /** Heartbeats taken at once (writes are idempotent and order-free: event time decides); they are written in rounds. */
   maxInFlight?: number;
@@ -79,7 +79,7 @@ export function startHistoryWriter(o: HistoryWriterOptions): Promise<Subscriptio
  */
 export function startErasure(o: {
   bus: EventBus;
-  store: StreamingStore;
+  store: HistoryStore;
   log: Logger;
   months: number;
 }): Promise<Subscription> {

@@ -5,14 +5,15 @@ import type { EventBus } from "@marquee/kit/bus";
 import type { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_pb";
 import type { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { PlaybackState, type StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
+import type { HistoryStore } from "../history/history-store.js";
 import type { AssetInfo } from "../ingest/transcode.js";
-import type { SessionRecord, StreamingStore } from "../store.js";
 import { heartbeats } from "./heartbeats.js";
 import type { LiveSessions } from "./live-sessions.js";
 import { liveSlots } from "./live-slots.js";
 import { toRendition } from "./rendition.js";
 import { planHeightCap, trimLadder } from "./rules.js";
 import { uuidv7 } from "./session-id.js";
+import type { SessionRecord, SessionStore } from "./session-store.js";
 import type { MediaSigner } from "./signing.js";
 
 const COUNTRY_HEADER = "x-marquee-country";
@@ -35,7 +36,8 @@ export interface PlaybackSettings {
 }
 
 export interface PlaybackDeps {
-  store: StreamingStore;
+  /** Sessions and slots, and the resume position a new session starts at. */
+  store: SessionStore & Pick<HistoryStore, "getProgress">;
   bus: EventBus;
   account: Pick<Client<typeof AccountService>, "getEntitlement">;
   content: Pick<Client<typeof ContentService>, "getContentDetails">;

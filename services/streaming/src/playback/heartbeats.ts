@@ -2,9 +2,9 @@ import { durationFromMs, durationMs, timestampDate, timestampFromMs } from "@buf
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { EVENTS, type EventBus, publishEvent } from "@marquee/kit/bus";
 import { type HeartbeatReading, PlaybackState } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
-import type { SessionRecord } from "../store.js";
 import type { LiveSlots } from "./live-slots.js";
 import { positionProblem } from "./rules.js";
+import type { SessionRecord } from "./session-store.js";
 
 /** The fields of a heartbeat reading (SendHeartbeat's request and SendHeartbeats' readings share them). */
 type Reading = Pick<

@@ -1,8 +1,8 @@
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { requireMember } from "@marquee/kit";
-import type { SessionRecord, StreamingStore } from "../store.js";
 import type { LiveSessions } from "./live-sessions.js";
 import { ownSession } from "./session-access.js";
+import type { SessionRecord, SessionStore } from "./session-store.js";
 
 /** How long a session read from the store is trusted without reading it again (another instance may stop it). */
 const SESSION_CACHE_MS = 30_000;
@@ -10,7 +10,7 @@ const SESSION_CACHE_SIZE = 100_000;
 const STOPPED = "this playback session was stopped; start a new one";
 
 export interface LiveSlotsDeps {
-  store: Pick<StreamingStore, "getSession" | "putSession" | "renewSlot" | "reserveSlot" | "releaseSlot">;
+  store: Pick<SessionStore, "getSession" | "putSession" | "renewSlot" | "reserveSlot" | "releaseSlot">;
   /** The media origin's session states: told at once when a session stops or takes a slot again here. */
   liveSessions: Pick<LiveSessions, "ended" | "changed">;
   settings: { slotLeaseMs: number; sessionTtlMs: number };
