@@ -1,11 +1,5 @@
 import { type Client, types } from "cassandra-driver";
-import type {
-  HistoryCursor,
-  HistoryPage,
-  HistoryRecord,
-  ProgressRecord,
-  ProgressWrite,
-} from "./history/history-store.js";
+import type { HistoryCursor, HistoryPage, ProgressRecord, ProgressWrite } from "./history/history-store.js";
 import { pageByMonth } from "./history/month-pager.js";
 import { monthOf, recentMonths } from "./history/rules.js";
 import type { IngestJobRecord, IngestJobState } from "./ingest/job-store.js";
