@@ -4,9 +4,9 @@
  */
 import http from "node:http";
 import { createLogger } from "@marquee/kit";
-import { mediaOrigin } from "@marquee/streaming/media-origin";
 import { LiveSessions } from "@marquee/streaming/playback/live-sessions";
-import { MediaSigner } from "@marquee/streaming/signing";
+import { mediaOrigin } from "@marquee/streaming/playback/media-origin";
+import { MediaSigner } from "@marquee/streaming/playback/signing";
 
 // Every session is live, read once: what a segment request pays on a cache hit, the usual case.
 const sessions =

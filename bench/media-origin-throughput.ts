@@ -20,7 +20,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { MediaSigner } from "@marquee/streaming/signing";
+import { MediaSigner } from "@marquee/streaming/playback/signing";
 import { closedPort } from "../gateway/test/fixtures/processes.js";
 
 const { values } = parseArgs({

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createMediaProxy } from "@marquee/streaming/media-proxy";
+import { createMediaProxy } from "@marquee/streaming/playback/media-proxy";
 import { createStaticHandler } from "@marquee/web-player/server/static";
 
 /**

@@ -13,7 +13,7 @@ import { type EventBus, openEventBus, type Subscription } from "@marquee/kit/bus
 import { openCassandra } from "@marquee/kit/cassandra";
 import { embeddedDir } from "@marquee/kit/embedded";
 import type { Logger } from "pino";
-import { type HistoryWriterOptions, startErasure, startHistoryWriter } from "./history-writer.js";
+import { type HistoryWriterOptions, startErasure, startHistoryWriter } from "./history/writer.js";
 import { HISTORY_RETENTION_MONTHS, migrations } from "./migrations.js";
 import type { StreamingStore } from "./store.js";
 import { CassandraStreamingStore } from "./store-cassandra.js";

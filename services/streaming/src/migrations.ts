@@ -1,5 +1,5 @@
 import type { Migration } from "@marquee/kit/cassandra";
-import { INGEST_JOB_TTL_MS } from "./store.js";
+import { INGEST_JOB_TTL_MS } from "./ingest/job-store.js";
 
 /** How long viewing history is kept: 13 month buckets, a little over a year (see CAPACITY.md). */
 export const HISTORY_RETENTION_MONTHS = 13;

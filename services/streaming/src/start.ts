@@ -16,19 +16,19 @@ import { StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_se
 import { loadStreamingConfig, signingSecret } from "./config.js";
 import { openStreamingStore, startConsumers } from "./consumers.js";
 import { seedDemoTitles } from "./demo.js";
-import type { HistoryWriterOptions } from "./history-writer.js";
+import type { HistoryWriterOptions } from "./history/writer.js";
 import { resolveFfmpeg } from "./ingest/ffmpeg.js";
 import { IngestJobs } from "./ingest/jobs.js";
 import { attachAsset } from "./ingest/publish.js";
 import { readAsset, sweepIncoming, transcodeToAsset } from "./ingest/transcode.js";
-import { MEDIA_PREFIX, mediaOrigin } from "./media-origin.js";
 import { HISTORY_RETENTION_MONTHS } from "./migrations.js";
 import { LiveSessions, readSessionState } from "./playback/live-sessions.js";
+import { MEDIA_PREFIX, mediaOrigin } from "./playback/media-origin.js";
+import { MediaSigner } from "./playback/signing.js";
 import { streamingService } from "./service.js";
-import { MediaSigner } from "./signing.js";
 import type { StreamingStore } from "./store.js";
 
-export { createMediaProxy } from "./media-proxy.js";
+export { createMediaProxy } from "./playback/media-proxy.js";
 
 export interface StreamingOverrides {
   /** Use this bus (tests: a namespaced JetStream bus) instead of the configured one. */

@@ -1,17 +1,11 @@
 import { type Client, types } from "cassandra-driver";
+import type { HistoryCursor, HistoryPage, ProgressRecord, ProgressWrite } from "./history/history-store.js";
+import { pageByMonth } from "./history/month-pager.js";
+import { monthOf, recentMonths } from "./history/rules.js";
+import type { IngestJobRecord, IngestJobState } from "./ingest/job-store.js";
 import type { Rung } from "./ingest/ladder.js";
-import { monthOf, recentMonths } from "./rules.js";
-import type {
-  HistoryCursor,
-  HistoryPage,
-  HistoryRecord,
-  IngestJobRecord,
-  IngestJobState,
-  ProgressRecord,
-  ProgressWrite,
-  SessionRecord,
-  StreamingStore,
-} from "./store.js";
+import type { SessionRecord } from "./playback/session-store.js";
+import type { StreamingStore } from "./store.js";
 
 const micros = (d: Date | number) => types.Long.fromNumber((typeof d === "number" ? d : d.getTime()) * 1000);
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
@@ -224,23 +218,19 @@ export class CassandraStreamingStore implements StreamingStore {
     nowMs: number,
     months: number,
   ): Promise<HistoryPage> {
-    const entries: HistoryRecord[] = [];
-    const want = limit + 1;
-    for (const month of recentMonths(nowMs, months)) {
-      if (cursor !== undefined && month > monthOf(cursor.watchedAtMs)) continue;
-      const remaining = want - entries.length;
-      const sameMonth = cursor !== undefined && month === monthOf(cursor.watchedAtMs);
-      const rs = sameMonth
-        ? await this.#exec(Q.historyAfter, [
-            profileId,
-            month,
-            new Date(cursor.watchedAtMs),
-            cursor.contentId,
-            remaining,
-          ])
-        : await this.#exec(Q.historyPage, [profileId, month, remaining]);
-      for (const row of rs.rows) {
-        entries.push({
+    return pageByMonth(
+      async (month, after, max) => {
+        const rs =
+          after === undefined
+            ? await this.#exec(Q.historyPage, [profileId, month, max])
+            : await this.#exec(Q.historyAfter, [
+                profileId,
+                month,
+                new Date(after.watchedAtMs),
+                after.contentId,
+                max,
+              ]);
+        return rs.rows.map((row) => ({
           contentId: str(row.content_id),
           episodeId: str(row.episode_id),
           sessionId: str(row.session_id),
@@ -248,15 +238,13 @@ export class CassandraStreamingStore implements StreamingStore {
           positionMs: num(row.position_ms),
           durationMs: num(row.duration_ms),
           completed: row.completed === true,
-        });
-      }
-      if (entries.length >= want) break;
-    }
-    const page = entries.slice(0, limit);
-    const last = page[page.length - 1];
-    return entries.length > limit && last !== undefined
-      ? { entries: page, next: { watchedAtMs: last.watchedAt.getTime(), contentId: last.contentId } }
-      : { entries: page };
+        }));
+      },
+      limit,
+      cursor,
+      nowMs,
+      months,
+    );
   }
 
   async removeTitle(profileId: string, contentId: string, at: Date, months: number) {

@@ -1,17 +1,17 @@
 import { mkdirSync } from "node:fs";
 import { ClassicLevel } from "classic-level";
-import { monthOf } from "./rules.js";
-import {
-  type HistoryCursor,
-  type HistoryPage,
-  type HistoryRecord,
-  INGEST_JOB_TTL_MS,
-  type IngestJobRecord,
-  type ProgressRecord,
-  type ProgressWrite,
-  type SessionRecord,
-  type StreamingStore,
-} from "./store.js";
+import type {
+  HistoryCursor,
+  HistoryPage,
+  HistoryRecord,
+  ProgressRecord,
+  ProgressWrite,
+} from "./history/history-store.js";
+import { pageByMonth } from "./history/month-pager.js";
+import { monthOf } from "./history/rules.js";
+import { INGEST_JOB_TTL_MS, type IngestJobRecord } from "./ingest/job-store.js";
+import type { SessionRecord } from "./playback/session-store.js";
+import type { StreamingStore } from "./store.js";
 
 /** A stored row with the timestamp of the write that produced it; a tombstone has no data. */
 interface Versioned<T> {
@@ -190,25 +190,30 @@ export class EmbeddedStreamingStore implements StreamingStore {
     nowMs: number,
     months: number,
   ): Promise<HistoryPage> {
-    const oldest = monthsBack(nowMs, months);
-    const upper =
-      cursor === undefined
-        ? `hist!${profileId}!~`
-        : `hist!${profileId}!${pad(cursor.watchedAtMs)}!${cursor.contentId}`;
-    const entries: HistoryRecord[] = [];
-    for await (const [, value] of this.#db.iterator({ gt: `hist!${profileId}!`, lt: upper, reverse: true })) {
-      const v = JSON.parse(value) as Versioned<StoredHistory>;
-      if (v.row === undefined) continue;
-      if (v.row.month < oldest) break;
-      const { month: _month, ...row } = v.row;
-      entries.push({ ...row, watchedAt: new Date(row.watchedAt) });
-      if (entries.length > limit) break;
-    }
-    const page = entries.slice(0, limit);
-    const last = page[page.length - 1];
-    return entries.length > limit && last !== undefined
-      ? { entries: page, next: { watchedAtMs: last.watchedAt.getTime(), contentId: last.contentId } }
-      : { entries: page };
+    return pageByMonth(
+      async (month, after, max) => {
+        const start = Date.UTC(Math.floor(month / 100), (month % 100) - 1, 1);
+        const end = Date.UTC(Math.floor(month / 100), month % 100, 1);
+        const upper =
+          after === undefined
+            ? `hist!${profileId}!${pad(end)}`
+            : `hist!${profileId}!${pad(after.watchedAtMs)}!${after.contentId}`;
+        const entries: HistoryRecord[] = [];
+        const rows = this.#db.iterator({ gte: `hist!${profileId}!${pad(start)}`, lt: upper, reverse: true });
+        for await (const [, value] of rows) {
+          const v = JSON.parse(value) as Versioned<StoredHistory>;
+          if (v.row === undefined) continue;
+          const { month: _month, ...row } = v.row;
+          entries.push({ ...row, watchedAt: new Date(row.watchedAt) });
+          if (entries.length >= max) break;
+        }
+        return entries;
+      },
+      limit,
+      cursor,
+      nowMs,
+      months,
+    );
   }
 
   removeTitle(profileId: string, contentId: string, at: Date): Promise<void> {
@@ -279,11 +284,4 @@ export class EmbeddedStreamingStore implements StreamingStore {
     await this.#queue;
     await this.#db.close();
   }
-}
-
-/** The oldest month bucket (yyyymm) of the `count` ending with the one holding `nowMs`. */
-function monthsBack(nowMs: number, count: number): number {
-  const d = new Date(nowMs);
-  const total = d.getUTCFullYear() * 12 + d.getUTCMonth() - (count - 1);
-  return Math.floor(total / 12) * 100 + (total % 12) + 1;
 }

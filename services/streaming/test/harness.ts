@@ -16,14 +16,14 @@ import { VideoQuality } from "@marquee/sdk/marquee/common/v1/video_quality_pb";
 import { ContentSchema } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
-import { startErasure, startHistoryWriter } from "../src/history-writer.js";
+import { startErasure, startHistoryWriter } from "../src/history/writer.js";
 import { IngestJobs } from "../src/ingest/jobs.js";
 import { VIDEO_LADDER } from "../src/ingest/ladder.js";
 import type { AssetInfo } from "../src/ingest/transcode.js";
-import { mediaOrigin } from "../src/media-origin.js";
 import { LiveSessions, readSessionState } from "../src/playback/live-sessions.js";
+import { mediaOrigin } from "../src/playback/media-origin.js";
+import { MediaSigner } from "../src/playback/signing.js";
 import { streamingService } from "../src/service.js";
-import { MediaSigner } from "../src/signing.js";
 import type { StreamingStore } from "../src/store.js";
 import { EmbeddedStreamingStore } from "../src/store-embedded.js";
 

@@ -5,9 +5,9 @@ import path from "node:path";
 import { createLogger } from "@marquee/kit";
 import { waitFor } from "@marquee/kit/testing";
 import test from "ava";
+import type { IngestJobRecord } from "../src/ingest/job-store.js";
 import { IngestJobs, type IngestJobsOptions, type JobRunner, type JobSnapshot } from "../src/ingest/jobs.js";
 import type { Rung } from "../src/ingest/ladder.js";
-import type { IngestJobRecord } from "../src/store.js";
 import { EmbeddedStreamingStore } from "../src/store-embedded.js";
 import { ingestJob } from "./store-contract.js";
 

@@ -5,11 +5,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createLogger } from "@marquee/kit";
 import test from "ava";
-import { trimManifest } from "../src/manifest.js";
-import { mediaOrigin } from "../src/media-origin.js";
-import { createMediaProxy } from "../src/media-proxy.js";
 import type { SessionState } from "../src/playback/live-sessions.js";
-import { MediaSigner } from "../src/signing.js";
+import { trimManifest } from "../src/playback/manifest.js";
+import { mediaOrigin } from "../src/playback/media-origin.js";
+import { createMediaProxy } from "../src/playback/media-proxy.js";
+import { MediaSigner } from "../src/playback/signing.js";
 
 const SECRET = "origin-test-secret-0123456789";
 const ASSET = randomUUID();

@@ -8,7 +8,7 @@ import { VideoQuality } from "@marquee/sdk/marquee/common/v1/video_quality_pb";
 import { ProfileDeletedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import { PlaybackState } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import type { ExecutionContext, TestFn } from "ava";
-import { uuidv7 } from "../src/rules.js";
+import { uuidv7 } from "../src/playback/session-id.js";
 import { DURATION_MS, type Harness } from "./harness.js";
 
 export type HarnessFactory = (opts?: { slotLeaseMs?: number }) => Promise<Harness>;

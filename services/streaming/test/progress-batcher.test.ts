@@ -1,6 +1,6 @@
 import test from "ava";
-import { ProgressBatcher } from "../src/progress-batcher.js";
-import type { ProgressWrite } from "../src/store.js";
+import type { ProgressWrite } from "../src/history/history-store.js";
+import { ProgressBatcher } from "../src/history/progress-batcher.js";
 
 const write = (sessionId: string, seconds: number): ProgressWrite => ({
   profileId: "p",

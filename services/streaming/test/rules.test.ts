@@ -1,15 +1,8 @@
 import test from "ava";
+import { judgeProgress, monthOf, recentMonths } from "../src/history/rules.js";
 import { parseDuration, parseProgressLine, VIDEO_LADDER } from "../src/ingest/ladder.js";
-import {
-  judgeProgress,
-  monthOf,
-  planHeightCap,
-  positionProblem,
-  recentMonths,
-  trimLadder,
-  uuidv7,
-  uuidv7Time,
-} from "../src/rules.js";
+import { planHeightCap, positionProblem, trimLadder } from "../src/playback/rules.js";
+import { uuidv7, uuidv7Time } from "../src/playback/session-id.js";
 
 test("under 5% saves nothing, 90% and up completes", (t) => {
   t.deepEqual(judgeProgress(4_999, 100_000), { save: false });

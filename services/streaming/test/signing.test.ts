@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import test from "ava";
-import { type MediaGrant, MediaSigner } from "../src/signing.js";
+import { type MediaGrant, MediaSigner } from "../src/playback/signing.js";
 
 const OLD = "old-signing-secret-0123456789";
 const NEW = "new-signing-secret-9876543210";

@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { waitFor } from "@marquee/kit/testing";
 import type { TestFn } from "ava";
+import type { ProgressWrite } from "../src/history/history-store.js";
+import type { IngestJobRecord } from "../src/ingest/job-store.js";
 import { readSessionState } from "../src/playback/live-sessions.js";
-import { uuidv7 } from "../src/rules.js";
-import type { IngestJobRecord, ProgressWrite, SessionRecord, StreamingStore } from "../src/store.js";
+import { uuidv7 } from "../src/playback/session-id.js";
+import type { SessionRecord } from "../src/playback/session-store.js";
+import type { StreamingStore } from "../src/store.js";
 
 /** Opens a store on fresh storage. */
 export type StoreFactory = () => Promise<StreamingStore>;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { EventEmitter, once } from "node:events";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
-import type { IngestJobRecord, IngestJobState, StreamingStore } from "../store.js";
+import type { IngestJobRecord, IngestJobState, JobStore } from "./job-store.js";
 import type { Rung } from "./ladder.js";
 
 export type JobState = IngestJobState;
@@ -20,11 +20,6 @@ export type JobRunner = (
   onProgress: (fraction: number, stage: string) => void,
   signal: AbortSignal,
 ) => Promise<Rung[]>;
-
-export type JobStore = Pick<
-  StreamingStore,
-  "createIngestJob" | "updateIngestJob" | "claimIngestJob" | "getIngestJob" | "listUnfinishedIngestJobs"
->;
 
 export interface IngestJobsOptions {
   store: JobStore;

@@ -1,5 +1,5 @@
 import { LRUCache } from "lru-cache";
-import type { StreamingStore } from "../store.js";
+import type { SessionStore } from "./session-store.js";
 
 /**
  * Whether a session may still fetch media. "live": open and holding its
@@ -11,7 +11,7 @@ export type SessionState = "live" | "lapsed" | "ended";
 
 /** The session's state as the store has it now: the same slot rules StreamContent and heartbeats use. */
 export async function readSessionState(
-  store: Pick<StreamingStore, "getSession" | "slotHolder">,
+  store: Pick<SessionStore, "getSession" | "slotHolder">,
   sessionId: string,
 ): Promise<SessionState> {
   const session = await store.getSession(sessionId);

@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Caller } from "@marquee/kit";
-import type { SessionRecord } from "../store.js";
+import type { SessionRecord } from "./session-store.js";
 
 /** What every session RPC answers for a session the caller cannot have: unknown, expired or someone else's. */
 export const NO_SUCH_SESSION = "no such playback session (it may have expired); call StreamContent again";

@@ -7,7 +7,7 @@ import { waitFor } from "@marquee/kit/testing";
 import { PlaybackHeartbeatSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import test from "ava";
 import { startStreamingConsumers } from "../../src/consumers.js";
-import { uuidv7 } from "../../src/rules.js";
+import { uuidv7 } from "../../src/playback/session-id.js";
 import { CassandraStreamingStore } from "../../src/store-cassandra.js";
 import { freshKeyspace } from "./keyspace.js";
 

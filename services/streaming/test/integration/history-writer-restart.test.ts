@@ -13,8 +13,8 @@ import { connectNats, createJetStreamBus, natsManager } from "@marquee/kit/bus/j
 import { waitFor } from "@marquee/kit/testing";
 import { PlaybackHeartbeatSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import test from "ava";
-import { HISTORY_WRITER } from "../../src/history-writer.js";
-import { uuidv7 } from "../../src/rules.js";
+import { HISTORY_WRITER } from "../../src/history/writer.js";
+import { uuidv7 } from "../../src/playback/session-id.js";
 import { freshKeyspace } from "./keyspace.js";
 
 const backends = loadBackendsConfig();

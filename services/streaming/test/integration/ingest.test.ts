@@ -8,8 +8,8 @@ import test from "ava";
 import { resolveFfmpeg } from "../../src/ingest/ffmpeg.js";
 import { makeSyntheticSource } from "../../src/ingest/synthetic.js";
 import { INCOMING, readAsset, transcodeToAsset } from "../../src/ingest/transcode.js";
-import { mediaOrigin } from "../../src/media-origin.js";
-import { MediaSigner } from "../../src/signing.js";
+import { mediaOrigin } from "../../src/playback/media-origin.js";
+import { MediaSigner } from "../../src/playback/signing.js";
 
 const ffmpeg = resolveFfmpeg();
 const work = mkdtempSync(path.join(tmpdir(), "marquee-ingest-"));

@@ -1,4 +1,4 @@
-import type { ProgressWrite, StreamingStore } from "./store.js";
+import type { HistoryStore, ProgressWrite } from "./history-store.js";
 
 interface Pending {
   write: ProgressWrite;
@@ -18,13 +18,13 @@ const rowsOf = (w: ProgressWrite) => `${w.profileId}|${w.contentId}|${w.episodeI
  * event is then redelivered), so nothing is acknowledged before it is stored.
  */
 export class ProgressBatcher {
-  readonly #store: Pick<StreamingStore, "recordProgress">;
+  readonly #store: Pick<HistoryStore, "recordProgress">;
   #gathering = new Map<string, Pending>();
   #flushing = false;
   readonly #maxRound: number;
 
   /** `maxRound`: sessions written at once; the rest wait for the next round, so a slow store is not flooded. */
-  constructor(store: Pick<StreamingStore, "recordProgress">, maxRound = 256) {
+  constructor(store: Pick<HistoryStore, "recordProgress">, maxRound = 256) {
     this.#store = store;
     this.#maxRound = maxRound;
   }

@@ -1,5 +1,5 @@
+import type { HistoryCursor, HistoryStore, ProgressRecord } from "./history-store.js";
 import { recentMonths } from "./rules.js";
-import type { HistoryCursor, ProgressRecord, StreamingStore } from "./store.js";
 
 /** One entry of a member's viewing history. */
 export interface ListedEntry {
@@ -35,7 +35,7 @@ const isAfter = (p: ProgressRecord, c: HistoryCursor) => {
  * title watched within the window appears only as its viewings there.
  */
 export async function listViewingHistory(
-  store: StreamingStore,
+  store: Pick<HistoryStore, "listHistory" | "listProgress">,
   profileId: string,
   limit: number,
   cursor: HistoryCursor | undefined,

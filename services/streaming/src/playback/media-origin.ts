@@ -3,8 +3,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import type { Logger } from "pino";
 import send from "send";
+import type { LiveSessions, SessionState } from "./live-sessions.js";
 import { heightOfRendition, renditionOfFile, trimManifest } from "./manifest.js";
-import type { LiveSessions, SessionState } from "./playback/live-sessions.js";
 import { FILE_NAME, type MediaGrant, type MediaSigner } from "./signing.js";
 
 export interface MediaOriginOptions {

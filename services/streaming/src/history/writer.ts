@@ -9,9 +9,10 @@ import {
 } from "@marquee/kit/bus";
 import type { PlaybackHeartbeat } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import type { Logger } from "pino";
+import { uuidv7Time } from "../playback/session-id.js";
+import type { HistoryStore, ProgressWrite } from "./history-store.js";
 import { ProgressBatcher } from "./progress-batcher.js";
-import { judgeProgress, uuidv7Time } from "./rules.js";
-import type { ProgressWrite, StreamingStore } from "./store.js";
+import { judgeProgress } from "./rules.js";
 
 export const HISTORY_WRITER = "history-writer";
 const ERASURE_CONSUMER = "streaming-erasure";
@@ -40,7 +41,7 @@ function progressWriteOf(hb: PlaybackHeartbeat): ProgressWrite | undefined {
 
 export interface HistoryWriterOptions {
   bus: EventBus;
-  store: StreamingStore;
+  store: HistoryStore;
   log: Logger;
   /** Heartbeats taken at once (writes are idempotent and order-free: event time decides); they are written in rounds. */
   maxInFlight?: number;
@@ -78,7 +79,7 @@ export function startHistoryWriter(o: HistoryWriterOptions): Promise<Subscriptio
  */
 export function startErasure(o: {
   bus: EventBus;
-  store: StreamingStore;
+  store: HistoryStore;
   log: Logger;
   months: number;
 }): Promise<Subscription> {
