@@ -121,14 +121,19 @@ export function grpcPassthrough(o: PassthroughOptions) {
     };
     /** A trailers-only gRPC answer from the gateway itself. */
     const refuse = (err: ConnectError) => {
+      if (done) return;
       if (!res.headersSent && !res.writableEnded) {
-        res.writeHead(200, {
-          "content-type": "application/grpc",
-          "grpc-status": String(err.code),
-          "grpc-message": encodeURIComponent(err.rawMessage),
-          [REQUEST_ID_HEADER]: requestId,
-        });
-        res.end();
+        // One HEADERS frame with END_STREAM: a client still sending its request reads the status at once.
+        res.stream.respond(
+          {
+            ":status": 200,
+            "content-type": "application/grpc",
+            "grpc-status": String(err.code),
+            "grpc-message": encodeURIComponent(err.rawMessage),
+            [REQUEST_ID_HEADER]: requestId,
+          },
+          { endStream: true },
+        );
       } else if (!res.writableEnded) {
         res.addTrailers({
           "grpc-status": String(err.code),
@@ -204,6 +209,8 @@ export function grpcPassthrough(o: PassthroughOptions) {
         const cap = capGrpcRequest(`${rpc.service}/${rpc.method}`, rpc.maxBytes, (err) => {
           req.unpipe(cap);
           refuse(err);
+          // Answered: ask the client to stop sending the rest (RST_STREAM NO_ERROR, as HTTP/2 allows).
+          res.stream.close(http2.constants.NGHTTP2_NO_ERROR);
         });
         req.pipe(cap).pipe(stream);
       },

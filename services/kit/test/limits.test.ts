@@ -20,7 +20,7 @@ import {
   requestLimitVars,
   serve,
 } from "../src/index.js";
-import { connectCall, envelope, grpcCall, grpcWebCall } from "../src/testing/index.js";
+import { connectCall, connectStreamCall, envelope, grpcCall, grpcWebCall } from "../src/testing/index.js";
 import { serveTestContent, TestContent } from "./fixtures.js";
 
 const MiB = 1024 * 1024;
@@ -109,6 +109,21 @@ test("an HTTP/1.1 body announced over the limit is refused before it is sent", a
   req.destroy();
   t.is(res.statusCode, 429);
   t.deepEqual(body, { code: "resource_exhausted", message: TOO_LARGE });
+  t.is(res.headers.connection, "close", "the rest of the body is not read to keep the connection");
+});
+
+test("over HTTP/1.1 a refusal before the body is read whole closes the connection, so the next call is unharmed", async (t) => {
+  const server = await serveTestContent(new TestContent());
+  t.teardown(() => server.close());
+  const watch = `${server.url}/grpc.health.v1.Health/Watch`;
+  for (let i = 0; i < 5; i++) {
+    const refused = await connectStreamCall(watch, "proto", envelope(searchOf(2 * MiB)));
+    t.like(refused, { code: Code.ResourceExhausted });
+    t.is(refused.headers.get("connection"), "close");
+    const next = await connectCall(server.url + SEARCH, "application/json", '{"query": "x", "pageSize": 5}');
+    t.like(next, { code: Code.NotFound, message: "no such genre" }, "the fixture's handler answered");
+    t.is(next.headers.get("connection"), "keep-alive", "a call read whole keeps its connection");
+  }
 });
 
 test("the limit is configurable, and writes of a whole title may be larger", async (t) => {

@@ -1,2 +1,9 @@
-export { connectCall, envelope, grpcCall, grpcWebCall, type RawOutcome } from "./raw-calls.js";
+export {
+  connectCall,
+  connectStreamCall,
+  envelope,
+  grpcCall,
+  grpcWebCall,
+  type RawOutcome,
+} from "./raw-calls.js";
 export { waitFor } from "./wait-for.js";

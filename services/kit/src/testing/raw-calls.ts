@@ -55,15 +55,49 @@ export async function grpcWebCall(
     headers: { "content-type": contentType, ...headers },
     body: Buffer.from(body),
   });
-  const bytes = Buffer.from(await res.arrayBuffer());
   const status = new Headers(res.headers);
-  for (let at = 0; at + 5 <= bytes.length; at += 5 + bytes.readUInt32BE(at + 1)) {
-    if ((bytes[at] as number) & 0x80)
-      trailerParse(bytes.subarray(at + 5, at + 5 + bytes.readUInt32BE(at + 1))).forEach((v, k) => {
+  for (const { flags, data } of envelopes(Buffer.from(await res.arrayBuffer())))
+    if (flags & 0x80)
+      trailerParse(data).forEach((v, k) => {
         status.set(k, v);
       });
-  }
   return outcomeOf(res.status, status);
+}
+
+/** A Connect server-streaming call over HTTP/1.1 whose body (envelopes included) is exactly `body`. */
+export async function connectStreamCall(
+  url: string,
+  codec: "json" | "proto",
+  body: Uint8Array,
+  headers: Record<string, string> = {},
+): Promise<RawOutcome> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": `application/connect+${codec}`, ...headers },
+    body: Buffer.from(body),
+  });
+  for (const { flags, data } of envelopes(Buffer.from(await res.arrayBuffer()))) {
+    if (!(flags & 0x02)) continue;
+    const { error } = JSON.parse(data.toString()) as { error?: { code: string; message?: string } };
+    return {
+      code: error === undefined ? 0 : (codeFromString(error.code) ?? -1),
+      message: error?.message ?? "",
+      httpStatus: res.status,
+      headers: res.headers,
+    };
+  }
+  return { code: -1, message: "no end of stream", httpStatus: res.status, headers: res.headers };
+}
+
+/** The envelopes of a gRPC-Web or Connect streaming body. */
+function envelopes(bytes: Buffer): { flags: number; data: Buffer }[] {
+  const found: { flags: number; data: Buffer }[] = [];
+  for (let at = 0; at + 5 <= bytes.length; at += 5 + bytes.readUInt32BE(at + 1))
+    found.push({
+      flags: bytes[at] as number,
+      data: bytes.subarray(at + 5, at + 5 + bytes.readUInt32BE(at + 1)),
+    });
+  return found;
 }
 
 /**
