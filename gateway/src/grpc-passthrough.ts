@@ -12,13 +12,12 @@ import {
 } from "@marquee/kit";
 import type { Logger } from "pino";
 import type { GatewayAuth } from "./auth.js";
+import { type DeadlinePolicy, unaryDeadlineMessage, unaryDeadlineMs } from "./deadlines.js";
 import { CLIENT_IP_HEADER, SESSION_HEADER } from "./forward.js";
 
 const GRPC_CONTENT_TYPE = /^application\/grpc(\+proto|\+json)?$/;
 /** Request headers a client may send on to a service; everything else (a forged caller header too) stays here. */
 const PASSED_ON = ["content-type", "grpc-encoding", "grpc-accept-encoding", "user-agent"];
-/** Longest timeout the gRPC wire format can say in milliseconds (8 digits). */
-const MAX_WIRE_MS = 99_999_999;
 const UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 0.001, n: 0.000001 };
 
 export interface PassthroughOptions {
@@ -26,8 +25,7 @@ export interface PassthroughOptions {
   upstreams: Map<string, string>;
   services: DescService[];
   auth: GatewayAuth;
-  /** Deadline for a unary call whose client set none. */
-  defaultTimeoutMs: number;
+  deadlines: DeadlinePolicy;
   log: Logger;
   metrics: RpcMetrics;
   inFlight: InFlight;
@@ -137,9 +135,9 @@ export function grpcPassthrough(o: PassthroughOptions) {
     });
 
     const clientMs = parseGrpcTimeout(req.headers["grpc-timeout"] as string | undefined);
-    const timeoutMs = Math.min(clientMs ?? o.defaultTimeoutMs, MAX_WIRE_MS);
+    const timeoutMs = unaryDeadlineMs(clientMs, o.deadlines);
     timer = setTimeout(
-      () => refuse(new ConnectError("the call took longer than its deadline", Code.DeadlineExceeded)),
+      () => refuse(new ConnectError(unaryDeadlineMessage(clientMs, o.deadlines), Code.DeadlineExceeded)),
       timeoutMs,
     );
     o.auth.admit(rpc.service, rpc.method, header).then(

@@ -55,7 +55,7 @@ export {
 export { decodePageToken, encodePageToken } from "./page-token.js";
 export { runPeriodically } from "./periodic.js";
 export { REQUEST_ID_HEADER, requestIdFrom, requestIdKey } from "./request-id.js";
-export { type Passthrough, type ServeOptions, type Server, serve } from "./server.js";
+export { type Passthrough, SERVICE_MAX_TIMEOUT_MS, type ServeOptions, type Server, serve } from "./server.js";
 export { runMain, runUntilSignal } from "./shutdown.js";
 export { type ServiceSpec, startService } from "./start-service.js";
 export {

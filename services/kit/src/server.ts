@@ -37,7 +37,7 @@ export interface ServeOptions {
   log: Logger;
   /** How long shutdown waits for in-flight calls before cutting them off. */
   drainTimeoutMs?: number;
-  /** Longest deadline a client may ask for. */
+  /** Longest deadline a client may ask for (default SERVICE_MAX_TIMEOUT_MS); a longer one is InvalidArgument. */
   maxTimeoutMs?: number;
   /** Extra interceptors, run inside the standard ones (e.g. authentication in the gateway). */
   interceptors?: Interceptor[];
@@ -52,6 +52,9 @@ export interface ServeOptions {
   /** A fast path ahead of the router (the gateway's gRPC pass-through). */
   passthrough?: Passthrough;
 }
+
+/** Longest deadline a service accepts unless told otherwise: 1 h. */
+export const SERVICE_MAX_TIMEOUT_MS = 3_600_000;
 
 export interface Server {
   /** Bound port (useful with port 0). */
@@ -73,7 +76,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   const metrics = createRpcMetrics(opts.name);
   const inFlight = new InFlight();
   const health = new HealthState(opts.services.map((s) => s.typeName));
-  const maxTimeoutMs = opts.maxTimeoutMs ?? 3_600_000;
+  const maxTimeoutMs = opts.maxTimeoutMs ?? SERVICE_MAX_TIMEOUT_MS;
   const interceptors: Interceptor[] = [
     contextInterceptor(opts.trustCallerHeader ?? true),
     observeInterceptor(opts.log, metrics, inFlight),
