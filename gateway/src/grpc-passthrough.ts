@@ -5,10 +5,13 @@ import {
   CALLER_HEADER,
   codeName,
   encodeCaller,
+  grpcContentType,
+  grpcStatusHeaders,
   type InFlight,
   REQUEST_ID_HEADER,
   type RpcMetrics,
   requestIdFrom,
+  respondStatusOnly,
 } from "@marquee/kit";
 import type { Logger } from "pino";
 import type { GatewayAuth } from "./auth.js";
@@ -109,21 +112,15 @@ export function grpcPassthrough(o: PassthroughOptions) {
         "rpc",
       );
     };
-    /** A trailers-only gRPC answer from the gateway itself. */
+    /** The gateway's own answer: trailers-only, or trailers after what the service sent. */
     const refuse = (err: ConnectError) => {
-      if (!res.headersSent && !res.writableEnded) {
-        res.writeHead(200, {
-          "content-type": "application/grpc",
-          "grpc-status": String(err.code),
-          "grpc-message": encodeURIComponent(err.rawMessage),
+      if (!res.headersSent) {
+        respondStatusOnly(res, grpcContentType(contentType), {
+          ...grpcStatusHeaders(err),
           [REQUEST_ID_HEADER]: requestId,
         });
-        res.end();
       } else if (!res.writableEnded) {
-        res.addTrailers({
-          "grpc-status": String(err.code),
-          "grpc-message": encodeURIComponent(err.rawMessage),
-        });
+        res.addTrailers(grpcStatusHeaders(err));
         res.end();
       }
       upstream?.close(http2.constants.NGHTTP2_CANCEL);
@@ -168,12 +165,21 @@ export function grpcPassthrough(o: PassthroughOptions) {
             ),
           ),
         );
-        stream.on("response", (headers) => {
+        let statusOnly = false;
+        stream.on("response", (headers, flags) => {
           if (done) return;
           const out: http2.OutgoingHttpHeaders = {};
           for (const [k, v] of Object.entries(headers)) if (!k.startsWith(":")) out[k] = v;
           out[REQUEST_ID_HEADER] = requestId;
-          res.writeHead(Number(headers[":status"] ?? 200), out);
+          const httpStatus = Number(headers[":status"] ?? 200);
+          // A trailers-only answer from the service stays one: compat's writeHead and end would split it.
+          statusOnly = (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0;
+          if (statusOnly)
+            respondStatusOnly(res, String(out["content-type"] ?? "application/grpc"), {
+              ...out,
+              ":status": httpStatus,
+            });
+          else res.writeHead(httpStatus, out);
           if (headers["grpc-status"] !== undefined) status = statusCode(headers["grpc-status"]);
           message = headers["grpc-message"] as string | undefined;
         });
@@ -188,7 +194,7 @@ export function grpcPassthrough(o: PassthroughOptions) {
         });
         stream.on("end", () => {
           if (done) return;
-          res.end();
+          if (!statusOnly) res.end();
           finish(status ?? Code.Unknown, message === undefined ? undefined : decodedMessage(message));
         });
         req.pipe(stream);

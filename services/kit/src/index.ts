@@ -30,6 +30,7 @@ export { clientAddressKey } from "./client-address.js";
 export { createServiceClient } from "./clients.js";
 export { ConfigError, envs, loadConfig } from "./config.js";
 export { embeddedDir } from "./embedded-dir.js";
+export { grpcContentType, grpcStatusHeaders, respondStatusOnly } from "./grpc-status-only.js";
 export { HealthState, ServingStatus } from "./health.js";
 export { codeName, type InFlight } from "./interceptors/observe.js";
 export { validateMessage } from "./interceptors/validation.js";

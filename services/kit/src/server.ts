@@ -1,7 +1,6 @@
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { DescService } from "@bufbuild/protobuf";
 import { type ConnectRouter, createContextValues, type Interceptor } from "@connectrpc/connect";
-import { type ConnectNodeAdapterOptions, connectNodeAdapter } from "@connectrpc/connect-node";
 import { Health } from "@marquee/sdk/grpc/health/v1/health_pb";
 import type { Logger } from "pino";
 import { clientAddressKey } from "./client-address.js";
@@ -14,6 +13,7 @@ import { InFlight, observeInterceptor } from "./interceptors/observe.js";
 import { validationInterceptor } from "./interceptors/validation.js";
 import { DualProtocolListener, type RequestHandler } from "./listener.js";
 import { createRpcMetrics, type RpcMetrics } from "./metrics.js";
+import { type RpcHandlerOptions, rpcHandler } from "./rpc-handler.js";
 
 /**
  * Takes an HTTP/2 request before the Connect router does (returns true), or
@@ -42,7 +42,7 @@ export interface ServeOptions {
   /** Extra interceptors, run inside the standard ones (e.g. authentication in the gateway). */
   interceptors?: Interceptor[];
   /** Serves non-RPC paths (e.g. the web player); 404 when absent. */
-  fallback?: ConnectNodeAdapterOptions["fallback"];
+  fallback?: RpcHandlerOptions["fallback"];
   /** Set false where the request is validated elsewhere (the gateway forwards, the service validates). */
   validate?: boolean;
   /** False at the edge: a caller header from outside is ignored (default true). */
@@ -85,7 +85,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
     ...(opts.interceptors ?? []),
     ...(opts.validate === false ? [] : [validationInterceptor()]),
   ];
-  const rpc = connectNodeAdapter({
+  const rpc = rpcHandler({
     routes(router) {
       router.service(Health, healthService(health));
       opts.routes(router);
@@ -95,6 +95,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
     requireConnectProtocolHeader: false,
     contextValues: (req) => createContextValues().set(clientAddressKey, req.socket?.remoteAddress ?? ""),
     fallback: opts.fallback,
+    log: opts.log,
   });
   const passthrough = opts.passthrough?.({ metrics, inFlight });
   const handler: RequestHandler = (req, res) => {
