@@ -8,29 +8,33 @@ import {
   SESSION_HEADER,
 } from "@marquee/kit";
 import { countryKey, sessionIdKey } from "./auth.js";
+import { type DeadlinePolicy, streamDeadlineMs, unaryDeadlineMs } from "./deadlines.js";
 
 // The gRPC pass-through sets the same headers, importing them from here.
-export { CLIENT_IP_HEADER, SESSION_HEADER } from "@marquee/kit";
 
 type AnyCall = (req: unknown, opts: ReturnType<typeof callOptions>) => unknown;
 
 /**
  * A ServiceImpl that passes every call on to the owning service, derived from
  * the descriptor so a new RPC needs no gateway code. The caller's identity,
- * request id and remaining deadline travel on (a unary call without a deadline
- * gets defaultTimeoutMs, so a stuck upstream cannot hold a client forever).
+ * request id and remaining deadline travel on, as the deadline policy says
+ * (a unary call without one gets a default, so a stuck upstream cannot hold a
+ * client forever; a longer one is capped).
  */
 export function forwardingService<S extends DescService>(
   service: S,
   upstream: Client<S>,
-  defaultTimeoutMs: number,
+  deadlines: DeadlinePolicy,
 ): ServiceImpl<S> {
   const impl: Record<string, unknown> = {};
   for (const method of service.methods) {
     const call = (upstream as unknown as Record<string, AnyCall>)[method.localName] as AnyCall;
-    // Streams such as WatchIngest may rightly run long: only unary calls get the default deadline.
     const options = (ctx: HandlerContext) => {
-      const opts = callOptions(ctx, method.methodKind === "unary" ? defaultTimeoutMs : undefined);
+      const opts = callOptions(ctx);
+      opts.timeoutMs =
+        method.methodKind === "unary"
+          ? unaryDeadlineMs(ctx.timeoutMs(), deadlines)
+          : streamDeadlineMs(ctx.timeoutMs());
       const headers = opts.headers as Headers;
       const address = ctx.values.get(clientAddressKey);
       if (address !== "") headers.set(CLIENT_IP_HEADER, address);

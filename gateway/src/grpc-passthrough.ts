@@ -3,24 +3,28 @@ import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import {
   CALLER_HEADER,
+  CLIENT_IP_HEADER,
+  COUNTRY_HEADER,
   codeName,
   encodeCaller,
+  grpcContentType,
+  grpcStatusHeaders,
   type InFlight,
   REQUEST_ID_HEADER,
   type RequestLimit,
   type RpcMetrics,
   requestIdFrom,
+  respondStatusOnly,
+  SESSION_HEADER,
 } from "@marquee/kit";
 import type { Logger } from "pino";
 import type { GatewayAuth } from "./auth.js";
-import { CLIENT_IP_HEADER, SESSION_HEADER } from "./forward.js";
+import { type DeadlinePolicy, unaryDeadlineMessage, unaryDeadlineMs } from "./deadlines.js";
 import { capGrpcRequest } from "./grpc-request-cap.js";
 
 const GRPC_CONTENT_TYPE = /^application\/grpc(\+proto|\+json)?$/;
 /** Request headers a client may send on to a service; everything else (a forged caller header too) stays here. */
 const PASSED_ON = ["content-type", "grpc-encoding", "grpc-accept-encoding", "user-agent"];
-/** Longest timeout the gRPC wire format can say in milliseconds (8 digits). */
-const MAX_WIRE_MS = 99_999_999;
 const UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 0.001, n: 0.000001 };
 
 export interface PassthroughOptions {
@@ -28,8 +32,7 @@ export interface PassthroughOptions {
   upstreams: Map<string, string>;
   services: DescService[];
   auth: GatewayAuth;
-  /** Deadline for a unary call whose client set none. */
-  defaultTimeoutMs: number;
+  deadlines: DeadlinePolicy;
   /** Most bytes a request message may have, per RPC. */
   requestLimit: RequestLimit;
   log: Logger;
@@ -119,26 +122,17 @@ export function grpcPassthrough(o: PassthroughOptions) {
         "rpc",
       );
     };
-    /** A trailers-only gRPC answer from the gateway itself. */
+    /** The gateway's own answer: trailers-only, or trailers after what the service sent. */
     const refuse = (err: ConnectError) => {
       if (done) return;
       if (!res.headersSent && !res.writableEnded) {
         // One HEADERS frame with END_STREAM: a client still sending its request reads the status at once.
-        res.stream.respond(
-          {
-            ":status": 200,
-            "content-type": "application/grpc",
-            "grpc-status": String(err.code),
-            "grpc-message": encodeURIComponent(err.rawMessage),
-            [REQUEST_ID_HEADER]: requestId,
-          },
-          { endStream: true },
-        );
-      } else if (!res.writableEnded) {
-        res.addTrailers({
-          "grpc-status": String(err.code),
-          "grpc-message": encodeURIComponent(err.rawMessage),
+        respondStatusOnly(res, grpcContentType(contentType), {
+          ...grpcStatusHeaders(err),
+          [REQUEST_ID_HEADER]: requestId,
         });
+      } else if (!res.writableEnded) {
+        res.addTrailers(grpcStatusHeaders(err));
         res.end();
       }
       upstream?.close(http2.constants.NGHTTP2_CANCEL);
@@ -150,9 +144,9 @@ export function grpcPassthrough(o: PassthroughOptions) {
     });
 
     const clientMs = parseGrpcTimeout(req.headers["grpc-timeout"] as string | undefined);
-    const timeoutMs = Math.min(clientMs ?? o.defaultTimeoutMs, MAX_WIRE_MS);
+    const timeoutMs = unaryDeadlineMs(clientMs, o.deadlines);
     timer = setTimeout(
-      () => refuse(new ConnectError("the call took longer than its deadline", Code.DeadlineExceeded)),
+      () => refuse(new ConnectError(unaryDeadlineMessage(clientMs, o.deadlines), Code.DeadlineExceeded)),
       timeoutMs,
     );
     o.auth.admit(rpc.service, rpc.method, header).then(
@@ -170,6 +164,7 @@ export function grpcPassthrough(o: PassthroughOptions) {
         const address = o.auth.forwardedFor(header) ?? req.socket?.remoteAddress ?? "";
         if (address !== "") forward[CLIENT_IP_HEADER] = address;
         if (who.sessionId !== "") forward[SESSION_HEADER] = who.sessionId;
+        if (who.country !== "") forward[COUNTRY_HEADER] = who.country;
         const url = o.upstreams.get(rpc.service) as string;
         const stream = sessionTo(url).request(forward);
         upstream = stream;
@@ -183,12 +178,21 @@ export function grpcPassthrough(o: PassthroughOptions) {
             ),
           ),
         );
-        stream.on("response", (headers) => {
+        let statusOnly = false;
+        stream.on("response", (headers, flags) => {
           if (done) return;
           const out: http2.OutgoingHttpHeaders = {};
           for (const [k, v] of Object.entries(headers)) if (!k.startsWith(":")) out[k] = v;
           out[REQUEST_ID_HEADER] = requestId;
-          res.writeHead(Number(headers[":status"] ?? 200), out);
+          const httpStatus = Number(headers[":status"] ?? 200);
+          // A trailers-only answer from the service stays one: compat's writeHead and end would split it.
+          statusOnly = (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0;
+          if (statusOnly)
+            respondStatusOnly(res, String(out["content-type"] ?? "application/grpc"), {
+              ...out,
+              ":status": httpStatus,
+            });
+          else res.writeHead(httpStatus, out);
           if (headers["grpc-status"] !== undefined) status = statusCode(headers["grpc-status"]);
           message = headers["grpc-message"] as string | undefined;
         });
@@ -203,7 +207,7 @@ export function grpcPassthrough(o: PassthroughOptions) {
         });
         stream.on("end", () => {
           if (done) return;
-          res.end();
+          if (!statusOnly) res.end();
           finish(status ?? Code.Unknown, message === undefined ? undefined : decodedMessage(message));
         });
         const cap = capGrpcRequest(`${rpc.service}/${rpc.method}`, rpc.maxBytes, (err) => {

@@ -10,6 +10,7 @@ import {
   loadConfig,
   requestLimit,
   requestLimitVars,
+  SERVICE_MAX_TIMEOUT_MS,
   type ServeOptions,
   type Server,
   serve,
@@ -19,11 +20,15 @@ import { z } from "zod";
 import { hiddenFromClients } from "./access-table.js";
 import { AccessTokenVerifier } from "./access-tokens.js";
 import { authInterceptor, gatewayAuth } from "./auth.js";
+import type { DeadlinePolicy } from "./deadlines.js";
 import { forwardingService } from "./forward.js";
 import { createFront } from "./front.js";
 import { grpcPassthrough } from "./grpc-passthrough.js";
 import { parsePartnerKeys } from "./partner-keys.js";
 import { UPSTREAM_SERVICES, upstreamUrlVars } from "./upstreams.js";
+
+/** Longest delay a Node timer holds (about 24.8 days); the Connect router sets one per deadline. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Wires the gateway from the environment and serves it. */
 export async function startGateway(env: Record<string, string | undefined> = process.env): Promise<Server> {
@@ -32,6 +37,12 @@ export async function startGateway(env: Record<string, string | undefined> = pro
       MARQUEE_GATEWAY_HOST: envs.host(),
       MARQUEE_GATEWAY_PORT: envs.port(GATEWAY_PORT),
       MARQUEE_GATEWAY_UPSTREAM_TIMEOUT_MS: envs.millis(15_000),
+      MARQUEE_GATEWAY_MAX_TIMEOUT_MS: z.coerce
+        .number()
+        .int()
+        .positive()
+        .max(SERVICE_MAX_TIMEOUT_MS)
+        .default(60_000),
       MARQUEE_LOG_LEVEL: envs.logLevel(),
       MARQUEE_DRAIN_TIMEOUT_MS: envs.millis(10_000),
       MARQUEE_PARTNER_API_KEYS: z.string().default(""),
@@ -49,6 +60,14 @@ export async function startGateway(env: Record<string, string | undefined> = pro
   } catch (err) {
     throw new ConfigError(`invalid configuration:\n  MARQUEE_PARTNER_API_KEYS: ${(err as Error).message}`);
   }
+  const deadlines: DeadlinePolicy = {
+    defaultUnaryMs: config.MARQUEE_GATEWAY_UPSTREAM_TIMEOUT_MS,
+    maxUnaryMs: config.MARQUEE_GATEWAY_MAX_TIMEOUT_MS,
+  };
+  if (deadlines.defaultUnaryMs > deadlines.maxUnaryMs)
+    throw new ConfigError(
+      `invalid configuration:\n  MARQUEE_GATEWAY_UPSTREAM_TIMEOUT_MS (${deadlines.defaultUnaryMs}) is longer than MARQUEE_GATEWAY_MAX_TIMEOUT_MS (${deadlines.maxUnaryMs})`,
+    );
   const log = createLogger("gateway", config.MARQUEE_LOG_LEVEL);
   // The gateway's own calls to the user service speak as an internal service.
   const users = createServiceClient(
@@ -82,14 +101,13 @@ export async function startGateway(env: Record<string, string | undefined> = pro
     routes(router) {
       for (const [name, service] of services) {
         const upstream = createServiceClient(service, upstreamUrl(name));
-        router.service(
-          service,
-          forwardingService(service, upstream, config.MARQUEE_GATEWAY_UPSTREAM_TIMEOUT_MS),
-        );
+        router.service(service, forwardingService(service, upstream, deadlines));
       }
     },
     host: config.MARQUEE_GATEWAY_HOST,
     port: config.MARQUEE_GATEWAY_PORT,
+    // Any deadline a timer can hold is taken; the forwarders cap it (deadlines.ts), never refuse it.
+    maxTimeoutMs: MAX_TIMER_MS,
     drainTimeoutMs: config.MARQUEE_DRAIN_TIMEOUT_MS,
     requestLimit: limit,
     interceptors: [authInterceptor(auth)],
@@ -98,7 +116,7 @@ export async function startGateway(env: Record<string, string | undefined> = pro
         upstreams: new Map(services.map(([name, service]) => [service.typeName, upstreamUrl(name)])),
         services: services.map(([, service]) => service),
         auth,
-        defaultTimeoutMs: config.MARQUEE_GATEWAY_UPSTREAM_TIMEOUT_MS,
+        deadlines,
         requestLimit: limit,
         log,
         ...kit,

@@ -8,9 +8,10 @@ import { ContentSchema } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { UserSchema, UserService } from "@marquee/sdk/marquee/user/v1/user_service_pb";
 import test from "ava";
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { generateKeyPair } from "jose";
 import { hashApiKey } from "../src/partner-keys.js";
 import { startGateway } from "../src/start.js";
+import { TestSigner } from "./fixtures/tokens.js";
 
 /**
  * The gateway's authentication against a stand-in user service whose signing
@@ -23,36 +24,17 @@ const READER_KEY = "reader-key-0123456789";
 const WRITER_KEY = "writer-key-0123456789";
 
 const open = new Set<string>([SESSION]);
-const keys: JWK[] = [];
-let signingKey: CryptoKey;
-const kid = "k1";
+const signer = new TestSigner(USER_ID, SESSION);
 let upstream: Server;
 let gateway: Server;
 let jwksFetches = 0;
 let sessionChecks = 0;
 
-async function newKey(id: string): Promise<CryptoKey> {
-  const pair = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
-  keys.push({ ...(await exportJWK(pair.publicKey)), kid: id, alg: "EdDSA" });
-  return pair.privateKey;
-}
-
-function mint(
-  opts: { key?: CryptoKey; kid?: string; exp?: number; sid?: string; claims?: Record<string, unknown> } = {},
-) {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ sid: opts.sid ?? SESSION, ...opts.claims })
-    .setProtectedHeader({ alg: "EdDSA", kid: opts.kid ?? kid })
-    .setIssuer("marquee-user")
-    .setAudience("marquee")
-    .setSubject(USER_ID)
-    .setIssuedAt(now - 60)
-    .setExpirationTime(opts.exp ?? now + 900)
-    .sign(opts.key ?? signingKey);
-}
+const newKey = (id: string) => signer.newKey(id);
+const mint = (opts?: Parameters<TestSigner["mint"]>[0]) => signer.mint(opts);
 
 test.before(async () => {
-  signingKey = await newKey(kid);
+  await newKey("k1");
   const echo = (ctx: { values: { get: typeof Map.prototype.get } }, headers: Headers) =>
     JSON.stringify({
       caller: ctx.values.get(callerKey),
@@ -66,7 +48,7 @@ test.before(async () => {
       router.service(UserService, {
         getSigningKeys() {
           jwksFetches++;
-          return { jwksJson: JSON.stringify({ keys }) };
+          return { jwksJson: signer.jwksJson() };
         },
         checkSession(req, ctx) {
           sessionChecks++;

@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { ViolationsSchema } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import {
@@ -10,8 +11,12 @@ import {
 } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import { encodeCaller, type Server } from "@marquee/kit";
-import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
+import { ConfigError, encodeCaller, type Server } from "@marquee/kit";
+import {
+  ContentService,
+  GetContentDetailsRequestSchema,
+  GetContentDetailsResponseSchema,
+} from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { FeedbackService } from "@marquee/sdk/marquee/feedback/v1/feedback_service_pb";
 import { StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import test from "ava";
@@ -62,7 +67,7 @@ for (const [protocol, makeTransport] of Object.entries(transports)) {
     const res = await client.getContentDetails(
       { contentId: ID },
       {
-        timeoutMs: 8_000,
+        timeoutMs: 30_000,
         headers: { "x-marquee-caller": forged, "x-request-id": `req-${protocol}`, ...withKey },
       },
     );
@@ -73,7 +78,7 @@ for (const [protocol, makeTransport] of Object.entries(transports)) {
       { kind: "partner", partnerId: "acme", scopes: ["media:write"] },
       "the edge never trusts a caller header from outside: the caller is what the API key says",
     );
-    t.true(echo.timeoutMs > 0 && echo.timeoutMs <= 8_000, `remaining deadline passed on: ${echo.timeoutMs}`);
+    t.true(echo.timeoutMs > 0 && echo.timeoutMs <= 30_000, `remaining deadline passed on: ${echo.timeoutMs}`);
     t.is(echo.requestId, `req-${protocol}`);
   });
 
@@ -166,4 +171,95 @@ test("npx buf curl reaches a service through the gateway over connect, grpc and 
     );
     t.is(JSON.parse(stdout).content.contentId, ID, protocol);
   }
+});
+
+// Deadlines (gateway/src/deadlines.ts), as the upstream sees them: unary calls capped at 60 s (a longer
+// deadline is shortened, not refused), 15 s when the client sets none; server streams keep the
+// client's deadline up to the services' 1 h. The fixture upstream echoes the deadline it was given.
+
+/** The deadline the upstream saw for a unary call with this client deadline (undefined: none). */
+async function seenByUpstream(transport: Transport, timeoutMs: number | undefined): Promise<number> {
+  const client = createClient(ContentService, transport);
+  const res = await client.getContentDetails({ contentId: ID }, { timeoutMs, headers: withKey });
+  return (JSON.parse(res.content?.title ?? "{}") as { timeoutMs: number }).timeoutMs;
+}
+
+const within = (ms: number, low: number, high: number) => ms > low && ms <= high;
+
+for (const [name, makeTransport] of Object.entries(transports)) {
+  const protocol = name === "grpc" ? "grpc (pass-through for unary)" : name;
+  test(`over ${protocol}: a unary deadline over 60 s is capped at 60 s, not refused; shorter ones pass; none gets 15 s`, async (t) => {
+    const transport = makeTransport(gateway.url);
+    const capped = await seenByUpstream(transport, 61_000);
+    t.true(within(capped, 55_000, 60_000), `61 s asked, upstream given ${capped} ms`);
+    const long = await seenByUpstream(transport, 2 * 3_600_000);
+    t.true(within(long, 55_000, 60_000), `2 h asked, upstream given ${long} ms`);
+    const short = await seenByUpstream(transport, 30_000);
+    t.true(within(short, 25_000, 30_000), `30 s asked, upstream given ${short} ms`);
+    const none = await seenByUpstream(transport, undefined);
+    t.true(within(none, 10_000, 15_000), `no deadline, upstream given ${none} ms`);
+  });
+
+  test(`over ${protocol}: a server stream keeps the client's deadline up to 1 h, and gets none by default`, async (t) => {
+    const client = createClient(StreamingService, makeTransport(gateway.url));
+    // Read to the end: a client that leaves a stream early keeps its deadline timer running.
+    const deadlineOf = async (timeoutMs: number | undefined) => {
+      const stages: string[] = [];
+      for await (const update of client.watchIngest({ jobId: ID }, { timeoutMs, headers: withKey }))
+        stages.push(update.job?.stage ?? "{}");
+      return (JSON.parse(stages[0] ?? "{}") as { timeoutMs: number | null }).timeoutMs;
+    };
+    const twoHours = await deadlineOf(2 * 3_600_000);
+    t.true(
+      twoHours !== null && within(twoHours, 3_500_000, 3_600_000),
+      `2 h asked, upstream given ${twoHours}`,
+    );
+    const tenMinutes = await deadlineOf(600_000);
+    t.true(tenMinutes !== null && within(tenMinutes, 590_000, 600_000), `10 min asked, given ${tenMinutes}`);
+    t.is(await deadlineOf(undefined), null);
+  });
+}
+
+test("a stock @grpc/grpc-js client asking 61 s gets its answer, the service having been given at most 60 s", async (t) => {
+  const client = new grpc.Client(`127.0.0.1:${gateway.port}`, grpc.credentials.createInsecure());
+  t.teardown(() => client.close());
+  const metadata = new grpc.Metadata();
+  metadata.set("x-api-key", API_KEY);
+  const request = Buffer.from(
+    toBinary(GetContentDetailsRequestSchema, create(GetContentDetailsRequestSchema, { contentId: ID })),
+  );
+  const bytes = await new Promise<Buffer>((resolve, reject) =>
+    client.makeUnaryRequest(
+      "/marquee.content.v1.ContentService/GetContentDetails",
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      request,
+      metadata,
+      { deadline: Date.now() + 61_000 },
+      (err, value) => (err ? reject(err) : resolve(value as Buffer)),
+    ),
+  );
+  const res = fromBinary(GetContentDetailsResponseSchema, bytes);
+  const seen = (JSON.parse(res.content?.title ?? "{}") as { timeoutMs: number }).timeoutMs;
+  t.true(within(seen, 55_000, 60_000), `upstream given ${seen} ms`);
+});
+
+test("the cap is MARQUEE_GATEWAY_MAX_TIMEOUT_MS: at most 1 h, and never below the default deadline", async (t) => {
+  const env = { MARQUEE_GATEWAY_PORT: "0", MARQUEE_LOG_LEVEL: "silent" };
+  const tooLong = await t.throwsAsync(startGateway({ ...env, MARQUEE_GATEWAY_MAX_TIMEOUT_MS: "3600001" }), {
+    instanceOf: ConfigError,
+  });
+  t.regex(tooLong.message, /MARQUEE_GATEWAY_MAX_TIMEOUT_MS="3600001"/);
+  const belowDefault = await t.throwsAsync(
+    startGateway({
+      ...env,
+      MARQUEE_GATEWAY_MAX_TIMEOUT_MS: "10000",
+      MARQUEE_GATEWAY_UPSTREAM_TIMEOUT_MS: "15000",
+    }),
+    { instanceOf: ConfigError },
+  );
+  t.regex(
+    belowDefault.message,
+    /MARQUEE_GATEWAY_UPSTREAM_TIMEOUT_MS \(15000\) is longer than MARQUEE_GATEWAY_MAX_TIMEOUT_MS \(10000\)/,
+  );
 });

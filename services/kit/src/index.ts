@@ -16,6 +16,7 @@ export { clientAddressKey } from "./client-address.js";
 export { createServiceClient } from "./clients.js";
 export { ConfigError, envs, loadConfig } from "./config.js";
 export { CLIENT_IP_HEADER, COUNTRY_HEADER, SESSION_HEADER } from "./gateway-headers.js";
+export { grpcContentType, grpcStatusHeaders, respondStatusOnly } from "./grpc-status-only.js";
 export { HealthState, ServingStatus } from "./health.js";
 export {
   defaultRequestLimit,
@@ -34,7 +35,7 @@ export { pick, seededRandom } from "./random.js";
 export { REFLECTION_SERVICES, type ReflectionOptions } from "./reflection.js";
 export { REQUEST_ID_HEADER, requestIdFrom, requestIdKey } from "./request-id.js";
 export { SerialQueue } from "./serial-queue.js";
-export { type Passthrough, type ServeOptions, type Server, serve } from "./server.js";
+export { type Passthrough, SERVICE_MAX_TIMEOUT_MS, type ServeOptions, type Server, serve } from "./server.js";
 export { runMain, runUntilSignal } from "./shutdown.js";
 export { type ServiceSpec, startService } from "./start-service.js";
 export {

@@ -1,7 +1,6 @@
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { DescService } from "@bufbuild/protobuf";
 import { type ConnectRouter, createContextValues, type Interceptor } from "@connectrpc/connect";
-import { type ConnectNodeAdapterOptions, connectNodeAdapter } from "@connectrpc/connect-node";
 import { Health } from "@marquee/sdk/grpc/health/v1/health_pb";
 import type { Logger } from "pino";
 import { clientAddressKey } from "./client-address.js";
@@ -18,6 +17,7 @@ import { validationInterceptor } from "./interceptors/validation.js";
 import { DualProtocolListener, type RequestHandler } from "./listener.js";
 import { createRpcMetrics, type RpcMetrics } from "./metrics.js";
 import { type ReflectionOptions, registerReflection } from "./reflection.js";
+import { type RpcHandlerOptions, rpcHandler } from "./rpc-handler.js";
 
 /**
  * Takes an HTTP/2 request before the Connect router does (returns true), or
@@ -41,12 +41,12 @@ export interface ServeOptions {
   log: Logger;
   /** How long shutdown waits for in-flight calls before cutting them off. */
   drainTimeoutMs?: number;
-  /** Longest deadline a client may ask for. */
+  /** Longest deadline a client may ask for (default SERVICE_MAX_TIMEOUT_MS); a longer one is InvalidArgument. */
   maxTimeoutMs?: number;
   /** Extra interceptors, run inside the standard ones (e.g. authentication in the gateway). */
   interceptors?: Interceptor[];
   /** Serves non-RPC paths (e.g. the web player); 404 when absent. */
-  fallback?: ConnectNodeAdapterOptions["fallback"];
+  fallback?: RpcHandlerOptions["fallback"];
   /** Set false where the request is validated elsewhere (the gateway forwards, the service validates). */
   validate?: boolean;
   /** False at the edge: a caller header from outside is ignored (default true). */
@@ -60,6 +60,9 @@ export interface ServeOptions {
   /** Request size limits per RPC (default: MARQUEE_MAX_REQUEST_BYTES' defaults). */
   requestLimit?: RequestLimit;
 }
+
+/** Longest deadline a service accepts unless told otherwise: 1 h. */
+export const SERVICE_MAX_TIMEOUT_MS = 3_600_000;
 
 export interface Server {
   /** Bound port (useful with port 0). */
@@ -81,7 +84,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   const metrics = createRpcMetrics(opts.name);
   const inFlight = new InFlight();
   const health = new HealthState(opts.services.map((s) => s.typeName));
-  const maxTimeoutMs = opts.maxTimeoutMs ?? 3_600_000;
+  const maxTimeoutMs = opts.maxTimeoutMs ?? SERVICE_MAX_TIMEOUT_MS;
   const limit = opts.requestLimit ?? defaultRequestLimit;
   const interceptors: Interceptor[] = [
     contextInterceptor(opts.trustCallerHeader ?? true),
@@ -92,7 +95,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
     ...(opts.interceptors ?? []),
     ...(opts.validate === false ? [] : [validationInterceptor()]),
   ];
-  const rpc = connectNodeAdapter({
+  const rpc = rpcHandler({
     routes(router) {
       const input = inputRouter(router, { limit, log: opts.log, metrics });
       input.service(Health, healthService(health));
@@ -104,6 +107,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
     requireConnectProtocolHeader: false,
     contextValues: (req) => createContextValues().set(clientAddressKey, req.socket?.remoteAddress ?? ""),
     fallback: opts.fallback,
+    log: opts.log,
   });
   const passthrough = opts.passthrough?.({ metrics, inFlight });
   const handler: RequestHandler = (req, res) => {
