@@ -1,3 +1,4 @@
+export { type AdminAddress, loadAdminAddress } from "./admin.js";
 export {
   callerOf,
   requireInternal,

@@ -1,5 +1,6 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter } from "@connectrpc/connect";
+import { loadAdminAddress } from "./admin.js";
 import { envs, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { type Server, serve } from "./server.js";
@@ -12,7 +13,10 @@ export interface ServiceSpec {
   routes: (router: ConnectRouter) => void;
 }
 
-/** Reads MARQUEE_<NAME>_HOST, MARQUEE_<NAME>_PORT, MARQUEE_LOG_LEVEL and serves the service. */
+/**
+ * Reads MARQUEE_<NAME>_HOST, MARQUEE_<NAME>_PORT, MARQUEE_<NAME>_ADMIN_HOST/_PORT (metrics),
+ * MARQUEE_LOG_LEVEL and serves the service.
+ */
 export async function startService(
   spec: ServiceSpec,
   env: Record<string, string | undefined>,
@@ -28,12 +32,14 @@ export async function startService(
     env,
   );
   const log = createLogger(spec.name, config.MARQUEE_LOG_LEVEL as string);
+  const port = config[`${prefix}_PORT`] as number;
   return serve({
     name: spec.name,
     services: spec.services,
     routes: spec.routes,
     host: config[`${prefix}_HOST`] as string,
-    port: config[`${prefix}_PORT`] as number,
+    port,
+    admin: loadAdminAddress(spec.name, port, env),
     drainTimeoutMs: config.MARQUEE_DRAIN_TIMEOUT_MS as number,
     log,
   });

@@ -4,6 +4,7 @@ import {
   createLogger,
   createServiceClient,
   type EventBus,
+  loadAdminAddress,
   loadBackendsConfig,
   openEventBus,
   type Server,
@@ -118,6 +119,7 @@ export async function startStreamingService(
       ),
     host: config.MARQUEE_STREAMING_HOST,
     port: config.MARQUEE_STREAMING_PORT,
+    admin: loadAdminAddress("streaming", config.MARQUEE_STREAMING_PORT, env),
     drainTimeoutMs: config.MARQUEE_DRAIN_TIMEOUT_MS,
     log,
     fallback: (req, res) => {
