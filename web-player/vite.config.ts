@@ -1,6 +1,6 @@
 import { defaultClientConditions, defineConfig } from "vite";
 
-/** Paths the gateway answers: RPCs (`/<package>.<Service>/<Method>`), media and metrics. */
+/** Paths the gateway answers: RPCs (`/<package>.<Service>/<Method>`) and media. */
 const gateway = process.env.MARQUEE_GATEWAY_URL ?? "http://127.0.0.1:8080";
 
 export default defineConfig({

@@ -7,6 +7,7 @@ import {
   encodeCaller,
   envs,
   GATEWAY_PORT,
+  loadAdminAddress,
   loadConfig,
   requestLimit,
   requestLimitVars,
@@ -106,6 +107,7 @@ export async function startGateway(env: Record<string, string | undefined> = pro
     },
     host: config.MARQUEE_GATEWAY_HOST,
     port: config.MARQUEE_GATEWAY_PORT,
+    admin: loadAdminAddress("gateway", config.MARQUEE_GATEWAY_PORT, env),
     // Any deadline a timer can hold is taken; the forwarders cap it (deadlines.ts), never refuse it.
     maxTimeoutMs: MAX_TIMER_MS,
     drainTimeoutMs: config.MARQUEE_DRAIN_TIMEOUT_MS,

@@ -374,3 +374,28 @@ test("over Connect and gRPC-Web (the generic path) the gateway's cap ends a call
     t.true(Date.now() - started < 10_000, "ended by the gateway's 3 s cap, not the client's 30 s");
   }
 });
+
+test("metrics are on the loopback admin port; the public port answers /metrics like any unknown path", async (t) => {
+  t.regex(gateway.adminUrl ?? "", /^http:\/\/127\.0\.0\.1:\d+$/);
+  const client = createClient(ContentService, createGrpcTransport({ baseUrl: gateway.url }));
+  await t.throwsAsync(client.getTrending({}));
+  const metrics = await fetch(`${gateway.adminUrl}/metrics`);
+  t.is(metrics.status, 200);
+  t.regex(
+    await metrics.text(),
+    /marquee_rpc_calls_total\{service="marquee\.content\.v1\.ContentService",method="GetTrending",code="unauthenticated",component="gateway"\} 1/,
+  );
+  const publicMetrics = await fetch(`${gateway.url}/metrics`);
+  const unknown = await fetch(`${gateway.url}/assets/missing-XYZ.js`);
+  t.is(publicMetrics.status, unknown.status);
+  const text = await publicMetrics.text();
+  t.is(text, await unknown.text());
+  t.notRegex(text, /marquee_rpc/);
+  const asRpc = await fetch(`${gateway.url}/metrics`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
+  t.is(asRpc.status, 404);
+  t.is(((await asRpc.json()) as { code: string }).code, "unimplemented");
+});

@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { GATEWAY_PORT, SERVICE_PORTS, WORKER_PORTS } from "@marquee/kit";
+import { GATEWAY_PORT, loadAdminAddress, SERVICE_PORTS, WORKER_PORTS } from "@marquee/kit";
 import { Ajv, type ErrorObject } from "ajv";
 import ts from "typescript";
 import { parse } from "yaml";
@@ -592,11 +592,60 @@ export function topologyProblems(doc: ComposeFile): string[] {
 }
 
 // ---------------------------------------------------------------------------
+// (g) Metrics: every process's admin port is reachable on the private network
+//     and scraped by Prometheus (deploy/prometheus/prometheus.yml)
+// ---------------------------------------------------------------------------
+
+export function metricsProblems(doc: ComposeFile, prometheusConf: string): string[] {
+  const problems: string[] = [];
+  const config = parse(prometheusConf) as {
+    scrape_configs?: { static_configs?: { targets?: string[] }[] }[];
+  } | null;
+  const targets = new Set(
+    (config?.scrape_configs ?? []).flatMap((job) =>
+      (job.static_configs ?? []).flatMap((group) => group.targets ?? []),
+    ),
+  );
+  for (const name of APP_NAMES) {
+    const service = doc.services[name];
+    if (service === undefined) continue;
+    const env = envOf(service);
+    let admin: { host: string; port: number };
+    try {
+      admin = loadAdminAddress(name, listeningPort(name, service) ?? 0, env);
+    } catch (err) {
+      problems.push(`${name}: ${(err as Error).message.replaceAll("\n", " ")}`);
+      continue;
+    }
+    if (admin.host !== "0.0.0.0")
+      problems.push(
+        `${name}: ${envPrefix(name)}_ADMIN_HOST is ${admin.host}, so Prometheus cannot reach its metrics`,
+      );
+    if (!targets.has(`${name}:${admin.port}`))
+      problems.push(`${name}: prometheus.yml does not scrape ${name}:${admin.port}, its admin port`);
+  }
+  for (const target of targets) {
+    const host = target.split(":")[0] ?? "";
+    if (!APP_NAMES.includes(host)) problems.push(`prometheus.yml: target ${target} is no Marquee process`);
+  }
+  const prometheus = Object.values(doc.services).find((s) => s.image?.startsWith("prom/prometheus:"));
+  if (prometheus === undefined) problems.push("no prometheus service scrapes the metrics");
+  else if (
+    !((prometheus.volumes as unknown[] | undefined) ?? []).some((v) =>
+      String(v).startsWith("./deploy/prometheus/prometheus.yml:"),
+    )
+  )
+    problems.push("prometheus: does not mount deploy/prometheus/prometheus.yml");
+  return problems;
+}
+
+// ---------------------------------------------------------------------------
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const text = readFileSync(path.join(ROOT, "docker-compose.yml"), "utf8");
   const doc = parseCompose(text);
   const nginxConf = readFileSync(path.join(ROOT, "deploy/nginx/nginx.conf"), "utf8");
+  const prometheusConf = readFileSync(path.join(ROOT, "deploy/prometheus/prometheus.yml"), "utf8");
   const sections: [string, string[]][] = [
     ["schema", schemaProblems(doc, text)],
     ["processes", entryProblems(doc)],
@@ -612,6 +661,7 @@ if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLTo
     ["ports", portProblems(doc, nginxConf)],
     ["health", dependsProblems(doc)],
     ["topology", topologyProblems(doc)],
+    ["metrics", metricsProblems(doc, prometheusConf)],
   ];
   let count = 0;
   for (const [section, problems] of sections) {

@@ -13,6 +13,7 @@ import {
   envProblems,
   imageProblems,
   loadComposeSchema,
+  metricsProblems,
   parseCompose,
   portProblems,
   ROOT,
@@ -25,6 +26,7 @@ const read = (file: string) => readFileSync(path.join(ROOT, file), "utf8");
 const composeText = read("docker-compose.yml");
 const compose = parseCompose(composeText);
 const nginxConf = read("deploy/nginx/nginx.conf");
+const prometheusConf = read("deploy/prometheus/prometheus.yml");
 const dockerfile = read("Dockerfile");
 const dockerignore = read(".dockerignore");
 
@@ -228,4 +230,46 @@ test("(f) a replication or address that does not fit the clusters is reported", 
     delete deps["opensearch-2"];
   });
   t.true(topologyProblems(noSearch).some((p) => p === "content: does not wait for opensearch-2"));
+});
+
+// (g) ------------------------------------------------------------------------
+
+test("(g) Prometheus scrapes every process's admin port, which listens beyond loopback", (t) => {
+  const problems = metricsProblems(compose, prometheusConf);
+  t.deepEqual(problems, [], report(problems));
+});
+
+test("(g) an admin port that is unscraped, on loopback, moved or unknown is reported", (t) => {
+  const loopback = broken((doc) => {
+    delete env(doc, "user").MARQUEE_USER_ADMIN_HOST;
+  });
+  t.true(
+    metricsProblems(loopback, prometheusConf).some((p) =>
+      p.startsWith("user: MARQUEE_USER_ADMIN_HOST is 127.0.0.1"),
+    ),
+  );
+  const moved = broken((doc) => {
+    env(doc, "gateway").MARQUEE_GATEWAY_ADMIN_PORT = "9999";
+  });
+  t.true(
+    metricsProblems(moved, prometheusConf).includes(
+      "gateway: prometheus.yml does not scrape gateway:9999, its admin port",
+    ),
+  );
+  const bad = broken((doc) => {
+    env(doc, "feedback").MARQUEE_FEEDBACK_ADMIN_PORT = "nope";
+  });
+  t.true(
+    metricsProblems(bad, prometheusConf).some(
+      (p) => p.startsWith("feedback:") && p.includes("MARQUEE_FEEDBACK_ADMIN_PORT"),
+    ),
+  );
+  const stray = prometheusConf.replace("- user:8101", "- users:8101");
+  const strayProblems = metricsProblems(compose, stray);
+  t.true(strayProblems.includes("prometheus.yml: target users:8101 is no Marquee process"));
+  t.true(strayProblems.includes("user: prometheus.yml does not scrape user:8101, its admin port"));
+  const gone = broken((doc) => {
+    delete doc.services.prometheus;
+  });
+  t.true(metricsProblems(gone, prometheusConf).includes("no prometheus service scrapes the metrics"));
 });

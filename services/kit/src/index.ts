@@ -1,6 +1,7 @@
 // `@marquee/kit`: server, interceptors, config, logs, health, errors, and the small mechanisms every
 // service shares (keyed lock, serial queue, seeded random) — no database or bus driver.
 // Drivers come by subpath: `/bus`, `/bus/jetstream`, `/cassandra`, `/opensearch`, `/embedded`, `/testing`.
+export { type AdminAddress, loadAdminAddress } from "./admin.js";
 export {
   callerOf,
   requireInternal,

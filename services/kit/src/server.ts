@@ -3,6 +3,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { type ConnectRouter, createContextValues, type Interceptor } from "@connectrpc/connect";
 import { Health } from "@marquee/sdk/grpc/health/v1/health_pb";
 import type { Logger } from "pino";
+import { type AdminAddress, serveAdmin } from "./admin.js";
 import { clientAddressKey } from "./client-address.js";
 import { applyCors } from "./cors.js";
 import { HealthState, healthService } from "./health.js";
@@ -59,6 +60,8 @@ export interface ServeOptions {
   reflection?: ReflectionOptions | false;
   /** Request size limits per RPC (default: MARQUEE_MAX_REQUEST_BYTES' defaults). */
   requestLimit?: RequestLimit;
+  /** Where to serve GET /metrics (see loadAdminAddress); not served when absent. */
+  admin?: AdminAddress;
 }
 
 /** Longest deadline a service accepts unless told otherwise: 1 h. */
@@ -68,6 +71,8 @@ export interface Server {
   /** Bound port (useful with port 0). */
   port: number;
   url: string;
+  /** The admin listener (GET /metrics), when one was asked for. */
+  adminUrl?: string;
   metrics: RpcMetrics;
   health: HealthState;
   inFlight: InFlight;
@@ -77,8 +82,8 @@ export interface Server {
 
 /**
  * Serves Connect, gRPC and gRPC-Web on one port over HTTP/2 cleartext and
- * HTTP/1.1, with health, metrics (GET /metrics), validation, caller identity,
- * request ids, logging and error mapping on every call.
+ * HTTP/1.1, with health, validation, caller identity, request ids, logging and
+ * error mapping on every call; metrics on a separate admin listener.
  */
 export async function serve(opts: ServeOptions): Promise<Server> {
   const metrics = createRpcMetrics(opts.name);
@@ -115,19 +120,6 @@ export async function serve(opts: ServeOptions): Promise<Server> {
       const preflight = applyCors(req.headers, res);
       if (preflight) return;
     }
-    if (req.method === "GET" && req.url === "/metrics") {
-      metrics.registry.metrics().then(
-        (body) => {
-          res.writeHead(200, { "content-type": metrics.registry.contentType });
-          res.end(body);
-        },
-        (err: unknown) => {
-          opts.log.error({ err }, "metrics collection failed");
-          res.writeHead(500).end();
-        },
-      );
-      return;
-    }
     if (
       passthrough !== undefined &&
       req.httpVersionMajor === 2 &&
@@ -136,8 +128,12 @@ export async function serve(opts: ServeOptions): Promise<Server> {
       return;
     rpc(req, res);
   };
+  const admin = opts.admin && (await serveAdmin(opts.admin, metrics.registry, opts.log));
   const listener = new DualProtocolListener(handler);
-  const port = await listener.listen(opts.port, opts.host);
+  const port = await listener.listen(opts.port, opts.host).catch(async (err: unknown) => {
+    await admin?.close();
+    throw err;
+  });
   opts.log.info({ port, host: opts.host, services: opts.services.map((s) => s.typeName) }, "serving");
 
   let closing: Promise<void> | undefined;
@@ -155,9 +151,10 @@ export async function serve(opts: ServeOptions): Promise<Server> {
       if (!drained)
         opts.log.warn({ inFlight: inFlight.count }, "drain timeout; closing with calls in flight");
       listener.destroy();
+      await admin?.close();
       opts.log.info("stopped");
     })();
     return closing;
   };
-  return { port, url: `http://${opts.host}:${port}`, metrics, health, inFlight, close };
+  return { port, url: `http://${opts.host}:${port}`, adminUrl: admin?.url, metrics, health, inFlight, close };
 }

@@ -1,5 +1,6 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter } from "@connectrpc/connect";
+import { loadAdminAddress } from "./admin.js";
 import { envs, loadConfig } from "./config.js";
 import { requestLimit, requestLimitVars } from "./input/limits.js";
 import { createLogger } from "./logger.js";
@@ -13,7 +14,10 @@ export interface ServiceSpec {
   routes: (router: ConnectRouter) => void;
 }
 
-/** Reads MARQUEE_<NAME>_HOST, MARQUEE_<NAME>_PORT, MARQUEE_LOG_LEVEL, request limits and serves the service. */
+/**
+ * Reads MARQUEE_<NAME>_HOST, MARQUEE_<NAME>_PORT, MARQUEE_<NAME>_ADMIN_HOST/_PORT (metrics),
+ * MARQUEE_LOG_LEVEL and the request limits, and serves the service.
+ */
 export async function startService(
   spec: ServiceSpec,
   env: Record<string, string | undefined>,
@@ -30,12 +34,14 @@ export async function startService(
     env,
   );
   const log = createLogger(spec.name, config.MARQUEE_LOG_LEVEL);
+  const port = (config as Record<string, unknown>)[`${prefix}_PORT`] as number;
   return serve({
     name: spec.name,
     services: spec.services,
     routes: spec.routes,
     host: (config as Record<string, unknown>)[`${prefix}_HOST`] as string,
-    port: (config as Record<string, unknown>)[`${prefix}_PORT`] as number,
+    port,
+    admin: loadAdminAddress(spec.name, port, env),
     drainTimeoutMs: config.MARQUEE_DRAIN_TIMEOUT_MS,
     requestLimit: requestLimit(config),
     log,

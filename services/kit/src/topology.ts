@@ -18,7 +18,7 @@ export const SERVICE_NAMES = Object.keys(SERVICE_PORTS) as ServiceName[];
 
 export const GATEWAY_PORT = 8080;
 
-/** Processes that serve no RPCs of their own (health and /metrics only), with their default ports. */
+/** Processes that serve no RPCs of their own (health only; metrics on the admin port), with their default ports. */
 export const WORKER_PORTS = {
   /** The streaming service's consumers (history writer, erasure) when run apart from it. */
   "streaming-consumers": 7113,

@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
-import { callerKey, createLogger, type Server, serve } from "@marquee/kit";
+import { type AdminAddress, callerKey, createLogger, type Server, serve } from "@marquee/kit";
 import { ContentSchema } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 
@@ -56,7 +56,11 @@ export class TestContent {
   }
 }
 
-export async function serveTestContent(content: TestContent, drainTimeoutMs = 5_000): Promise<Server> {
+export async function serveTestContent(
+  content: TestContent,
+  drainTimeoutMs = 5_000,
+  admin?: AdminAddress,
+): Promise<Server> {
   return serve({
     name: "test-content",
     services: [ContentService],
@@ -65,5 +69,6 @@ export async function serveTestContent(content: TestContent, drainTimeoutMs = 5_
     host: "127.0.0.1",
     log: createLogger("test-content", "silent"),
     drainTimeoutMs,
+    admin,
   });
 }

@@ -173,13 +173,14 @@ test("shutdown gives up on a call that outlives the drain timeout", async (t) =>
   t.not(err.code, Code.Unimplemented);
 });
 
-test("metrics count calls by code and record latency per RPC", async (t) => {
-  const server = await serveTestContent(new TestContent());
+test("metrics count calls by code and record latency per RPC, on the admin port only", async (t) => {
+  const server = await serveTestContent(new TestContent(), 5_000, { host: "127.0.0.1", port: 0 });
   t.teardown(() => server.close());
   const client = createClient(ContentService, createGrpcTransport({ baseUrl: server.url }));
   await client.getContentDetails({ contentId: VALID_ID });
   await t.throwsAsync(client.getContentDetails({ contentId: "bad" }));
-  const body = await (await fetch(`${server.url}/metrics`)).text();
+  t.is((await fetch(`${server.url}/metrics`)).status, 404, "the RPC port shows no metrics");
+  const body = await (await fetch(`${server.adminUrl}/metrics`)).text();
   t.regex(
     body,
     /marquee_rpc_calls_total\{service="marquee.content.v1.ContentService",method="GetContentDetails",code="ok"[^}]*\} 1/,

@@ -3,6 +3,7 @@ import {
   type BackendsConfig,
   createLogger,
   envs,
+  loadAdminAddress,
   loadBackendsConfig,
   loadConfig,
   type Server,
@@ -45,7 +46,7 @@ export async function startConsumers(o: {
  * The consumers as their own process (`streaming-consumers`): in production
  * the history writer scales apart from the RPC tier and does not share its
  * event loop (the streaming service then runs with MARQUEE_STREAMING_CONSUMERS=0).
- * Serves health and /metrics only.
+ * Serves health only, and metrics on its admin port.
  */
 export async function startStreamingConsumers(
   env: Record<string, string | undefined> = process.env,
@@ -71,6 +72,7 @@ export async function startStreamingConsumers(
     routes: () => {},
     host: config.MARQUEE_STREAMING_CONSUMERS_HOST,
     port: config.MARQUEE_STREAMING_CONSUMERS_PORT,
+    admin: loadAdminAddress("streaming-consumers", config.MARQUEE_STREAMING_CONSUMERS_PORT, env),
     drainTimeoutMs: config.MARQUEE_DRAIN_TIMEOUT_MS,
     log,
   });

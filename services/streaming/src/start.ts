@@ -3,6 +3,7 @@ import path from "node:path";
 import {
   createLogger,
   createServiceClient,
+  loadAdminAddress,
   loadBackendsConfig,
   requestLimit,
   type Server,
@@ -123,6 +124,7 @@ export async function startStreamingService(
       ),
     host: config.MARQUEE_STREAMING_HOST,
     port: config.MARQUEE_STREAMING_PORT,
+    admin: loadAdminAddress("streaming", config.MARQUEE_STREAMING_PORT, env),
     drainTimeoutMs: config.MARQUEE_DRAIN_TIMEOUT_MS,
     requestLimit: requestLimit(config),
     log,
