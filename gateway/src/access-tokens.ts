@@ -2,7 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { Caller } from "@marquee/kit";
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTPayload, jwtVerify } from "jose";
 
-/** What the user service puts in its access tokens (see services/user/src/tokens.ts). */
+/** What the user service puts in its access tokens (see services/user/src/auth/tokens.ts). */
 const ISSUER = "marquee-user";
 const AUDIENCE = "marquee";
 const ALGORITHMS = ["EdDSA", "ES256"];

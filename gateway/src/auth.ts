@@ -115,7 +115,7 @@ export function gatewayAuth(opts: AuthOptions) {
 
 export type GatewayAuth = ReturnType<typeof gatewayAuth>;
 
-/** The generic forwarder's side: sets the kit Caller (and session, country, address) the forwarder passes on. */
+/** The generic forwarder's side: sets the Caller, session, country and address the forwarder passes on. */
 export function authInterceptor(auth: GatewayAuth): Interceptor {
   return (next) => async (req) => {
     const header = (name: string) => req.header.get(name);
