@@ -7,6 +7,7 @@
  * interactions next to heavy ones with hundreds.
  */
 import type { CatalogTitle, Interaction } from "../../services/recommendation/src/model/types.js";
+import { blankInteraction } from "../../services/recommendation/src/store.js";
 import { contentIdOf, GENRES, profileIdOf } from "./dataset.js";
 import { gumbel, pick, rng } from "./random.js";
 
@@ -128,16 +129,7 @@ export function* longTailProfiles(catalog: LongTailCatalog, opts: LongTailOption
       time += Math.floor(random() * 43_200_000);
       const affinity = (taste[catalog.topicOf[j] as number] as number) - 1 + 0.8 * (random() - 0.5);
       const likeP = 1 / (1 + Math.exp(-1.8 * affinity));
-      const i: Interaction = {
-        profileId,
-        contentId: contentIdOf(j),
-        rating: 0,
-        ratingTime: 0,
-        viewFraction: 0,
-        viewTime: time,
-        completed: false,
-        abandoned: false,
-      };
+      const i: Interaction = { ...blankInteraction(profileId, contentIdOf(j)), viewTime: time };
       if (random() < likeP) {
         i.viewFraction = 1;
         i.completed = true;

@@ -49,11 +49,11 @@ const testShare = Number(values["test-share"]);
 const size = (fallback: number, given: string | undefined) =>
   given === undefined ? fallback : Number(given);
 const LAMBDAS = [30, 100, 300, 1000, 3000];
-const NEIGHBOURHOODS = [20, 50, 100, 200];
+const NEIGHBOURHOODS = [50, 100, 200, 400];
 
 function planted(): Dataset {
   const opts = {
-    titles: size(800, values.titles),
+    titles: size(600, values.titles),
     profiles: size(4000, values.profiles),
     meanInteractions: 30,
     seed,
@@ -68,7 +68,7 @@ function planted(): Dataset {
 
 function longTail(): Dataset {
   const opts = {
-    titles: size(800, values.titles),
+    titles: size(600, values.titles),
     profiles: size(6000, values.profiles),
     medianInteractions: 12,
     seed,
@@ -96,10 +96,14 @@ interface Row extends Scores {
 }
 
 /** Trains a ranker, timing it and measuring the memory it keeps. */
-function trained(name: string, build: () => Ranker, run: (name: string, r: Ranker) => Scores): Row {
+async function trained(
+  name: string,
+  build: () => Ranker | Promise<Ranker>,
+  run: (name: string, r: Ranker) => Scores,
+): Promise<Row> {
   const before = retained();
   const started = performance.now();
-  const ranker = build();
+  const ranker = await build();
   const trainMs = performance.now() - started;
   const bytes = retained() - before;
   return { ...run(name, ranker), trainMs, bytes };
@@ -144,15 +148,15 @@ for (const make of [planted, longTail]) {
   const data = new TrainingData(dataset.titles, split.train);
   const run = (name: string, r: Ranker) => evaluate(name, split, trainOf, r, k);
   const rows = [
-    trained(
-      "ours (item-item CF + content)",
-      () => tasteModelRanker(dataset.titles, data, split.train).ranker,
+    await trained(
+      "ours (neighbourhood EASE + content)",
+      async () => (await tasteModelRanker(dataset.titles, data, split.train)).ranker,
       run,
     ),
-    trained(`EASE^R (λ = ${ease.best})`, () => easeRanker(data, ease.best), run),
-    trained(`item-kNN (k = ${knn.best})`, () => knnRanker(data, knn.best), run),
-    trained("popularity", () => popularityRanker(data), run),
-    trained("random", () => randomRanker(data, seed), run),
+    await trained(`EASE^R (λ = ${ease.best})`, () => easeRanker(data, ease.best), run),
+    await trained(`item-kNN (k = ${knn.best})`, () => knnRanker(data, knn.best), run),
+    await trained("popularity", () => popularityRanker(data), run),
+    await trained("random", () => randomRanker(data, seed), run),
   ];
   table(rows);
   const [ours, easeRow, , pop] = rows as [Row, Row, Row, Row];
@@ -170,8 +174,12 @@ for (const make of [planted, longTail]) {
   const coldRun = (name: string, r: Ranker) => evaluate(name, cold, coldTrainOf, r, k);
   console.log(`\nnewcomers: ${cold.test.size} profiles cut to their first 1–2 likes, later likes held out\n`);
   const coldRows = [
-    trained("ours", () => tasteModelRanker(dataset.titles, coldData, cold.train).ranker, coldRun),
-    trained("popularity", () => popularityRanker(coldData), coldRun),
+    await trained(
+      "ours (content + trending, newcomers)",
+      async () => (await tasteModelRanker(dataset.titles, coldData, cold.train)).ranker,
+      coldRun,
+    ),
+    await trained("popularity", () => popularityRanker(coldData), coldRun),
   ];
   table(coldRows);
   const [coldOurs, coldPop] = coldRows as [Row, Row];

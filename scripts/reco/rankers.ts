@@ -5,7 +5,7 @@
  * random.
  */
 import { preference } from "../../services/recommendation/src/model/signals.js";
-import { TasteModel } from "../../services/recommendation/src/model/taste-model.js";
+import { type ModelOptions, TasteModel } from "../../services/recommendation/src/model/taste-model.js";
 import type { CatalogTitle, Interaction } from "../../services/recommendation/src/model/types.js";
 import { denseScores, easeFamily } from "./baselines/ease.js";
 import { itemKnn, knnScores } from "./baselines/item-knn.js";
@@ -174,12 +174,13 @@ export function knnRanker(data: TrainingData, size: number): Ranker {
 }
 
 /** The service's own model, trained on the same interactions (each profile loaded in one go). */
-export function tasteModelRanker(
+export async function tasteModelRanker(
   titles: readonly CatalogTitle[],
   data: TrainingData,
   train: readonly Interaction[],
+  options: ModelOptions = {},
 ) {
-  const model = new TasteModel({ rankingTtlMs: 0 });
+  const model = new TasteModel({ rankingTtlMs: 0, ...options });
   for (const t of titles) model.setTitle(t);
   for (const profile of groupByProfile(train)) {
     model.loadProfile(
@@ -188,19 +189,19 @@ export function tasteModelRanker(
         contentId: i.contentId,
         weight: preference(i),
         completed: i.completed,
-        time: i.viewTime,
+        time: Math.max(i.viewTime, i.ratingTime),
       })),
     );
   }
-  const ranker: Ranker = (profileId, exclude, k) =>
-    data.fill(
-      model
-        .scoreForProfile(profileId)
-        .map((s) => model.contentIdOf(s.item))
-        .filter((id) => !exclude.has(id))
-        .slice(0, k),
-      exclude,
-      k,
-    );
+  await model.train();
+  const ranker: Ranker = (profileId, exclude, k) => {
+    const ranked: string[] = [];
+    for (const { item } of model.scoreForProfile(profileId)) {
+      if (ranked.length === k) break;
+      const id = model.contentIdOf(item);
+      if (!exclude.has(id)) ranked.push(id);
+    }
+    return data.fill(ranked, exclude, k);
+  };
   return { model, ranker };
 }

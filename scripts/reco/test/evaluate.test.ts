@@ -57,12 +57,12 @@ test("the long-tail generator has heavy-tailed activity: many cold and some heav
   t.true(Math.abs((sizes[750] as number) - 12) <= 3, "median near the requested one");
 });
 
-test("on planted tastes the model ranks held-out titles well above popularity and random", (t) => {
+test("on planted tastes the model ranks held-out titles well above popularity and random", async (t) => {
   const catalog = plantedCatalog(small);
   const split = splitByProfile(plantedProfiles(catalog, small), 0.2, small.seed);
   const trainOf = trainSets(split);
   const data = new TrainingData(catalog.titles, split.train);
-  const ours = tasteModelRanker(catalog.titles, data, split.train).ranker;
+  const { ranker: ours } = await tasteModelRanker(catalog.titles, data, split.train);
   const mine = evaluate("ours", split, trainOf, ours, 10);
   const pop = evaluate("popularity", split, trainOf, popularityRanker(data), 10);
   const rnd = evaluate("random", split, trainOf, randomRanker(data, small.seed), 10);
