@@ -148,7 +148,8 @@ test.before(async () => {
       path: "/foo.Bar/Baz",
       metadata: {},
       code: Code.Unimplemented,
-      message: /^no RPC at \/foo\.Bar\/Baz; this server serves grpc\.health\.v1\.Health, grpc\.reflection\.v1\.ServerReflection, .*marquee\./,
+      message:
+        /^no RPC at \/foo\.Bar\/Baz; this server serves grpc\.health\.v1\.Health, grpc\.reflection\.v1\.ServerReflection, .*marquee\./,
     },
     {
       name: "stream refused on the generic path",

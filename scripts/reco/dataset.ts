@@ -5,10 +5,9 @@
  * abandoned and disliked) follows its affinity for the title. A recommender
  * that learns the tastes should beat popularity on it; one that cannot, won't.
  */
-
-import { pick, seededRandom } from "@marquee/kit";
 import type { CatalogTitle, Interaction } from "../../services/recommendation/src/model/types.js";
-import { gumbel } from "./random.js";
+import { blankInteraction } from "../../services/recommendation/src/store.js";
+import { gumbel, pick, rng } from "./random.js";
 
 export const GENRES = [
   "action",
@@ -41,6 +40,8 @@ export interface PlantedOptions {
   /** Mean interactions per profile. */
   meanInteractions: number;
   actors?: number;
+  /** Every `every`-th profile is heavy: it has `interactions` interactions. */
+  heavy?: { every: number; interactions: number };
 }
 
 /** Deterministic UUID-shaped ids (valid for the service's uuid rules). */
@@ -57,7 +58,7 @@ export interface Catalog {
 }
 
 export function plantedCatalog(opts: PlantedOptions): Catalog {
-  const random = seededRandom(opts.seed);
+  const random = rng(opts.seed);
   const actors = Array.from(
     { length: opts.actors ?? Math.max(60, Math.round(opts.titles / 4)) },
     (_, i) => `Actor ${i}`,
@@ -98,7 +99,7 @@ export function plantedCatalog(opts: PlantedOptions): Catalog {
 
 /** One profile's interactions, generated from its planted tastes. */
 export function* plantedProfiles(catalog: Catalog, opts: PlantedOptions): Generator<Interaction[]> {
-  const random = seededRandom(opts.seed * 7919 + 1);
+  const random = rng(opts.seed * 7919 + 1);
   const total = catalog.cumulative[catalog.cumulative.length - 1] as number;
   const popularPick = () => {
     const x = random() * total;
@@ -121,7 +122,10 @@ export function* plantedProfiles(catalog: Catalog, opts: PlantedOptions): Genera
       for (const c of t.cast) if (favActors.has(c)) a += 1;
       return a;
     };
-    const count = Math.max(3, Math.round(opts.meanInteractions * (0.4 + 1.2 * random())));
+    const heavy = opts.heavy !== undefined && u % opts.heavy.every === opts.heavy.every - 1;
+    const count = heavy
+      ? Math.min(catalog.titles.length, opts.heavy?.interactions ?? 0)
+      : Math.max(3, Math.round(opts.meanInteractions * (0.4 + 1.2 * random())));
     const chosen = new Set<number>();
     for (let tries = 0; chosen.size < count && tries < count * 20; tries++) {
       const r = random();
@@ -156,16 +160,7 @@ export function* plantedProfiles(catalog: Catalog, opts: PlantedOptions): Genera
       const likeP = 1 / (1 + Math.exp(-2 * (a - 0.8)));
       const liked = random() < likeP;
       const rated = random() < 0.35;
-      const i: Interaction = {
-        profileId,
-        contentId: contentIdOf(n),
-        rating: 0,
-        ratingTime: 0,
-        viewFraction: 0,
-        viewTime: time,
-        completed: false,
-        abandoned: false,
-      };
+      const i: Interaction = { ...blankInteraction(profileId, contentIdOf(n)), viewTime: time };
       if (liked) {
         i.viewFraction = 1;
         i.completed = true;

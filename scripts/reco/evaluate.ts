@@ -1,18 +1,21 @@
 /**
  * Offline evaluation: hold out part of each profile's liked titles, train on
- * the rest, and score top-k lists of the recommender and two baselines
- * against the held-out titles.
+ * the rest, and score top-k lists of every ranker against the held-out titles.
  */
-
-import { seededRandom } from "@marquee/kit";
 import { preference } from "../../services/recommendation/src/model/signals.js";
-import { type ModelOptions, TasteModel } from "../../services/recommendation/src/model/taste-model.js";
 import type { CatalogTitle, Interaction } from "../../services/recommendation/src/model/types.js";
 import { ndcgAtK, precisionAtK, recallAtK } from "./metrics.js";
-import { shuffle } from "./random.js";
+import { rng, shuffle } from "./random.js";
 
 /** A held-out title is one the profile liked: completed, or rated up, and not turned down. */
 export const isPositive = (i: Interaction) => preference(i) >= 1;
+
+/** A generated catalog and audience. */
+export interface Dataset {
+  name: string;
+  titles: CatalogTitle[];
+  profiles: () => Iterable<Interaction[]>;
+}
 
 export interface Split {
   train: Interaction[];
@@ -22,7 +25,7 @@ export interface Split {
 
 /** Per profile, a share of its liked titles goes to test; everything else trains. */
 export function splitByProfile(profiles: Iterable<Interaction[]>, testShare: number, seed: number): Split {
-  const random = seededRandom(seed);
+  const random = rng(seed);
   const train: Interaction[] = [];
   const test = new Map<string, Set<string>>();
   for (const interactions of profiles) {
@@ -40,6 +43,55 @@ export function splitByProfile(profiles: Iterable<Interaction[]>, testShare: num
   return { train, test };
 }
 
+/**
+ * Newcomers: a sample of profiles keeps only what it did up to its first one
+ * or two liked titles (by time), and the likes that came after are held out;
+ * every other profile trains whole. Measures the rows a profile with fewer
+ * than 3 likes gets.
+ */
+export function coldSplit(profiles: Iterable<Interaction[]>, share: number, seed: number): Split {
+  const random = rng(seed + 17);
+  const train: Interaction[] = [];
+  const test = new Map<string, Set<string>>();
+  for (const interactions of profiles) {
+    const byTime = [...interactions].sort((a, b) => a.viewTime - b.viewTime);
+    const likes = byTime.filter(isPositive);
+    if (likes.length < 4 || random() >= share) {
+      train.push(...interactions);
+      continue;
+    }
+    const keep = 1 + Math.floor(random() * 2);
+    const cut = byTime.indexOf(likes[keep - 1] as Interaction);
+    train.push(...byTime.slice(0, cut + 1));
+    test.set((likes[0] as Interaction).profileId, new Set(likes.slice(keep).map((i) => i.contentId)));
+  }
+  return { train, test };
+}
+
+/** Interactions grouped by profile, in first-seen order. */
+export function groupByProfile(interactions: readonly Interaction[]): Interaction[][] {
+  const groups = new Map<string, Interaction[]>();
+  for (const i of interactions) {
+    let g = groups.get(i.profileId);
+    if (g === undefined) {
+      g = [];
+      groups.set(i.profileId, g);
+    }
+    g.push(i);
+  }
+  return [...groups.values()];
+}
+
+export function trainSets(split: Split): Map<string, Set<string>> {
+  const trainOf = new Map<string, Set<string>>();
+  for (const i of split.train)
+    (trainOf.get(i.profileId) ?? trainOf.set(i.profileId, new Set()).get(i.profileId))?.add(i.contentId);
+  return trainOf;
+}
+
+/** A ranker's top k titles for a profile, leaving out `exclude` (what the profile already has). */
+export type Ranker = (profileId: string, exclude: ReadonlySet<string>, k: number) => string[];
+
 export interface Scores {
   name: string;
   precision: number;
@@ -47,8 +99,6 @@ export interface Scores {
   ndcg: number;
   profiles: number;
 }
-
-export type Ranker = (profileId: string, exclude: ReadonlySet<string>, k: number) => string[];
 
 export function evaluate(
   name: string,
@@ -68,49 +118,4 @@ export function evaluate(
   }
   const n = Math.max(1, split.test.size);
   return { name, precision: precision / n, recall: recall / n, ndcg: ndcg / n, profiles: split.test.size };
-}
-
-/** Trains the recommender on the training part and returns the three rankers. */
-export function rankers(titles: CatalogTitle[], split: Split, options: ModelOptions, seed: number) {
-  const model = new TasteModel({ ...options, rankingTtlMs: 0 });
-  for (const t of titles) model.setTitle(t);
-  for (const i of split.train)
-    model.setInteraction(i.profileId, i.contentId, preference(i), i.completed, i.viewTime);
-  const popular = model.popular().map((item) => model.contentIdOf(item));
-  const fill = (ranked: string[], exclude: ReadonlySet<string>, k: number) => {
-    for (const id of popular) {
-      if (ranked.length >= k) break;
-      if (!exclude.has(id) && !ranked.includes(id)) ranked.push(id);
-    }
-    return ranked;
-  };
-  const random = seededRandom(seed + 1);
-  const ids = titles.map((t) => t.contentId);
-  const ours: Ranker = (profileId, exclude, k) =>
-    fill(
-      model
-        .scoreForProfile(profileId)
-        .map((s) => model.contentIdOf(s.item))
-        .filter((id) => !exclude.has(id))
-        .slice(0, k),
-      exclude,
-      k,
-    );
-  const byPopularity: Ranker = (_profileId, exclude, k) => fill([], exclude, k);
-  const atRandom: Ranker = (_profileId, exclude, k) => {
-    const out = new Set<string>();
-    while (out.size < k && out.size < ids.length - exclude.size) {
-      const id = ids[Math.floor(random() * ids.length)] as string;
-      if (!exclude.has(id)) out.add(id);
-    }
-    return [...out];
-  };
-  return { model, ours, byPopularity, atRandom };
-}
-
-export function trainSets(split: Split): Map<string, Set<string>> {
-  const trainOf = new Map<string, Set<string>>();
-  for (const i of split.train)
-    (trainOf.get(i.profileId) ?? trainOf.set(i.profileId, new Set()).get(i.profileId))?.add(i.contentId);
-  return trainOf;
 }

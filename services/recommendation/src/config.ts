@@ -10,10 +10,14 @@ export function loadRecommendationConfig(env: Record<string, string | undefined>
       MARQUEE_RECOMMENDATION_REBUILD_INTERVAL_MS: envs.millis(3_600_000),
       /** Full pass over the content service's catalog (events keep it current in between). */
       MARQUEE_RECOMMENDATION_CATALOG_SYNC_INTERVAL_MS: envs.millis(900_000),
-      /** How stale neighbour lists and popularity rankings may be served while events change them. */
-      MARQUEE_RECOMMENDATION_MAX_STALENESS_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
-      /** Neighbours kept per title. */
-      MARQUEE_RECOMMENDATION_NEIGHBOURS: z.coerce.number().int().min(5).max(500).default(50),
+      /** Retraining of the learned weights from the live profiles, when they changed (erasures included). */
+      MARQUEE_RECOMMENDATION_RETRAIN_INTERVAL_MS: envs.millis(300_000),
+      /** How stale the popular and trending rankings may be served while events change them. */
+      MARQUEE_RECOMMENDATION_MAX_STALENESS_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
+      /** Neighbours each title's weights come from (and listed per title). */
+      MARQUEE_RECOMMENDATION_NEIGHBOURS: z.coerce.number().int().min(5).max(500).default(128),
+      /** L2 penalty of the learned weights, as a multiple of a title's mean audience. */
+      MARQUEE_RECOMMENDATION_L2: z.coerce.number().positive().max(1_000).default(8),
     },
     env,
   );
@@ -21,7 +25,9 @@ export function loadRecommendationConfig(env: Record<string, string | undefined>
     logLevel: c.MARQUEE_LOG_LEVEL,
     rebuildIntervalMs: c.MARQUEE_RECOMMENDATION_REBUILD_INTERVAL_MS,
     catalogSyncIntervalMs: c.MARQUEE_RECOMMENDATION_CATALOG_SYNC_INTERVAL_MS,
+    retrainIntervalMs: c.MARQUEE_RECOMMENDATION_RETRAIN_INTERVAL_MS,
     neighbours: c.MARQUEE_RECOMMENDATION_NEIGHBOURS,
+    l2: c.MARQUEE_RECOMMENDATION_L2,
     maxStalenessMs: c.MARQUEE_RECOMMENDATION_MAX_STALENESS_MS,
     contentUrl: serviceUrl("content", env),
   };

@@ -1,4 +1,5 @@
 import type { Logger } from "@marquee/kit";
+import { slicer, yieldToEvents } from "./model/interactions.js";
 import { preference } from "./model/signals.js";
 import { type ModelOptions, TasteModel } from "./model/taste-model.js";
 import type { CatalogTitle, Interaction } from "./model/types.js";
@@ -42,8 +43,11 @@ function applyOp(model: TasteModel, op: ModelOp): void {
  * Keeps the store and the in-memory model in step: every fact is written to
  * the store first, then the model takes the stored (merged) state, so the
  * model never knows more than the store and a rebuild from the store gives
- * the same answer. Work on one profile runs in order; a rebuild runs beside
- * live updates, which it replays onto the new model before swapping it in.
+ * the same answer. Work on one profile runs in order. A rebuild (from the
+ * store) or a retraining (of the learned weights, from the model's own
+ * profiles) runs in slices beside live updates and requests; a rebuild
+ * replays the updates that landed meanwhile onto the new model before
+ * swapping it in.
  */
 export class TasteEngine {
   readonly #store: TasteStore;
@@ -52,6 +56,9 @@ export class TasteEngine {
   #model: TasteModel;
   #pending: ModelOp[] | undefined;
   #rebuilding: Promise<{ ms: number; interactions: number }> | undefined;
+  #retraining: Promise<void> | undefined;
+  /** Changes applied since the weights in use were trained. */
+  #untrained = 0;
   readonly #chains = new Map<string, Promise<unknown>>();
 
   constructor(store: TasteStore, log: Logger, options: ModelOptions = {}) {
@@ -69,6 +76,7 @@ export class TasteEngine {
   #apply(op: ModelOp): void {
     applyOp(this.#model, op);
     this.#pending?.push(op);
+    if (op.kind === "set" || op.kind === "erase") this.#untrained++;
   }
 
   /** Runs work on one key after earlier work on the same key. */
@@ -144,8 +152,9 @@ export class TasteEngine {
   }
 
   /**
-   * Builds a fresh model from the store and swaps it in; updates that land
-   * meanwhile are replayed onto it first. One rebuild at a time.
+   * Builds a fresh model from the store (each profile loaded in one step),
+   * trains its weights and swaps it in; updates that land meanwhile are
+   * replayed onto it first. One rebuild at a time.
    */
   rebuild(): Promise<{ ms: number; interactions: number }> {
     this.#rebuilding ??= (async () => {
@@ -163,7 +172,10 @@ export class TasteEngine {
           if (entries.length > 0) model.loadProfile(profileId, entries);
           entries = [];
         };
+        // A store that answers from memory never yields on its own: give requests their turn.
+        const turn = slicer(yieldToEvents);
         for await (const i of this.#store.allInteractions()) {
+          await turn();
           if (i.profileId !== profileId) {
             load();
             profileId = i.profileId;
@@ -178,11 +190,23 @@ export class TasteEngine {
           interactions++;
         }
         load();
+        const loadedMs = performance.now() - started;
+        const weights = await model.train(yieldToEvents);
         for (const op of this.#pending) applyOp(model, op);
         this.#model = model;
+        // Only what landed during the rebuild is missing from the new weights.
+        this.#untrained = this.#pending.filter((op) => op.kind === "set" || op.kind === "erase").length;
         const ms = performance.now() - started;
         this.#log.info(
-          { ms: Math.round(ms), interactions, profiles: model.profileCount, titles: model.titleCount },
+          {
+            ms: Math.round(ms),
+            loadMs: Math.round(loadedMs),
+            interactions,
+            profiles: model.profileCount,
+            titles: model.titleCount,
+            lambda: weights.lambda,
+            weights: weights.targets.length,
+          },
           "model rebuilt",
         );
         return { ms, interactions };
@@ -194,8 +218,35 @@ export class TasteEngine {
     return this.#rebuilding;
   }
 
+  /** Whether interactions changed (or profiles were erased) since the weights in use were trained. */
+  get untrained(): boolean {
+    return this.#untrained > 0;
+  }
+
+  /**
+   * Retrains the live model's learned weights from its profiles as they are
+   * now (erased profiles drop out of them here); no store reads. Skipped
+   * while a rebuild, which trains anyway, is under way.
+   */
+  retrain(): Promise<void> {
+    if (this.#rebuilding !== undefined) return this.#rebuilding.then(() => {});
+    this.#retraining ??= (async () => {
+      try {
+        const model = this.#model;
+        const changes = this.#untrained;
+        const weights = await model.trainWeights(yieldToEvents);
+        if (this.#model !== model) return;
+        model.useWeights(weights);
+        this.#untrained -= changes;
+      } finally {
+        this.#retraining = undefined;
+      }
+    })();
+    return this.#retraining;
+  }
+
   /** Waits for work in flight. */
   async idle(): Promise<void> {
-    await Promise.all([...this.#chains.values(), this.#rebuilding]);
+    await Promise.all([...this.#chains.values(), this.#rebuilding, this.#retraining]);
   }
 }

@@ -7,9 +7,6 @@ import { TasteEngine } from "./engine.js";
 import type { ModelOptions } from "./model/taste-model.js";
 import type { TasteStore } from "./store.js";
 
-const REFRESH_EVERY_MS = 250;
-const REFRESH_BUDGET_MS = 20;
-
 export interface RuntimeOptions {
   store: TasteStore;
   bus: EventBus;
@@ -17,6 +14,8 @@ export interface RuntimeOptions {
   log: Logger;
   model?: ModelOptions;
   rebuildIntervalMs: number;
+  /** How often the learned weights are retrained from the live profiles when they changed. */
+  retrainIntervalMs: number;
   catalogSyncIntervalMs: number;
 }
 
@@ -29,8 +28,10 @@ export interface Runtime {
 
 /**
  * The service's moving parts: the model rebuilt from the store at start,
- * the durable consumers, the periodic rebuild and the catalog sync (retried
- * with backoff while the content service is not up yet).
+ * the durable consumers, the periodic rebuild, the retraining of the learned
+ * weights when interactions changed (which is also when erased profiles leave
+ * them) and the catalog sync (retried with backoff while the content service
+ * is not up yet).
  */
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const { store, bus, source, log } = opts;
@@ -53,17 +54,19 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       engine.rebuild().then(rebuildLoop, (err: unknown) => {
         log.error({ err }, "model rebuild failed; keeping the current model");
         rebuildLoop();
-
-        // Neighbour lists changed by events are recomputed in the background, a slice at a time.
-        const refresher = setInterval(() => engine.model.refreshStale(REFRESH_BUDGET_MS), REFRESH_EVERY_MS);
-        refresher.unref();
       });
     });
   rebuildLoop();
 
-  // Neighbour lists changed by events are recomputed in the background, a slice at a time.
-  const refresher = setInterval(() => engine.model.refreshStale(REFRESH_BUDGET_MS), REFRESH_EVERY_MS);
-  refresher.unref();
+  const retrainLoop = () =>
+    later(opts.retrainIntervalMs, () => {
+      if (!engine.untrained) return retrainLoop();
+      engine.retrain().then(retrainLoop, (err: unknown) => {
+        log.error({ err }, "retraining failed; keeping the current weights");
+        retrainLoop();
+      });
+    });
+  retrainLoop();
 
   let markReady: () => void = () => {};
   const catalogReady = new Promise<void>((resolve) => {
@@ -89,7 +92,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     catalogReady,
     async stop() {
       stopped = true;
-      clearInterval(refresher);
       for (const t of timers) clearTimeout(t);
       await Promise.all(subscriptions.map((s) => s.stop()));
       await engine.idle();

@@ -35,12 +35,9 @@ export async function startRecommendationService(
     bus,
     source: contentServiceCatalog(createServiceClient(ContentService, config.contentUrl)),
     log,
-    model: {
-      neighbours: config.neighbours,
-      neighbourTtlMs: config.maxStalenessMs,
-      rankingTtlMs: Math.min(config.maxStalenessMs, 1_000),
-    },
+    model: { neighbours: config.neighbours, l2: config.l2, rankingTtlMs: config.maxStalenessMs },
     rebuildIntervalMs: config.rebuildIntervalMs,
+    retrainIntervalMs: config.retrainIntervalMs,
     catalogSyncIntervalMs: config.catalogSyncIntervalMs,
   });
   const server = await startService(

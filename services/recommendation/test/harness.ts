@@ -93,6 +93,7 @@ export async function startHarness(
       log,
       model: { rankingTtlMs: 0 },
       rebuildIntervalMs: 3_600_000,
+      retrainIntervalMs: 50,
       catalogSyncIntervalMs: 3_600_000,
     });
     const server = await serve({

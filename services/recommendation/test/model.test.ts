@@ -1,4 +1,5 @@
 import test from "ava";
+import { kthLargest } from "../src/model/item-weights.js";
 import { buildRows } from "../src/model/rows.js";
 import { preference, viewingFromHeartbeat } from "../src/model/signals.js";
 import { TasteModel } from "../src/model/taste-model.js";
@@ -55,7 +56,7 @@ test("heartbeats: completed from 90%, abandoned when stopped before 25%, nothing
   t.is(viewingFromHeartbeat(10, 0, true), undefined);
 });
 
-test("incremental updates give exactly the model a rebuild from the final state gives", (t) => {
+test("incremental updates, once trained, give exactly the model a rebuild from the final state gives", async (t) => {
   let seed = 42;
   const random = () => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -63,7 +64,7 @@ test("incremental updates give exactly the model a rebuild from the final state 
   };
   const items = Array.from({ length: 30 }, (_, i) => `c${i}`);
   const profiles = Array.from({ length: 40 }, (_, i) => `p${i}`);
-  const live = new TasteModel();
+  const live = new TasteModel({ rankingTtlMs: 0 });
   for (const id of items) live.setTitle(title(id, [`g${id.length % 3}`]));
   const final = new Map<string, { p: string; c: string; w: number; time: number }>();
   for (let step = 0; step < 3000; step++) {
@@ -78,7 +79,7 @@ test("incremental updates give exactly the model a rebuild from the final state 
       for (const k of [...final.keys()]) if (k.startsWith(`${gone}/`)) final.delete(k);
     }
   }
-  const rebuilt = new TasteModel();
+  const rebuilt = new TasteModel({ rankingTtlMs: 0 });
   for (const id of items) rebuilt.setTitle(title(id, [`g${id.length % 3}`]));
   // Half the profiles loaded in one go (as a rebuild does), the rest one interaction at a time.
   const byProfile = new Map<
@@ -97,40 +98,82 @@ test("incremental updates give exactly the model a rebuild from the final state 
     if (Number(p.slice(1)) % 2 === 0) rebuilt.loadProfile(p, entries);
     else for (const e of entries) rebuilt.setInteraction(p, e.contentId, e.weight, false, e.time);
   }
+  await live.train();
+  await rebuilt.train();
   t.is(live.profileCount, rebuilt.profileCount);
+  const ids = (m: TasteModel, list: { item: number }[]) => list.map((n) => m.contentIdOf(n.item));
   for (const a of items) {
     const [la, ra] = [live.indexOf(a) as number, rebuilt.indexOf(a) as number];
     t.is(live.positives(la), rebuilt.positives(ra));
+    t.true(Math.abs(live.trend(la) - rebuilt.trend(ra)) < 1e-9);
     for (const b of items) {
       const [lb, rb] = [live.indexOf(b) as number, rebuilt.indexOf(b) as number];
-      t.true(Math.abs(live.collaborativeSimilarity(la, lb) - rebuilt.collaborativeSimilarity(ra, rb)) < 1e-9);
+      t.true(Math.abs(live.collaborativeWeight(la, lb) - rebuilt.collaborativeWeight(ra, rb)) < 1e-6);
     }
-    t.deepEqual(
-      live.neighbours(la).map((n) => live.contentIdOf(n.item)),
-      rebuilt.neighbours(ra).map((n) => rebuilt.contentIdOf(n.item)),
-    );
+    t.deepEqual(ids(live, live.neighbours(la)), ids(rebuilt, rebuilt.neighbours(ra)));
+  }
+  for (const p of profiles) {
+    t.deepEqual(ids(live, [...live.scoreForProfile(p)]), ids(rebuilt, [...rebuilt.scoreForProfile(p)]), p);
   }
 });
 
-test("shrinkage: the same agreement seen in more profiles is trusted more", (t) => {
-  const model = new TasteModel({ shrinkage: 10 });
-  for (const id of ["a", "b", "c", "d"]) model.setTitle(title(id, [id]));
-  model.setInteraction("p0", "a", 1, false, 1);
-  model.setInteraction("p0", "b", 1, false, 1);
-  for (let n = 0; n < 10; n++) {
-    model.setInteraction(`q${n}`, "c", 1, false, 1);
-    model.setInteraction(`q${n}`, "d", 1, false, 1);
-  }
-  const [a, b, c, d] = ["a", "b", "c", "d"].map((id) => model.indexOf(id) as number) as [
-    number,
-    number,
-    number,
-    number,
+test("with every title a neighbour, the learned weights are EASE^R's closed form (3×3 by hand)", async (t) => {
+  // Liked titles per profile: {a,b} twice, {a,c}, {b,c}, {a,b,c}, {a}. G = XᵀX has diagonal 5, 4, 3
+  // (mean 4) and G_ab = 3, G_ac = 2, G_bc = 2. With l2 = 0.25, λ = 1: P = (G + I)⁻¹ =
+  // (1/64)·[[16,-8,-4],[-8,20,-6],[-4,-6,21]] and B_ij = -P_ij / P_jj.
+  const model = new TasteModel({ l2: 0.25 });
+  for (const id of ["a", "b", "c"]) model.setTitle(title(id, []));
+  const liked = [["a", "b"], ["a", "b"], ["a", "c"], ["b", "c"], ["a", "b", "c"], ["a"]];
+  liked.forEach((titles, n) => {
+    for (const c of titles) model.setInteraction(`p${n}`, c, 1, true, n);
+  });
+  // Thumbs down and half-watched titles do not enter the learned weights.
+  model.setInteraction("p0", "c", -1.5, false, 9);
+  model.setInteraction("p5", "b", 0.5, false, 9);
+  const weights = await model.train();
+  t.true(Math.abs(weights.lambda - 1) < 1e-12);
+  const [a, b, c] = ["a", "b", "c"].map((id) => model.indexOf(id) as number) as [number, number, number];
+  const expected: [number, number, number][] = [
+    [a, b, 8 / 20],
+    [a, c, 4 / 21],
+    [b, a, 8 / 16],
+    [b, c, 6 / 21],
+    [c, a, 4 / 16],
+    [c, b, 6 / 20],
   ];
-  // Both pairs have cosine 1; one profile behind a–b, ten behind c–d.
-  t.true(Math.abs(model.collaborativeSimilarity(a, b) - 1 / 11) < 1e-12);
-  t.true(Math.abs(model.collaborativeSimilarity(c, d) - 10 / 20) < 1e-12);
-  t.is(model.collaborativeSimilarity(a, c), 0);
+  for (const [from, to, w] of expected) {
+    const got = model.collaborativeWeight(from, to);
+    t.true(Math.abs(got - w) < 1e-6, `B[${from}][${to}] = ${got}, not ${w}`);
+  }
+  t.is(model.collaborativeWeight(a, a), 0, "the diagonal is zero");
+});
+
+test("learned weights change when trained; a profile's own changes count at once; an erased profile leaves them at the next training", async (t) => {
+  const model = new TasteModel({ rankingTtlMs: 0 });
+  for (const id of ["a", "b", "c", "d"]) model.setTitle(title(id, [`g-${id}`]));
+  for (let n = 0; n < 4; n++) {
+    model.setInteraction(`o${n}`, "a", 1, true, 1);
+    model.setInteraction(`o${n}`, "b", 1, true, 1);
+  }
+  await model.train();
+  const [a, b, c] = ["a", "b", "c"].map((id) => model.indexOf(id) as number) as [number, number, number];
+  t.true(model.collaborativeWeight(a, b) > 0);
+  model.setInteraction("me", "a", 2, false, 5);
+  t.deepEqual(
+    [...model.scoreForProfile("me")].map((s) => model.contentIdOf(s.item)),
+    ["b"],
+    "a new like is scored at once",
+  );
+  model.setInteraction("loner", "a", 1, true, 6);
+  model.setInteraction("loner", "c", 1, true, 6);
+  t.is(model.collaborativeWeight(a, c), 0, "not learned before training");
+  await model.train();
+  t.true(model.collaborativeWeight(a, c) > 0);
+  model.removeProfile("loner");
+  t.is(model.profile("loner"), undefined);
+  t.true(model.collaborativeWeight(a, c) > 0, "still in the weights until the next training");
+  await model.train();
+  t.is(model.collaborativeWeight(a, c), 0);
 });
 
 test("a title nobody watched yet gets neighbours from its genres and cast (cold start)", (t) => {
@@ -142,7 +185,7 @@ test("a title nobody watched yet gets neighbours from its genres and cast (cold 
   t.deepEqual(near, ["old"]);
 });
 
-test("rows: a disliked title pushes its neighbours down, and the maturity cap holds", (t) => {
+test("rows: liked titles lead to what their audience liked; disliked and over-the-cap titles stay out", async (t) => {
   const model = new TasteModel({ rankingTtlMs: 0 });
   model.setTitle(title("liked", ["x"]));
   model.setTitle(title("hated", ["y"]));
@@ -158,6 +201,7 @@ test("rows: a disliked title pushes its neighbours down, and the maturity cap ho
   }
   model.setInteraction("me", "liked", 2, false, 2);
   model.setInteraction("me", "hated", -1.5, false, 3);
+  await model.train();
   const rows = buildRows(model, { profileId: "me", maturityCap: 3, maxRows: 10, itemsPerRow: 10, now: 10 });
   const top = rows.find((r) => r.kind === "top-picks")?.items.map((i) => i.contentId);
   t.deepEqual(top, ["near-liked"]);
@@ -170,30 +214,41 @@ test("rows: a disliked title pushes its neighbours down, and the maturity cap ho
   );
 });
 
-test("stale neighbour lists are served within their allowance and refreshed in the background", (t) => {
-  const model = new TasteModel({ neighbourTtlMs: 60_000 });
-  for (const id of ["a", "b", "c"]) model.setTitle(title(id, [id]));
-  model.setInteraction("p", "a", 1, false, 1);
-  model.setInteraction("p", "b", 1, false, 1);
-  const a = model.indexOf("a") as number;
+test("a newcomer's picks follow the content of its one like before the audience's favourites", async (t) => {
+  const model = new TasteModel({ rankingTtlMs: 0 });
+  model.setTitle(title("western-1", ["western"], ["Clint Eastwood"]));
+  model.setTitle(title("western-2", ["western"], ["Clint Eastwood"]));
+  model.setTitle(title("hit", ["comedy"], ["Jim Carrey"]));
+  for (let n = 0; n < 20; n++) model.setInteraction(`fan${n}`, "hit", 1, true, 1);
+  await model.train();
+  model.setInteraction("new", "western-1", 1, true, 2);
   t.deepEqual(
-    model.neighbours(a).map((n) => model.contentIdOf(n.item)),
-    ["b"],
+    [...model.scoreForProfile("new")].map((s) => model.contentIdOf(s.item)),
+    ["western-2"],
   );
-  model.setInteraction("q", "a", 1, false, 2);
-  model.setInteraction("q", "c", 2, false, 2);
-  t.deepEqual(
-    model.neighbours(a).map((n) => model.contentIdOf(n.item)),
-    ["b"],
-    "within the allowance the cached list is served",
-  );
-  t.is(model.refreshStale(100), 1, "only lists in use are refreshed");
-  t.deepEqual(
-    model
-      .neighbours(a)
-      .map((n) => model.contentIdOf(n.item))
-      .sort(),
-    ["b", "c"],
-  );
-  t.is(model.refreshStale(100), 0);
+});
+
+test("kthLargest finds the k-th largest value", (t) => {
+  const values = [5, 1, 9, 3, 9, 7, 2];
+  for (let k = 1; k <= values.length; k++) {
+    const a = Float64Array.from(values);
+    t.is(kthLargest(a, a.length, k), [...values].sort((x, y) => y - x)[k - 1] as number);
+  }
+});
+
+test("long rankings come best first in the same order as a full sort", async (t) => {
+  const model = new TasteModel({ rankingTtlMs: 0 });
+  const ids = Array.from({ length: 900 }, (_, n) => `t${String(n).padStart(4, "0")}`);
+  for (const id of ids) model.setTitle(title(id, ["drama"]));
+  // One profile likes t0000; everyone else likes t0000 and a few others, with many equal counts.
+  for (let n = 0; n < 600; n++) {
+    model.setInteraction(`o${n}`, "t0000", 1, true, 1);
+    for (let m = 1; m <= 3; m++)
+      model.setInteraction(`o${n}`, ids[1 + ((n * m) % 899)] as string, 1, true, 1);
+  }
+  model.setInteraction("me", "t0000", 1, true, 2);
+  await model.train();
+  const ranked = [...model.scoreForProfile("me")];
+  t.true(ranked.length > 600);
+  t.deepEqual(ranked, [...ranked].sort(model.byScore));
 });

@@ -63,6 +63,7 @@ async function world(t: { teardown(fn: () => Promise<void>): void }): Promise<Wo
     const m = h.runtime.engine.model;
     return m.profileCount === 14 && fans.every((p) => m.profile(p)?.items.length === 6);
   });
+  await waitFor("audience in the learned weights", () => !h.runtime.engine.untrained);
   return { h, scifi, comedy, adultScifi, fans };
 }
 
@@ -238,12 +239,16 @@ test("profile.deleted and user.deleted erase the profile's interactions and mode
   await waitFor("loner learned", () => h.runtime.engine.model.profile(loner)?.items.length === 3);
   const model = () => h.runtime.engine.model;
   const [ip, io] = [model().indexOf(pair.contentId) as number, model().indexOf(other.contentId) as number];
-  t.true(model().collaborativeSimilarity(ip, io) > 0, "only the loner links the two titles");
+  // Only the loner links the two titles.
+  await waitFor("loner in the learned weights", () => model().collaborativeWeight(ip, io) > 0);
 
   await h.deleteProfile(loner);
   await waitFor("loner erased", () => model().profile(loner) === undefined);
   t.deepEqual(await h.store.profileInteractions(loner), []);
-  t.is(model().collaborativeSimilarity(ip, io), 0, "its co-occurrences are gone from the model");
+  await waitFor(
+    "its co-occurrences gone from the learned weights",
+    () => model().collaborativeWeight(ip, io) === 0,
+  );
   t.is(model().positives(ip), 0);
   const { rows } = await h.client.getRecommendationsForUser(
     { profileId: loner, maxRows: 3, itemsPerRow: 5 },

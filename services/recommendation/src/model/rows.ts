@@ -84,7 +84,9 @@ export function buildRows(model: TasteModel, req: RowRequest): Row[] {
   const liked =
     p === undefined
       ? []
-      : p.items.map((item, k) => ({ item, k })).filter(({ k }) => (p.weights[k] as number) > 0);
+      : [...p.items.keys()]
+          .filter((k) => (p.weights[k] as number) > 0)
+          .map((k) => ({ item: p.items[k] as number, k }));
 
   if (p !== undefined && liked.length > 0) {
     push({

@@ -1,102 +1,86 @@
-import { ContentIndex } from "./content-features.js";
+import { Catalog } from "./catalog.js";
+import { interactionMatrix, noPause, type Pause } from "./interactions.js";
+import {
+  type ItemWeights,
+  kthLargest,
+  NO_WEIGHTS,
+  trainItemWeights,
+  type WeightOptions,
+} from "./item-weights.js";
+import { Popularity } from "./popularity.js";
+import { Profiles, type ProfileVector } from "./profiles.js";
 import type { CatalogTitle } from "./types.js";
 
 export interface ModelOptions {
-  /** Neighbours kept per title. */
+  /** Titles each title's weights come from, and neighbours listed per title. */
   neighbours?: number;
-  /** Shrinkage λ: a similarity seen in n co-rating profiles is scaled by n / (n + λ). */
-  shrinkage?: number;
-  /** Weight of content similarity next to collaborative similarity. */
+  /** Co-occurrences kept per title while training, as a multiple of `neighbours`. */
+  candidateFactor?: number;
+  /** L2 penalty λ as a multiple of a title's mean audience. */
+  l2?: number;
+  /** Weight of content similarity next to the learned weights. */
   contentWeight?: number;
   /** Half-life of the trending score. */
   trendHalfLifeMs?: number;
   /** How stale the popular and trending rankings may get (0: always fresh). */
   rankingTtlMs?: number;
-  /**
-   * How long a title's neighbour list may be served after a pair of it
-   * changed (0: recomputed on the next read), so a burst of events does not
-   * put recomputation on the request path.
-   */
-  neighbourTtlMs?: number;
   /** Reference time of the trending score (default: now). */
   now?: number;
 }
 
-/** A profile's side of the model: the titles it interacted with and how much it liked each. */
-export interface ProfileVector {
-  items: number[];
-  weights: number[];
-  completed: boolean[];
-  times: number[];
-}
+export type { ProfileVector } from "./profiles.js";
 
 export interface Scored {
   item: number;
   score: number;
 }
 
-const EMPTY_NEIGHBOURS: Scored[] = [];
+/** An interaction enters training as 1 when the profile liked the title (see signals.ts), else not at all. */
+const LIKED = 1;
+const likedSignal = (weight: number): number => (weight >= LIKED ? 1 : 0);
+/** Profiles with fewer likes than this are newcomers: content and trending carry their picks. */
+const NEWCOMER_LIKES = 3;
+const CONTENT_RECENT = 20;
 
 /**
- * Item-item collaborative filtering with shrinkage, blended with content
- * similarity, kept exactly up to date one interaction at a time.
+ * The recommender: the catalog, every profile's interactions, audience
+ * popularity, and learned title × title weights (EASE restricted to each
+ * title's neighbourhood, see item-weights.ts) blended with content similarity.
  *
- * For every pair of titles it keeps Σ w_ui·w_uj over the profiles that
- * interacted with both (dense, titles × titles) and how many such profiles
- * there are; setting one interaction changes only the pairs of that profile,
- * so an update costs O(titles of the profile) and removing a profile takes
- * away exactly what it added. Neighbour lists are derived lazily from those
- * sums and cached until a pair of the title changes.
+ * Interactions and popularity change at once with every event; the learned
+ * weights are retrained from the profiles as a whole (`train`), on a
+ * schedule and after erasures, without stopping reads.
  */
 export class TasteModel {
+  readonly #weightOptions: WeightOptions;
   readonly #k: number;
-  readonly #lambda: number;
   readonly #gamma: number;
-  readonly #tau: number;
-  readonly #ttl: number;
-  readonly #neighbourTtl: number;
-  readonly #ref: number;
-
-  readonly #ids: string[] = [];
-  readonly #index = new Map<string, number>();
-  #cap = 0;
-  #dot = new Float64Array(0);
-  #cnt = new Float32Array(0);
-  #norm2 = new Float64Array(0);
-  #positives = new Float64Array(0);
-  #trend = new Float64Array(0);
-  #neighbours: (Scored[] | undefined)[] = [];
-  /** 1 when a pair of the title changed since its neighbours were computed. */
-  #stale = new Uint8Array(0);
-  #computedAt = new Float64Array(0);
-  #refreshCursor = 0;
+  readonly #catalog = new Catalog();
+  readonly #profiles = new Profiles();
+  readonly #popularity: Popularity;
+  #weights: ItemWeights = NO_WEIGHTS;
+  #neighbours = new Map<number, Scored[]>();
   #scratch = new Float64Array(0);
 
-  readonly #profiles = new Map<string, ProfileVector>();
-  readonly #titles = new Map<number, CatalogTitle>();
-  readonly #genreNames = new Map<string, string>();
-  #content: ContentIndex | undefined;
-
-  #version = 0;
-  #rankings:
-    | { version: number; at: number; popular: number[]; byGenre: Map<string, number[]>; genres: string[] }
-    | undefined;
-
   constructor(opts: ModelOptions = {}) {
-    this.#k = opts.neighbours ?? 50;
-    this.#lambda = opts.shrinkage ?? 20;
-    this.#gamma = opts.contentWeight ?? 0.1;
-    this.#tau = (opts.trendHalfLifeMs ?? 3 * 86_400_000) / Math.LN2;
-    this.#ttl = opts.rankingTtlMs ?? 0;
-    this.#neighbourTtl = opts.neighbourTtlMs ?? 0;
-    this.#ref = opts.now ?? Date.now();
-    this.#grow(256);
+    this.#k = opts.neighbours ?? 128;
+    this.#weightOptions = {
+      neighbours: this.#k,
+      candidates: this.#k * (opts.candidateFactor ?? 4),
+      l2: opts.l2 ?? 8,
+    };
+    this.#gamma = opts.contentWeight ?? 0.3;
+    this.#popularity = new Popularity(this.#catalog, {
+      trendHalfLifeMs: opts.trendHalfLifeMs ?? 3 * 86_400_000,
+      rankingTtlMs: opts.rankingTtlMs ?? 0,
+      now: opts.now ?? Date.now(),
+    });
   }
 
   // ---- titles ----
 
   get titleCount(): number {
-    return this.#ids.length;
+    return this.#catalog.size;
   }
 
   get profileCount(): number {
@@ -104,86 +88,32 @@ export class TasteModel {
   }
 
   indexOf(contentId: string): number | undefined {
-    return this.#index.get(contentId);
+    return this.#catalog.indexOf(contentId);
   }
 
   contentIdOf(item: number): string {
-    return this.#ids[item] as string;
+    return this.#catalog.contentIdOf(item);
   }
 
-  #item(contentId: string): number {
-    let i = this.#index.get(contentId);
-    if (i === undefined) {
-      i = this.#ids.length;
-      if (i >= this.#cap) this.#grow(this.#cap * 2);
-      this.#ids.push(contentId);
-      this.#index.set(contentId, i);
-      this.#neighbours.push(undefined);
-    }
-    return i;
-  }
-
-  #grow(cap: number): void {
-    const old = this.#cap;
-    const dot = new Float64Array(cap * cap);
-    const cnt = new Float32Array(cap * cap);
-    for (let i = 0; i < old; i++) {
-      dot.set(this.#dot.subarray(i * old, (i + 1) * old), i * cap);
-      cnt.set(this.#cnt.subarray(i * old, (i + 1) * old), i * cap);
-    }
-    const widen = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.#dot = dot;
-    this.#cnt = cnt;
-    this.#norm2 = widen(this.#norm2);
-    this.#positives = widen(this.#positives);
-    this.#trend = widen(this.#trend);
-    this.#scratch = new Float64Array(cap);
-    const stale = new Uint8Array(cap);
-    stale.set(this.#stale);
-    this.#stale = stale;
-    this.#computedAt = widen(this.#computedAt);
-    this.#cap = cap;
-  }
-
-  /** Adds or replaces a title's catalog facts. */
   setTitle(title: CatalogTitle): void {
-    const i = this.#item(title.contentId);
-    const before = this.#titles.get(i);
-    this.#titles.set(i, title);
-    this.#version++;
-    // Visibility, maturity or availability only filter at serving time; the
-    // similarities change only with the words, genres and cast.
-    if (before !== undefined && contentKey(before) === contentKey(title)) return;
-    this.#content = undefined;
-    this.#stale.fill(1);
+    if (this.#catalog.setTitle(title)) this.#neighbours = new Map();
+    this.#popularity.touch();
   }
 
   title(item: number): CatalogTitle | undefined {
-    return this.#titles.get(item);
+    return this.#catalog.title(item);
   }
 
   titleOf(contentId: string): CatalogTitle | undefined {
-    const i = this.#index.get(contentId);
-    return i === undefined ? undefined : this.#titles.get(i);
+    return this.#catalog.titleOf(contentId);
   }
 
   setGenreName(genreId: string, name: string): void {
-    this.#genreNames.set(genreId, name);
+    this.#catalog.setGenreName(genreId, name);
   }
 
-  /** Display name of a genre: the catalog's, else the slug in title case. */
   genreName(genreId: string): string {
-    return (
-      this.#genreNames.get(genreId) ??
-      genreId
-        .split("-")
-        .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-        .join(" ")
-    );
+    return this.#catalog.genreName(genreId);
   }
 
   // ---- interactions ----
@@ -193,8 +123,8 @@ export class TasteModel {
   }
 
   /**
-   * Sets what a profile thinks of a title (weight 0 removes the title from
-   * the profile). Idempotent: setting the same value twice changes nothing.
+   * Sets what a profile thinks of a title (weight 0, not completed, removes the
+   * title from the profile). Idempotent: setting the same value twice changes nothing.
    */
   setInteraction(
     profileId: string,
@@ -203,216 +133,177 @@ export class TasteModel {
     completed: boolean,
     time: number,
   ): void {
-    const i = this.#item(contentId);
-    let p = this.#profiles.get(profileId);
-    if (p === undefined) {
-      if (weight === 0 && !completed) return;
-      p = { items: [], weights: [], completed: [], times: [] };
-      this.#profiles.set(profileId, p);
+    const item = this.#catalog.item(contentId);
+    const old = this.#profiles.set(profileId, { item, weight, completed, time });
+    this.#popularity.change(item, old.weight, old.time, weight, time);
+  }
+
+  /** Replaces a whole profile in one step (rebuilds, bulk loads): linear in its interactions. */
+  loadProfile(
+    profileId: string,
+    entries: readonly { contentId: string; weight: number; completed: boolean; time: number }[],
+  ): void {
+    const before = this.#profiles.load(
+      profileId,
+      entries.map((e) => ({ item: this.#catalog.item(e.contentId), ...e })),
+    );
+    this.#untally(before);
+    const now = this.#profiles.get(profileId);
+    if (now === undefined) return;
+    for (let k = 0; k < now.items.length; k++) {
+      this.#popularity.change(now.items[k] as number, 0, 0, now.weights[k] as number, now.times[k] as number);
     }
-    const at = p.items.indexOf(i);
-    const old = at < 0 ? 0 : (p.weights[at] as number);
-    const oldTime = at < 0 ? 0 : (p.times[at] as number);
-    if (old !== weight) this.#changePairs(p, i, at, old, weight);
-    this.#trend[i] = (this.#trend[i] as number) - this.#trendOf(old, oldTime) + this.#trendOf(weight, time);
-    this.#positives[i] = (this.#positives[i] as number) - (old > 0 ? 1 : 0) + (weight > 0 ? 1 : 0);
-    if (weight === 0 && !completed) {
-      if (at >= 0) {
-        for (const a of [p.items, p.weights, p.completed, p.times] as unknown[][]) a.splice(at, 1);
-      }
-      if (p.items.length === 0) this.#profiles.delete(profileId);
-    } else if (at < 0) {
-      p.items.push(i);
-      p.weights.push(weight);
-      p.completed.push(completed);
-      p.times.push(time);
-    } else {
-      p.weights[at] = weight;
-      p.completed[at] = completed;
-      p.times[at] = time;
+  }
+
+  /** Takes away the profile's interactions; its share of the learned weights goes at the next `train`. */
+  removeProfile(profileId: string): void {
+    this.#untally(this.#profiles.remove(profileId));
+  }
+
+  #untally(p: ProfileVector | undefined): void {
+    if (p === undefined) return;
+    for (let k = 0; k < p.items.length; k++) {
+      this.#popularity.change(p.items[k] as number, p.weights[k] as number, p.times[k] as number, 0, 0);
     }
-    this.#version++;
+  }
+
+  // ---- learned weights ----
+
+  /** Learns the title × title weights from the profiles as they are now (see item-weights.ts). */
+  async trainWeights(pause: Pause = noPause): Promise<ItemWeights> {
+    const x = await interactionMatrix([...this.#profiles.values()], this.#catalog.size, likedSignal, pause);
+    return trainItemWeights(x, this.#weightOptions, pause);
+  }
+
+  /** Serves with these weights from now on. */
+  useWeights(weights: ItemWeights): void {
+    this.#weights = weights;
+    this.#neighbours = new Map();
+  }
+
+  async train(pause: Pause = noPause): Promise<ItemWeights> {
+    const weights = await this.trainWeights(pause);
+    this.useWeights(weights);
+    return weights;
+  }
+
+  /** The learned weight of title b for a profile that has title a (0 when none was learned). */
+  collaborativeWeight(a: number, b: number): number {
+    const w = this.#weights;
+    if (a >= w.titles) return 0;
+    for (let k = w.ptr[a] as number; k < (w.ptr[a + 1] as number); k++) {
+      if (w.targets[k] === b) return w.weights[k] as number;
+    }
+    return 0;
+  }
+
+  /** Bytes of the learned weights and the profiles' interactions. */
+  get bytes(): number {
+    return this.#weights.targets.length * 8 + this.#weights.ptr.length * 4 + this.#profiles.bytes;
+  }
+
+  #row(): Float64Array {
+    if (this.#scratch.length < this.#catalog.size) this.#scratch = new Float64Array(this.#catalog.size * 2);
+    const row = this.#scratch;
+    row.fill(0, 0, this.#catalog.size);
+    return row;
+  }
+
+  /** Adds scale × the learned weights of `item`'s targets into row; returns its largest weight. */
+  #addWeights(item: number, row: Float64Array, scale: number): number {
+    const w = this.#weights;
+    if (item >= w.titles) return 0;
+    let max = 0;
+    for (let k = w.ptr[item] as number; k < (w.ptr[item + 1] as number); k++) {
+      const j = w.targets[k] as number;
+      const b = w.weights[k] as number;
+      row[j] = (row[j] as number) + scale * b;
+      if (b > max) max = b;
+    }
+    return max;
   }
 
   /**
-   * Adds a whole profile at once (model rebuilds): the same result as
-   * setting each interaction, with the pair sums filled row by row, which is
-   * several times faster on a large catalog. Falls back to one at a time for
-   * a profile the model already has.
+   * The titles most worth watching after one, best first: its learned weights
+   * (scaled so its strongest is 1) blended with content similarity, so a title
+   * nobody watched yet still has neighbours.
    */
-  loadProfile(
-    profileId: string,
-    entries: { contentId: string; weight: number; completed: boolean; time: number }[],
-  ): void {
-    if (this.#profiles.has(profileId)) {
-      for (const e of entries) this.setInteraction(profileId, e.contentId, e.weight, e.completed, e.time);
-      return;
-    }
-    const p: ProfileVector = { items: [], weights: [], completed: [], times: [] };
-    const seen = new Set<number>();
-    for (const e of entries) {
-      if (e.weight === 0 && !e.completed) continue;
-      const i = this.#item(e.contentId);
-      if (seen.has(i)) continue;
-      seen.add(i);
-      p.items.push(i);
-      p.weights.push(e.weight);
-      p.completed.push(e.completed);
-      p.times.push(e.time);
-    }
-    if (p.items.length === 0) return;
-    this.#profiles.set(profileId, p);
-    const cap = this.#cap;
-    const n = p.items.length;
-    for (let a = 0; a < n; a++) {
-      const i = p.items[a] as number;
-      const wi = p.weights[a] as number;
-      const time = p.times[a] as number;
-      this.#trend[i] = (this.#trend[i] as number) + this.#trendOf(wi, time);
-      if (wi > 0) this.#positives[i] = (this.#positives[i] as number) + 1;
-      if (wi === 0) continue;
-      this.#norm2[i] = (this.#norm2[i] as number) + wi * wi;
-      this.#stale[i] = 1;
-      const row = i * cap;
-      for (let b = 0; b < n; b++) {
-        const wj = p.weights[b] as number;
-        if (b === a || wj === 0) continue;
-        const at = row + (p.items[b] as number);
-        this.#dot[at] = (this.#dot[at] as number) + wi * wj;
-        this.#cnt[at] = (this.#cnt[at] as number) + 1;
-      }
-    }
-    this.#version++;
-  }
-
-  /** Takes away everything a profile contributed. */
-  removeProfile(profileId: string): void {
-    const p = this.#profiles.get(profileId);
-    if (p === undefined) return;
-    for (const item of [...p.items]) this.setInteraction(profileId, this.contentIdOf(item), 0, false, 0);
-    this.#profiles.delete(profileId);
-  }
-
-  #trendOf(weight: number, time: number): number {
-    return weight > 0 ? Math.exp((time - this.#ref) / this.#tau) : 0;
-  }
-
-  #changePairs(p: ProfileVector, i: number, at: number, old: number, weight: number): void {
-    const cap = this.#cap;
-    const delta = weight - old;
-    const cntDelta = (old !== 0 ? -1 : 0) + (weight !== 0 ? 1 : 0);
-    for (let k = 0; k < p.items.length; k++) {
-      if (k === at) continue;
-      const j = p.items[k] as number;
-      const wj = p.weights[k] as number;
-      if (wj === 0) continue;
-      this.#dot[i * cap + j] = (this.#dot[i * cap + j] as number) + delta * wj;
-      this.#dot[j * cap + i] = (this.#dot[j * cap + i] as number) + delta * wj;
-      if (cntDelta !== 0) {
-        this.#cnt[i * cap + j] = (this.#cnt[i * cap + j] as number) + cntDelta;
-        this.#cnt[j * cap + i] = (this.#cnt[j * cap + i] as number) + cntDelta;
-      }
-      this.#stale[j] = 1;
-    }
-    this.#norm2[i] = Math.max(0, (this.#norm2[i] as number) + weight * weight - old * old);
-    this.#stale[i] = 1;
-  }
-
-  // ---- similarity ----
-
-  /** Collaborative similarity of two titles (cosine with shrinkage), 0 when no profile has both. */
-  collaborativeSimilarity(a: number, b: number): number {
-    const c = this.#cnt[a * this.#cap + b] as number;
-    const na = this.#norm2[a] as number;
-    const nb = this.#norm2[b] as number;
-    if (c <= 0 || na <= 0 || nb <= 0) return 0;
-    return ((this.#dot[a * this.#cap + b] as number) / Math.sqrt(na * nb)) * (c / (c + this.#lambda));
-  }
-
-  /** The most similar titles to a title, best first (collaborative and content similarity blended). */
   neighbours(item: number): Scored[] {
-    if (item >= this.#ids.length) return EMPTY_NEIGHBOURS;
-    const cached = this.#neighbours[item];
-    if (
-      cached !== undefined &&
-      (this.#stale[item] === 0 || Date.now() - (this.#computedAt[item] as number) < this.#neighbourTtl)
-    ) {
-      return cached;
+    if (item >= this.#catalog.size) return [];
+    const cached = this.#neighbours.get(item);
+    if (cached !== undefined) return cached;
+    const row = this.#row();
+    const w = this.#weights;
+    let max = 0;
+    if (item < w.titles) {
+      for (let k = w.ptr[item] as number; k < (w.ptr[item + 1] as number); k++) {
+        max = Math.max(max, w.weights[k] as number);
+      }
     }
-    const n = this.#ids.length;
-    const row = this.#scratch;
-    row.fill(0, 0, n);
-    if ((this.#norm2[item] as number) > 0) {
-      for (let j = 0; j < n; j++) row[j] = this.collaborativeSimilarity(item, j);
-    }
-    this.#contentIndex().addRow(item, row, this.#gamma);
+    if (max > 0) this.#addWeights(item, row, 1 / max);
+    this.#catalog.content().addRow(item, row, this.#gamma);
     row[item] = 0;
-    // Top k by insertion into a short sorted list: most titles fail the first comparison.
     const top: Scored[] = [];
-    for (let j = 0; j < n; j++) {
-      const s = row[j] as number;
-      if (s <= 1e-9) continue;
-      const candidate = { item: j, score: s };
-      if (top.length === this.#k && this.byScore(candidate, top[top.length - 1] as Scored) >= 0) continue;
-      let at = top.length;
-      while (at > 0 && this.byScore(candidate, top[at - 1] as Scored) < 0) at--;
-      top.splice(at, 0, candidate);
-      if (top.length > this.#k) top.pop();
+    for (const s of this.#ranked(row)) {
+      if (top.length === this.#k) break;
+      top.push(s);
     }
-    this.#neighbours[item] = top;
-    this.#computedAt[item] = Date.now();
-    this.#stale[item] = 0;
+    this.#neighbours.set(item, top);
     return top;
   }
 
   /**
-   * Recomputes stale neighbour lists that are in use, for at most `budgetMs`,
-   * resuming where the last call stopped; run in the background so requests
-   * seldom pay for recomputation. Returns how many lists it refreshed.
+   * Scores of titles for a profile, best first, leaving out titles it already
+   * has: Σ over its liked titles of the learned weights, disliked ones
+   * pulling their targets down, plus content similarity to its recent likes.
+   * A newcomer (fewer than NEWCOMER_LIKES likes) leans on content and trend.
    */
-  refreshStale(budgetMs: number): number {
-    const n = this.#ids.length;
-    const deadline = performance.now() + budgetMs;
-    let refreshed = 0;
-    for (let k = 0; k < n; k++) {
-      const i = (this.#refreshCursor + k) % n;
-      if (this.#stale[i] !== 1 || this.#neighbours[i] === undefined) continue;
-      this.#neighbours[i] = undefined;
-      this.neighbours(i);
-      refreshed++;
-      if (performance.now() > deadline) {
-        this.#refreshCursor = (i + 1) % n;
-        return refreshed;
-      }
+  scoreForProfile(profileId: string): Iterable<Scored> {
+    const p = this.#profiles.get(profileId);
+    if (p === undefined) return [];
+    const row = this.#row();
+    let likes = 0;
+    let scale = 0;
+    for (let k = 0; k < p.items.length; k++) {
+      const w = p.weights[k] as number;
+      if (w < LIKED) continue;
+      scale = Math.max(scale, this.#addWeights(p.items[k] as number, row, 1));
+      likes++;
     }
-    return refreshed;
+    // Content similarity, in the learned weights' units, to the most recent likes.
+    const recent = [...p.items.keys()]
+      .filter((k) => (p.weights[k] as number) >= LIKED)
+      .sort((a, b) => (p.times[b] as number) - (p.times[a] as number))
+      .slice(0, CONTENT_RECENT);
+    const contentScale = (likes < NEWCOMER_LIKES ? 1 : this.#gamma) * Math.max(scale, 1e-3);
+    const content = this.#catalog.content();
+    for (const k of recent) content.addRow(p.items[k] as number, row, contentScale);
+    if (likes < NEWCOMER_LIKES) this.#addTrend(row, contentScale * 0.1);
+    for (let k = 0; k < p.items.length; k++) row[p.items[k] as number] = 0;
+    return this.#ranked(row);
   }
 
-  #contentIndex(): ContentIndex {
-    this.#content ??= new ContentIndex([...this.#titles].map(([index, title]) => ({ index, title })));
-    return this.#content;
+  /** Adds the trending score, scaled so the top title gets `scale`, to every title with a score. */
+  #addTrend(row: Float64Array, scale: number): void {
+    let max = 0;
+    for (let j = 0; j < this.#catalog.size; j++) max = Math.max(max, this.#popularity.trend(j));
+    if (max <= 0) return;
+    for (let j = 0; j < this.#catalog.size; j++) {
+      if ((row[j] as number) > 0) row[j] = (row[j] as number) + (scale * this.#popularity.trend(j)) / max;
+    }
   }
 
   /**
-   * Scores of titles for a profile: Σ over its titles of (its weight ×
-   * similarity), so liked titles pull their neighbours up and disliked ones
-   * push theirs down. Titles the profile already has are left out.
+   * Titles with a positive score in `row`, best first; scores are rounded to
+   * the nine decimals `byScore` compares, so the order never contradicts them.
    */
-  scoreForProfile(profileId: string): Scored[] {
-    const p = this.#profiles.get(profileId);
-    if (p === undefined) return [];
-    const scores = new Map<number, number>();
-    for (let k = 0; k < p.items.length; k++) {
-      const w = p.weights[k] as number;
-      if (w === 0) continue;
-      for (const { item, score } of this.neighbours(p.items[k] as number)) {
-        scores.set(item, (scores.get(item) ?? 0) + w * score);
-      }
-    }
-    for (const i of p.items) scores.delete(i);
+  #ranked(row: Float64Array): Iterable<Scored> {
     const out: Scored[] = [];
-    for (const [item, score] of scores) if (score > 0) out.push({ item, score });
-    return out.sort(this.byScore);
+    for (let j = 0; j < this.#catalog.size; j++) {
+      const s = Math.round((row[j] as number) * 1e9) / 1e9;
+      if (s > 0) out.push({ item: j, score: s });
+    }
+    return bestFirst(out, this.byScore);
   }
 
   /**
@@ -421,71 +312,51 @@ export class TasteModel {
    * exactly like the incremental one.
    */
   readonly byScore = (a: Scored, b: Scored): number =>
-    Math.round(b.score * 1e9) - Math.round(a.score * 1e9) || cmpId(this.#ids, a.item, b.item);
+    Math.round(b.score * 1e9) - Math.round(a.score * 1e9) || this.#catalog.compareIds(a.item, b.item);
 
   // ---- popularity ----
 
-  /** Profiles that like the title (positive weight). */
   positives(item: number): number {
-    return this.#positives[item] as number;
+    return this.#popularity.positives(item);
   }
 
-  /** Time-decayed count of recent positive interactions (relative units). */
   trend(item: number): number {
-    return this.#trend[item] as number;
+    return this.#popularity.trend(item);
   }
 
-  #freshRankings() {
-    const r = this.#rankings;
-    if (r !== undefined && (r.version === this.#version || Date.now() - r.at < this.#ttl)) return r;
-    const catalog = [...this.#titles.keys()];
-    const pop = (i: number) => (this.#positives[i] as number) + 1e-3 * (this.#titles.get(i)?.popularity ?? 0);
-    const popular = catalog.sort((a, b) => pop(b) - pop(a) || cmpId(this.#ids, a, b));
-    const byGenre = new Map<string, number[]>();
-    const genreWeight = new Map<string, number>();
-    for (const i of popular) {
-      for (const g of this.#titles.get(i)?.genreIds ?? []) {
-        let list = byGenre.get(g);
-        if (list === undefined) {
-          list = [];
-          byGenre.set(g, list);
-        }
-        list.push(i);
-        genreWeight.set(g, (genreWeight.get(g) ?? 0) + pop(i));
-      }
-    }
-    const trendScore = (i: number) => (this.#trend[i] as number) + 1e-6 * pop(i);
-    for (const list of byGenre.values())
-      list.sort((a, b) => trendScore(b) - trendScore(a) || cmpId(this.#ids, a, b));
-    const genres = [...genreWeight.keys()].sort(
-      (a, b) => (genreWeight.get(b) ?? 0) - (genreWeight.get(a) ?? 0) || a.localeCompare(b),
-    );
-    this.#rankings = { version: this.#version, at: Date.now(), popular, byGenre, genres };
-    return this.#rankings;
-  }
-
-  /** Catalog titles, most liked first (the catalog's popularity breaks ties). */
   popular(): readonly number[] {
-    return this.#freshRankings().popular;
+    return this.#popularity.popular();
   }
 
-  /** Catalog titles of a genre, trending first. */
   trendingInGenre(genreId: string): readonly number[] {
-    return this.#freshRankings().byGenre.get(genreId) ?? [];
+    return this.#popularity.trendingInGenre(genreId);
   }
 
-  /** Genres by how much the whole audience likes them. */
   popularGenres(): readonly string[] {
-    return this.#freshRankings().genres;
+    return this.#popularity.popularGenres();
   }
 }
 
-function contentKey(t: CatalogTitle): string {
-  return JSON.stringify([t.title, t.synopsis, t.genreIds, t.cast]);
-}
+/** Sorted in two steps, so a reader that stops early (a row of 20) sorts only the head. */
+const HEAD = 256;
 
-function cmpId(ids: string[], a: number, b: number): number {
-  const x = ids[a] as string;
-  const y = ids[b] as string;
-  return x < y ? -1 : x > y ? 1 : 0;
+/**
+ * `items` in `compare` order, lazily: the HEAD best (by score rounded to nine
+ * decimals, the precision `compare` uses) are sorted and yielded first, the
+ * rest only if the reader goes on.
+ */
+function* bestFirst(items: Scored[], compare: (a: Scored, b: Scored) => number): Generator<Scored> {
+  if (items.length <= HEAD * 2) {
+    yield* items.sort(compare);
+    return;
+  }
+  const keys = Float64Array.from(items, (s) => Math.round(s.score * 1e9));
+  const threshold = kthLargest(Float64Array.from(keys), keys.length, HEAD);
+  const head: Scored[] = [];
+  const tail: Scored[] = [];
+  items.forEach((s, at) => {
+    ((keys[at] as number) >= threshold ? head : tail).push(s);
+  });
+  yield* head.sort(compare);
+  yield* tail.sort(compare);
 }

@@ -50,6 +50,7 @@ test("JetStream events feed Cassandra and the model; deletions erase; a restart 
       source: catalog,
       log,
       rebuildIntervalMs: 3_600_000,
+      retrainIntervalMs: 100,
       catalogSyncIntervalMs: 3_600_000,
     });
     return { store, bus, runtime };
