@@ -1,16 +1,23 @@
 /**
- * One dash.js playback: throughput-based ABR (BOLA off) capped at the plan,
- * start at the resume position, signed-URL renewal, retries on network loss,
- * and a log of ABR decisions and stalls that the stats overlay, the
- * heartbeats, the tests and the benchmark read.
+ * One dash.js playback: our ABR rule (or dash.js's stock ABR) capped at the
+ * plan, a first rendition chosen from the throughput the app already
+ * measured, start at the resume position, signed-URL renewal, retries on
+ * network loss, and a log of ABR decisions and rebuffers (stalls and video
+ * freezes) that the stats overlay, the heartbeats, the tests and the
+ * benchmark read. The engine only: no DOM besides the video element.
  */
-import type { MediaPlayerClass, MediaPlayerSettingClass, Representation } from "dashjs";
+import type { MediaPlayerClass, Representation } from "dashjs";
+import type { AbrDecision } from "./abr-rule.js";
+import { startRendition } from "./abr-rule.js";
 import type { Cap } from "./cap.js";
+import { marqueeRuleFactory, RULE_NAME } from "./dash-rule.js";
 import type { HeartbeatState, PlayerReading } from "./heartbeats.js";
+import { type Rebuffer, RebufferLog, SAMPLE_MS } from "./rebuffers.js";
+import { type AbrMode, dashSettings } from "./settings.js";
+import { ThroughputEstimator } from "./throughput.js";
 import { rebaseUrl, renewAt } from "./urls.js";
 
-/** "throughput": our setting (throughput rule only). "default": dash.js's stock ABR (BOLA + throughput). */
-export type AbrMode = "throughput" | "default";
+export type { AbrMode } from "./settings.js";
 
 export interface AbrEvent {
   /** performance.now() of the event. */
@@ -32,8 +39,8 @@ export interface PlaybackLog {
   /** Where playback was asked to start (the resume position), seconds. */
   startSeconds: number;
   firstFrameAt: number | undefined;
-  /** Stalls after the first frame. */
-  stalls: { start: number; end: number | undefined }[];
+  /** Rebuffers after the first frame: stalls (`waiting`) and video freezes. */
+  stalls: Rebuffer[];
   renewals: number;
   networkRetries: number;
   errors: string[];
@@ -56,57 +63,38 @@ export interface PlaybackOptions {
   startSeconds: number;
   cap: Cap;
   abr: AbrMode;
-  /** Seconds of media to buffer ahead (dash.js default when undefined); tests and the benchmark shorten it. */
+  /** The allowed video renditions (StreamContent's), to pick the first one before the manifest is read. */
+  renditions: { bitrateBps: number }[];
+  /** Throughput the app measured before playback (bits/s), if any. */
+  startEstimateBps: number | undefined;
+  /** Seconds of media to buffer ahead (the ABR's own targets when undefined); tests and the benchmark shorten it. */
   bufferSeconds?: number | undefined;
   /** RenewManifestUrl: a fresh signed URL and its expiry. */
   renew: () => Promise<{ url: string; expireMs: number | undefined }>;
   onStatus: (status: PlaybackStatus) => void;
   onQuality?: (rep: Representation) => void;
+  /** A rebuffer began (after the first frame). */
+  onRebuffer?: (r: Rebuffer) => void;
+  /** A measured segment download (bits/s), for the app's next start. */
+  onThroughput?: (bps: number) => void;
+}
+
+/** What the stats overlay shows beyond a heartbeat reading. */
+export interface PlaybackStats extends PlayerReading {
+  height: number;
+  width: number;
+  targetId: string;
+  targetHeight: number;
+  targetBitrateBps: number;
+  abrReason: string;
+  rebuffers: number;
+  rebufferMs: number;
 }
 
 type DashModule = typeof import("dashjs");
 
-function throughputSettings(
-  mode: AbrMode,
-  cap: Cap,
-  bufferSeconds: number | undefined,
-): MediaPlayerSettingClass {
-  const rules =
-    mode === "throughput"
-      ? {
-          throughputRule: { active: true },
-          bolaRule: { active: false },
-          insufficientBufferRule: { active: true },
-          switchHistoryRule: { active: true },
-          droppedFramesRule: { active: true },
-          abandonRequestsRule: { active: true },
-          l2ARule: { active: false },
-          loLPRule: { active: false },
-        }
-      : {};
-  return {
-    streaming: {
-      abr: {
-        autoSwitchBitrate: { video: true, audio: true },
-        maxBitrate: { video: cap.maxBitrateKbps, audio: -1 },
-        limitBitrateByPortal: false,
-        rules,
-      },
-      buffer: {
-        fastSwitchEnabled: true,
-        ...(bufferSeconds
-          ? {
-              bufferTimeDefault: bufferSeconds,
-              bufferTimeAtTopQuality: bufferSeconds,
-              bufferTimeAtTopQualityLongForm: bufferSeconds,
-            }
-          : {}),
-      },
-      retryAttempts: { MPD: 4, MediaSegment: 4, InitializationSegment: 4 },
-      retryIntervals: { MPD: 1000, MediaSegment: 1000, InitializationSegment: 1000 },
-    },
-  };
-}
+/** Our ladder's segment duration, used to pick the first rendition before dash.js has read the manifest. */
+const SEGMENT_SECONDS_GUESS = 4;
 
 export class Playback {
   readonly log: PlaybackLog;
@@ -118,11 +106,17 @@ export class Playback {
   #renewTimer: ReturnType<typeof setTimeout> | undefined;
   #renewing: Promise<void> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #sampleTimer: ReturnType<typeof setInterval> | undefined;
   #retryAttempt = 0;
   #destroyed = false;
   #seeking = false;
   /** The video representation on screen (dash.js's "current" one is the one being downloaded). */
   #rendered: Representation | null = null;
+  #target: { rep: Representation; decision: AbrDecision } | undefined;
+  readonly #throughput = new ThroughputEstimator();
+  readonly #rebuffers: RebufferLog;
+  /** Dropped and total frames at the last rendition change, for the recent dropped ratio. */
+  #framesMark = { dropped: 0, total: 0 };
   readonly #cleanup: (() => void)[] = [];
 
   constructor(dash: DashModule, opts: PlaybackOptions) {
@@ -130,13 +124,17 @@ export class Playback {
     this.#opts = opts;
     this.#originalUrl = opts.manifestUrl;
     this.#currentUrl = opts.manifestUrl;
+    this.#rebuffers = new RebufferLog((r) => {
+      if (r.kind === "freeze") this.#opts.onStatus({ kind: "buffering" });
+      this.#opts.onRebuffer?.(r);
+    });
     this.log = {
       abrMode: opts.abr,
       abr: [],
       playRequestedAt: performance.now(),
       startSeconds: opts.startSeconds,
       firstFrameAt: undefined,
-      stalls: [],
+      stalls: this.#rebuffers.events,
       renewals: 0,
       networkRetries: 0,
       errors: [],
@@ -158,6 +156,20 @@ export class Playback {
     };
     window.addEventListener("online", online);
     this.#cleanup.push(() => window.removeEventListener("online", online));
+    this.#sampleTimer = setInterval(() => this.#sample(), SAMPLE_MS);
+  }
+
+  #initialKbps(): number {
+    const ladder = [...this.#opts.renditions]
+      .map((r) => ({ id: "", height: 0, bitrateBps: r.bitrateBps }))
+      .filter(
+        (r) => this.#opts.cap.maxBitrateKbps < 0 || r.bitrateBps <= this.#opts.cap.maxBitrateKbps * 1000,
+      )
+      .sort((a, b) => a.bitrateBps - b.bitrateBps);
+    const estimate = this.#throughput.bps ?? this.#opts.startEstimateBps;
+    const first = ladder[startRendition(ladder, estimate, SEGMENT_SECONDS_GUESS)];
+    // dash.js picks the highest rendition at or below this, so the rendition's own bitrate is enough.
+    return first ? Math.ceil(first.bitrateBps / 1000) : -1;
   }
 
   #attach(startSeconds: number): void {
@@ -166,7 +178,30 @@ export class Playback {
     this.#player = player;
     const { cap, abr } = this.#opts;
     player.updateSettings({ debug: { logLevel: this.#dash.Debug.LOG_LEVEL_WARNING } });
-    player.updateSettings(throughputSettings(abr, cap, this.#opts.bufferSeconds));
+    player.updateSettings(
+      dashSettings({
+        mode: abr,
+        cap,
+        bufferSeconds: this.#opts.bufferSeconds,
+        initialKbps: this.#initialKbps(),
+      }),
+    );
+    if (abr === "marquee") {
+      player.addABRCustomRule(
+        "qualitySwitchRules",
+        RULE_NAME,
+        marqueeRuleFactory({
+          throughputBps: () => this.#throughput.bps,
+          latencyMs: () => this.#throughput.latencyMs,
+          bufferSeconds: () => this.#videoBuffer(),
+          droppedRatio: () => this.#droppedRatio(),
+          audioBps: () => this.#audioBps(),
+          decided: (decision, rep) => {
+            this.#target = { rep, decision };
+          },
+        }),
+      );
+    }
     if (Number.isFinite(cap.maxHeight)) {
       // Audio representations have no height; only video ones above the cap are filtered out.
       player.registerCustomCapabilitiesFilter((rep) => !(rep.height > 0) || rep.height <= cap.maxHeight);
@@ -182,14 +217,16 @@ export class Playback {
     const events = MediaPlayer.events;
     player.on(events.QUALITY_CHANGE_REQUESTED, (e) => {
       if (e.mediaType !== "video") return;
-      this.#pushAbr("requested", e.oldRepresentation, e.newRepresentation, e.reason?.name ?? "");
+      this.#pushAbr("requested", e.oldRepresentation, e.newRepresentation, this.#reasonOf(e.reason));
     });
     player.on(events.QUALITY_CHANGE_RENDERED, (e) => {
       if (e.mediaType !== "video") return;
       this.#rendered = e.newRepresentation;
+      this.#markFrames();
       this.#pushAbr("rendered", e.oldRepresentation, e.newRepresentation, "");
       this.#opts.onQuality?.(e.newRepresentation);
     });
+    player.on(events.FRAGMENT_LOADING_COMPLETED, (e) => this.#measure(e.request));
     player.on(events.ERROR, (e) =>
       this.#onError(e as unknown as { error?: { code?: number; message?: string } }),
     );
@@ -197,6 +234,77 @@ export class Playback {
       this.log.errors.push(`playback: ${(e as { error?: { message?: string } }).error?.message ?? "error"}`);
     });
     player.initialize(this.#opts.video, this.#currentUrl, true, startSeconds);
+  }
+
+  #reasonOf(reason: unknown): string {
+    const r = reason as { name?: string; message?: string; rule?: string } | null | undefined;
+    return r?.message ?? r?.name ?? r?.rule ?? "";
+  }
+
+  /** A finished video segment download feeds our throughput estimate. */
+  #measure(request: unknown): void {
+    const r = request as
+      | {
+          mediaType?: string;
+          type?: string;
+          bytesLoaded?: number;
+          startDate?: Date | null;
+          firstByteDate?: Date | null;
+          endDate?: Date | null;
+        }
+      | undefined;
+    if (r?.mediaType !== "video" || r.type !== "MediaSegment") return;
+    if (!r.startDate || !r.firstByteDate || !r.endDate || !(Number(r.bytesLoaded) > 0)) return;
+    const measured = this.#throughput.add({
+      bytes: Number(r.bytesLoaded),
+      latencyMs: r.firstByteDate.getTime() - r.startDate.getTime(),
+      transferMs: r.endDate.getTime() - r.firstByteDate.getTime(),
+    });
+    const bps = this.#throughput.bps;
+    if (measured && bps !== undefined) this.#opts.onThroughput?.(bps);
+  }
+
+  #videoBuffer(): number {
+    try {
+      const b = this.#player?.getBufferLength("video") ?? 0;
+      return Number.isFinite(b) ? b : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  #audioBps(): number {
+    try {
+      return this.#player?.getCurrentRepresentationForType("audio")?.bandwidth ?? 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  #markFrames(): void {
+    const q = this.#opts.video.getVideoPlaybackQuality?.();
+    this.#framesMark = { dropped: q?.droppedVideoFrames ?? 0, total: q?.totalVideoFrames ?? 0 };
+  }
+
+  /** Dropped frames since the rendition on screen came in, once enough frames were shown to tell. */
+  #droppedRatio(): number {
+    const q = this.#opts.video.getVideoPlaybackQuality?.();
+    if (!q) return 0;
+    const total = q.totalVideoFrames - this.#framesMark.total;
+    return total < 100 ? 0 : (q.droppedVideoFrames - this.#framesMark.dropped) / total;
+  }
+
+  #sample(): void {
+    if (this.log.firstFrameAt === undefined) return;
+    const video = this.#opts.video;
+    const wasFrozen = this.#rebuffers.frozen;
+    this.#rebuffers.sample({
+      t: performance.now(),
+      frames: video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0,
+      videoAheadSeconds: this.#videoBuffer(),
+      playing: !video.paused && !video.seeking && !video.ended && !this.#seeking,
+    });
+    if (wasFrozen && !this.#rebuffers.frozen && !video.paused) this.#opts.onStatus({ kind: "playing" });
   }
 
   #pushAbr(type: AbrEvent["type"], from: Representation | null, to: Representation | null, reason: string) {
@@ -220,6 +328,7 @@ export class Playback {
     const firstFrame = () => {
       if (this.log.firstFrameAt !== undefined) return;
       this.log.firstFrameAt = performance.now();
+      this.#markFrames();
       // dash.js reports switches, not the first choice: record what the first frame plays.
       if (!this.log.abr.some((e) => e.type === "rendered")) {
         let rep: Representation | null = null;
@@ -239,16 +348,13 @@ export class Playback {
     }
     on("playing", () => {
       firstFrame();
-      this.#endStall();
+      this.#rebuffers.stallEnded(performance.now());
       this.#retryAttempt = 0;
       this.#opts.onStatus({ kind: "playing" });
     });
     on("waiting", () => {
-      if (this.log.firstFrameAt !== undefined && !this.#seeking) {
-        const last = this.log.stalls.at(-1);
-        if (!last || last.end !== undefined)
-          this.log.stalls.push({ start: performance.now(), end: undefined });
-      }
+      if (this.log.firstFrameAt !== undefined && !this.#seeking)
+        this.#rebuffers.stallStarted(performance.now());
       this.#opts.onStatus({ kind: "buffering" });
     });
     on("seeking", () => {
@@ -261,11 +367,6 @@ export class Playback {
       if (!video.ended) this.#opts.onStatus({ kind: "paused" });
     });
     on("ended", () => this.#opts.onStatus({ kind: "ended" }));
-  }
-
-  #endStall(): void {
-    const last = this.log.stalls.at(-1);
-    if (last && last.end === undefined) last.end = performance.now();
   }
 
   #onError(e: { error?: { code?: number; message?: string } }): void {
@@ -326,17 +427,29 @@ export class Playback {
     return this.#renewing;
   }
 
-  /** The figures of the stats overlay and the heartbeats. */
-  reading(): PlayerReading & { height: number; width: number } {
+  /** The figures of the heartbeats: a video freeze reads as buffering. */
+  reading(): PlayerReading {
+    const s = this.stats();
+    return {
+      positionSeconds: s.positionSeconds,
+      state: s.state,
+      renditionId: s.renditionId,
+      bitrateBps: s.bitrateBps,
+      bufferSeconds: s.bufferSeconds,
+      droppedFrames: s.droppedFrames,
+      throughputBps: s.throughputBps,
+    };
+  }
+
+  /** The figures of the stats overlay. */
+  stats(): PlaybackStats {
     const video = this.#opts.video;
-    const player = this.#player;
     let rep: Representation | null = null;
-    let buffer = 0;
-    let throughputKbps = 0;
+    let throughputBps = this.#throughput.bps ?? 0;
     try {
-      rep = this.#rendered ?? player?.getCurrentRepresentationForType("video") ?? null;
-      buffer = player?.getBufferLength("video") ?? 0;
-      throughputKbps = player?.getAverageThroughput("video") ?? 0;
+      rep = this.#rendered ?? this.#player?.getCurrentRepresentationForType("video") ?? null;
+      if (this.#opts.abr === "default")
+        throughputBps = (this.#player?.getAverageThroughput("video") ?? 0) * 1000;
     } catch {
       // Not ready yet (before the stream is initialised).
     }
@@ -345,24 +458,41 @@ export class Playback {
     if (video.ended) state = "stopped";
     else if (this.#seeking || video.seeking) state = "seeking";
     else if (video.paused) state = "paused";
-    else if (video.readyState < 3) state = "buffering";
+    else if (video.readyState < 3 || this.#rebuffers.frozen) state = "buffering";
+    const target = this.#target?.rep ?? this.#targetFromDash();
+    const totals = this.#rebuffers.totals(performance.now());
     return {
       positionSeconds: video.currentTime,
       state,
       renditionId: rep?.id ?? "",
       bitrateBps: rep?.bandwidth ?? 0,
-      bufferSeconds: Number.isFinite(buffer) ? buffer : 0,
+      bufferSeconds: this.#videoBuffer(),
       droppedFrames: quality?.droppedVideoFrames ?? 0,
-      throughputBps: Number.isFinite(throughputKbps) ? throughputKbps * 1000 : 0,
+      throughputBps: Number.isFinite(throughputBps) ? throughputBps : 0,
       height: rep?.height ?? video.videoHeight,
       width: rep?.width ?? video.videoWidth,
+      targetId: target?.id ?? "",
+      targetHeight: target?.height ?? 0,
+      targetBitrateBps: target?.bandwidth ?? 0,
+      abrReason: this.#target?.decision.reason ?? "",
+      rebuffers: totals.count,
+      rebufferMs: totals.ms,
     };
+  }
+
+  #targetFromDash(): Representation | undefined {
+    try {
+      return this.#player?.getCurrentRepresentationForType("video") ?? undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   destroy(): void {
     this.#destroyed = true;
     if (this.#renewTimer !== undefined) clearTimeout(this.#renewTimer);
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    if (this.#sampleTimer !== undefined) clearInterval(this.#sampleTimer);
     for (const fn of this.#cleanup.splice(0)) fn();
     this.#player?.destroy();
     this.#player = undefined;
