@@ -139,6 +139,8 @@ async function runOnce(
   let sessionId: string | undefined;
   try {
     const { page, context } = browser;
+    // tsx keeps function names through an `__name` helper that the page does not have.
+    await page.addInitScript("globalThis.__name = (f) => f;");
     await page.addInitScript(installProbe, SAMPLE_MS);
     const cdp = await context.newCDPSession(page);
     await cdp.send("Network.enable");

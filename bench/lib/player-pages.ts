@@ -16,9 +16,10 @@ import { proxyTo } from "../../web-player/test/integration/front.js";
 export type Baseline = "dashjs" | "shaka";
 
 const require = createRequire(import.meta.url);
+/** The packages' browser bundles (their `require` entries: dash.js's UMD build, Shaka's compiled build). */
 const LIBS: Record<Baseline, string> = {
-  dashjs: require.resolve("dashjs/dist/modern/umd/dash.all.min.js"),
-  shaka: require.resolve("shaka-player/dist/shaka-player.compiled.js"),
+  dashjs: require.resolve("dashjs"),
+  shaka: require.resolve("shaka-player"),
 };
 
 const START: Record<Baseline, string> = {

@@ -56,13 +56,6 @@ test("panics down when the next segment would not arrive before the buffer runs 
   t.deepEqual(d, { index: 0, reason: "panic" });
 });
 
-test("dropped frames stop climbing and step down one", (t) => {
-  const d = chooseRendition(
-    input({ throughputBps: 20_000_000, bufferSeconds: 30, current: 3, droppedRatio: 0.3 }),
-  );
-  t.deepEqual(d, { index: 2, reason: "dropped-frames" });
-});
-
 test("a capped ladder is never left (the plan's cap is the ladder it is given)", (t) => {
   const capped = LADDER.slice(0, 4);
   const d = chooseRendition(

@@ -1,8 +1,7 @@
 /**
  * Our ABR decision, a pure function of what the player observed: the
  * throughput estimate (link rate, latency), the video buffer ahead, the
- * ladder under the plan's cap, the rendition being fetched and dropped
- * frames. It picks the highest rendition the link carries once audio is
+ * ladder under the plan's cap and the rendition being fetched. It picks the highest rendition the link carries once audio is
  * paid for, with a safety margin that narrows as the buffer grows (a full
  * buffer can absorb a misjudged segment, an empty one cannot), holds the
  * current rendition inside a band above that (so a link hovering near a
@@ -29,13 +28,11 @@ export interface AbrInput {
   segmentSeconds: number;
   /** Bits/s the audio track takes from the same link. */
   audioBps: number;
-  /** Share of frames dropped recently (0..1), at the current rendition. */
-  droppedRatio?: number;
 }
 
 export interface AbrDecision {
   index: number;
-  reason: "no-estimate" | "fits" | "hold" | "down" | "panic" | "dropped-frames";
+  reason: "no-estimate" | "fits" | "hold" | "down" | "panic";
 }
 
 export const ABR_TUNING = {
@@ -47,8 +44,6 @@ export const ABR_TUNING = {
   bufferHigh: 20,
   /** The current rendition is kept while it takes at most this much more than a new pick may. */
   holdBand: 0.12,
-  /** Above this dropped-frame ratio the next rendition up is not tried, and the current one is left. */
-  droppedLimit: 0.15,
 } as const;
 
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
@@ -98,9 +93,6 @@ export function chooseRendition(input: AbrInput): AbrDecision {
     if (safe < pick) return { index: safe, reason: "panic" };
   }
 
-  if ((input.droppedRatio ?? 0) > ABR_TUNING.droppedLimit && pick >= current) {
-    return { index: Math.max(0, current - 1), reason: "dropped-frames" };
-  }
   return { index: pick, reason };
 }
 

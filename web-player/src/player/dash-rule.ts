@@ -11,7 +11,6 @@ export interface RuleInputs {
   throughputBps(): number | undefined;
   latencyMs(): number;
   bufferSeconds(): number;
-  droppedRatio(): number;
   audioBps(): number;
   /** Told of every decision (the stats overlay shows the target). */
   decided(decision: AbrDecision, target: Representation): void;
@@ -61,7 +60,6 @@ export function marqueeRuleFactory(inputs: RuleInputs) {
       bufferSeconds: inputs.bufferSeconds(),
       segmentSeconds: segmentSecondsOf(now ?? reps[0]),
       audioBps: inputs.audioBps(),
-      droppedRatio: inputs.droppedRatio(),
     };
     const decision = chooseRendition(input);
     const target = reps[decision.index] as Representation;

@@ -7,11 +7,15 @@
  * plan's streams; after that the same title is not opened early again for
  * COOLDOWN_MS (a pointer wandering over Play opens no stream of sessions).
  */
+import { durationMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@marquee/sdk/browser";
 import type { StreamContentResponse } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
-import { api, session } from "../lib/api.js";
+import { api, baseUrl, session } from "../lib/api.js";
 import { deviceId } from "../lib/device.js";
 import { friendlyError } from "../lib/errors.js";
+import { planCap } from "./cap.js";
+import { firstRendition, firstSegmentUrls, prefetch, SEGMENT_SECONDS_GUESS } from "./prefetch.js";
+import { knownThroughput } from "./preload.js";
 
 /** A session opened early and not taken within this long is stopped. */
 const UNCLAIMED_MS = 10_000;
@@ -40,7 +44,11 @@ export function openSessionEarly(contentId: string, episodeId = ""): void {
   if (dropped?.key === key && Date.now() - dropped.at < COOLDOWN_MS) return;
   dropEarly();
   const call = streamContent(contentId, episodeId);
-  call.catch(() => undefined);
+  // The manifest and first segments too, so the click finds them in the cache.
+  call.then(
+    (res) => prefetchFirstSegments(res),
+    () => undefined,
+  );
   early = { key, call, timer: setTimeout(dropEarly, UNCLAIMED_MS) };
 }
 
@@ -51,6 +59,28 @@ function dropEarly(): void {
   dropped = { key: unclaimed.key, at: Date.now() };
   clearTimeout(unclaimed.timer);
   unclaimed.call.then((res) => api.streaming.stopStream({ sessionId: res.sessionId })).catch(() => undefined);
+}
+
+function prefetchFirstSegments(res: StreamContentResponse): void {
+  const renditions = res.renditions.map((r) => ({
+    renditionId: r.renditionId,
+    bitrateBps: Number(r.bitrateBps),
+  }));
+  const first = firstRendition(
+    renditions,
+    planCap(res.renditions, res.maxQuality).maxBitrateKbps,
+    knownThroughput(),
+  );
+  if (!first) return;
+  const startSeconds = res.resumePosition ? Number(durationMs(res.resumePosition)) / 1000 : 0;
+  prefetch(
+    firstSegmentUrls(
+      new URL(res.manifestUrl, baseUrl).toString(),
+      first.renditionId,
+      startSeconds,
+      SEGMENT_SECONDS_GUESS,
+    ),
+  );
 }
 
 /** The session for this title: the one opened early if there is one, else a new StreamContent call. */

@@ -8,10 +8,10 @@
  */
 import type { MediaPlayerClass, Representation } from "dashjs";
 import type { AbrDecision } from "./abr-rule.js";
-import { startRendition } from "./abr-rule.js";
 import type { Cap } from "./cap.js";
 import { marqueeRuleFactory, RULE_NAME } from "./dash-rule.js";
 import type { HeartbeatState, PlayerReading } from "./heartbeats.js";
+import { firstRendition, firstSegmentUrls, prefetch, SEGMENT_SECONDS_GUESS } from "./prefetch.js";
 import { type Rebuffer, RebufferLog, SAMPLE_MS } from "./rebuffers.js";
 import { type AbrMode, dashSettings } from "./settings.js";
 import { ThroughputEstimator } from "./throughput.js";
@@ -64,7 +64,7 @@ export interface PlaybackOptions {
   cap: Cap;
   abr: AbrMode;
   /** The allowed video renditions (StreamContent's), to pick the first one before the manifest is read. */
-  renditions: { bitrateBps: number }[];
+  renditions: { renditionId: string; bitrateBps: number }[];
   /** Throughput the app measured before playback (bits/s), if any. */
   startEstimateBps: number | undefined;
   /** Seconds of media to buffer ahead (the ABR's own targets when undefined); tests and the benchmark shorten it. */
@@ -93,9 +93,6 @@ export interface PlaybackStats extends PlayerReading {
 
 type DashModule = typeof import("dashjs");
 
-/** Our ladder's segment duration, used to pick the first rendition before dash.js has read the manifest. */
-const SEGMENT_SECONDS_GUESS = 4;
-
 export class Playback {
   readonly log: PlaybackLog;
   readonly #opts: PlaybackOptions;
@@ -114,9 +111,9 @@ export class Playback {
   #rendered: Representation | null = null;
   #target: { rep: Representation; decision: AbrDecision } | undefined;
   readonly #throughput = new ThroughputEstimator();
+  /** The video segment download under way: bytes so far and ms since its first byte. */
+  #inflight: { bytes: number; transferMs: number } | undefined;
   readonly #rebuffers: RebufferLog;
-  /** Dropped and total frames at the last rendition change, for the recent dropped ratio. */
-  #framesMark = { dropped: 0, total: 0 };
   readonly #cleanup: (() => void)[] = [];
 
   constructor(dash: DashModule, opts: PlaybackOptions) {
@@ -148,6 +145,12 @@ export class Playback {
 
   /** Loads the manifest and starts playing at the resume position. */
   start(): void {
+    const first = this.#firstRendition();
+    if (first) {
+      prefetch(
+        firstSegmentUrls(this.#currentUrl, first.renditionId, this.#opts.startSeconds, SEGMENT_SECONDS_GUESS),
+      );
+    }
     this.#listenToVideo();
     this.#attach(this.#opts.startSeconds);
     this.#scheduleRenewal(this.#opts.manifestExpireMs);
@@ -159,17 +162,11 @@ export class Playback {
     this.#sampleTimer = setInterval(() => this.#sample(), SAMPLE_MS);
   }
 
-  #initialKbps(): number {
-    const ladder = [...this.#opts.renditions]
-      .map((r) => ({ id: "", height: 0, bitrateBps: r.bitrateBps }))
-      .filter(
-        (r) => this.#opts.cap.maxBitrateKbps < 0 || r.bitrateBps <= this.#opts.cap.maxBitrateKbps * 1000,
-      )
-      .sort((a, b) => a.bitrateBps - b.bitrateBps);
+  /** The first video rendition, from the throughput known before any segment (ours only). */
+  #firstRendition(): { renditionId: string; bitrateBps: number } | undefined {
+    if (this.#opts.abr !== "marquee") return undefined;
     const estimate = this.#throughput.bps ?? this.#opts.startEstimateBps;
-    const first = ladder[startRendition(ladder, estimate, SEGMENT_SECONDS_GUESS)];
-    // dash.js picks the highest rendition at or below this, so the rendition's own bitrate is enough.
-    return first ? Math.ceil(first.bitrateBps / 1000) : -1;
+    return firstRendition(this.#opts.renditions, this.#opts.cap.maxBitrateKbps, estimate);
   }
 
   #attach(startSeconds: number): void {
@@ -178,12 +175,14 @@ export class Playback {
     this.#player = player;
     const { cap, abr } = this.#opts;
     player.updateSettings({ debug: { logLevel: this.#dash.Debug.LOG_LEVEL_WARNING } });
+    // dash.js starts at the highest rendition at or below this bitrate: the one chosen (and prefetched).
+    const first = this.#firstRendition();
     player.updateSettings(
       dashSettings({
         mode: abr,
         cap,
         bufferSeconds: this.#opts.bufferSeconds,
-        initialKbps: this.#initialKbps(),
+        initialKbps: first ? Math.ceil(first.bitrateBps / 1000) : -1,
       }),
     );
     if (abr === "marquee") {
@@ -191,10 +190,9 @@ export class Playback {
         "qualitySwitchRules",
         RULE_NAME,
         marqueeRuleFactory({
-          throughputBps: () => this.#throughput.bps,
+          throughputBps: () => this.#linkBps(),
           latencyMs: () => this.#throughput.latencyMs,
           bufferSeconds: () => this.#videoBuffer(),
-          droppedRatio: () => this.#droppedRatio(),
           audioBps: () => this.#audioBps(),
           decided: (decision, rep) => {
             this.#target = { rep, decision };
@@ -222,11 +220,14 @@ export class Playback {
     player.on(events.QUALITY_CHANGE_RENDERED, (e) => {
       if (e.mediaType !== "video") return;
       this.#rendered = e.newRepresentation;
-      this.#markFrames();
       this.#pushAbr("rendered", e.oldRepresentation, e.newRepresentation, "");
       this.#opts.onQuality?.(e.newRepresentation);
     });
-    player.on(events.FRAGMENT_LOADING_COMPLETED, (e) => this.#measure(e.request));
+    player.on(events.FRAGMENT_LOADING_COMPLETED, (e) => this.#measure(e.request, true));
+    player.on(events.FRAGMENT_LOADING_ABANDONED, (e) => this.#measure(e.request, true));
+    player.on(events.FRAGMENT_LOADING_PROGRESS, (e) =>
+      this.#measure((e as { request?: unknown }).request, false),
+    );
     player.on(events.ERROR, (e) =>
       this.#onError(e as unknown as { error?: { code?: number; message?: string } }),
     );
@@ -241,8 +242,11 @@ export class Playback {
     return r?.message ?? r?.name ?? r?.rule ?? "";
   }
 
-  /** A finished video segment download feeds our throughput estimate. */
-  #measure(request: unknown): void {
+  /**
+   * Video segment downloads feed our throughput estimate when they end (done or abandoned); while
+   * one is under way its rate so far is kept, so a link that collapses mid-segment is seen at once.
+   */
+  #measure(request: unknown, ended: boolean): void {
     const r = request as
       | {
           mediaType?: string;
@@ -253,15 +257,31 @@ export class Playback {
           endDate?: Date | null;
         }
       | undefined;
-    if (r?.mediaType !== "video" || r.type !== "MediaSegment") return;
-    if (!r.startDate || !r.firstByteDate || !r.endDate || !(Number(r.bytesLoaded) > 0)) return;
+    if (r?.mediaType !== "video" || r.type !== "MediaSegment" || !r.startDate || !r.firstByteDate) return;
+    const bytes = Number(r.bytesLoaded);
+    if (!(bytes > 0)) return;
+    const transferMs = (r.endDate && ended ? r.endDate.getTime() : Date.now()) - r.firstByteDate.getTime();
+    if (!ended) {
+      this.#inflight = { bytes, transferMs };
+      return;
+    }
+    this.#inflight = undefined;
     const measured = this.#throughput.add({
-      bytes: Number(r.bytesLoaded),
+      bytes,
       latencyMs: r.firstByteDate.getTime() - r.startDate.getTime(),
-      transferMs: r.endDate.getTime() - r.firstByteDate.getTime(),
+      transferMs,
     });
     const bps = this.#throughput.bps;
     if (measured && bps !== undefined) this.#opts.onThroughput?.(bps);
+  }
+
+  /** The estimate, or the rate of the download under way when that has run a second and is slower. */
+  #linkBps(): number | undefined {
+    const est = this.#throughput.bps;
+    const f = this.#inflight;
+    if (!f || f.transferMs < 1000) return est;
+    const now = (f.bytes * 8 * 1000) / f.transferMs;
+    return est === undefined ? now : Math.min(est, now);
   }
 
   #videoBuffer(): number {
@@ -279,19 +299,6 @@ export class Playback {
     } catch {
       return 0;
     }
-  }
-
-  #markFrames(): void {
-    const q = this.#opts.video.getVideoPlaybackQuality?.();
-    this.#framesMark = { dropped: q?.droppedVideoFrames ?? 0, total: q?.totalVideoFrames ?? 0 };
-  }
-
-  /** Dropped frames since the rendition on screen came in, once enough frames were shown to tell. */
-  #droppedRatio(): number {
-    const q = this.#opts.video.getVideoPlaybackQuality?.();
-    if (!q) return 0;
-    const total = q.totalVideoFrames - this.#framesMark.total;
-    return total < 100 ? 0 : (q.droppedVideoFrames - this.#framesMark.dropped) / total;
   }
 
   #sample(): void {
@@ -328,7 +335,6 @@ export class Playback {
     const firstFrame = () => {
       if (this.log.firstFrameAt !== undefined) return;
       this.log.firstFrameAt = performance.now();
-      this.#markFrames();
       // dash.js reports switches, not the first choice: record what the first frame plays.
       if (!this.log.abr.some((e) => e.type === "rendered")) {
         let rep: Representation | null = null;

@@ -132,7 +132,10 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
     startSeconds,
     cap,
     abr,
-    renditions: stream.renditions.map((r) => ({ bitrateBps: Number(r.bitrateBps) })),
+    renditions: stream.renditions.map((r) => ({
+      renditionId: r.renditionId,
+      bitrateBps: Number(r.bitrateBps),
+    })),
     startEstimateBps,
     bufferSeconds: Number(query.get("buffer")) > 0 ? Math.min(60, Number(query.get("buffer"))) : undefined,
     onQuality() {
