@@ -20,9 +20,12 @@
  * MARQUEE_BENCH_PATTERNS  comma-separated pattern names (default: all)
  * MARQUEE_BENCH_PLAYERS   comma-separated of ours,dashjs,shaka (default: all)
  * MARQUEE_BENCH_RUNS      runs per player and pattern (default 2)
+ * MARQUEE_BENCH_RECORD    a directory: each run's probe record (samples, stalls) and steps written there as JSON
  * MARQUEE_WEB_TEST_GATEWAY_URL / MARQUEE_WEB_TEST_STREAMING_URL  reuse a running platform
  *   (it must have the long demo title: MARQUEE_DEMO_LONG_SECONDS > 0)
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { waitFor } from "@marquee/kit/testing";
 import type { CDPSession } from "playwright-core";
 import { launch } from "../web-player/test/integration/browser.js";
@@ -93,6 +96,7 @@ const names = (env: string | undefined, all: string[]) =>
 const PATTERN_NAMES = names(process.env.MARQUEE_BENCH_PATTERNS, Object.keys(PATTERNS));
 const PLAYERS = names(process.env.MARQUEE_BENCH_PLAYERS, ALL_PLAYERS) as Player[];
 const RUNS = Number(process.env.MARQUEE_BENCH_RUNS ?? 2);
+const RECORD = process.env.MARQUEE_BENCH_RECORD;
 
 async function setBandwidth(cdp: CDPSession, mbps: number): Promise<void> {
   await cdp.send("Network.emulateNetworkConditions", {
@@ -149,7 +153,7 @@ async function runOnce(
       await page.goto(`${base}/signin`);
       await page.evaluate((s) => localStorage.setItem("marquee.session", s), member.storedSession);
       await page.goto(`${base}/title/${contentId}`);
-      await page.waitForSelector("a[data-action=play]");
+      await page.waitForSelector("a[data-action=play]", { timeout: 90_000 });
       // As a member would: the page is shown, the player code it preloads has arrived.
       await waitFor(
         "the player code preloaded",

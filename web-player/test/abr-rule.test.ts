@@ -75,6 +75,12 @@ test("throughput estimate: the lower of a fast and a slow average, small downloa
   const e = new ThroughputEstimator();
   t.is(e.bps, undefined);
   t.false(e.add({ bytes: 2_000, latencyMs: 40, transferMs: 5 }), "an init segment says nothing");
+  const loopback = new ThroughputEstimator();
+  t.true(
+    loopback.add({ bytes: 60_000, latencyMs: 0, transferMs: 0 }),
+    "a segment in under a millisecond still counts",
+  );
+  t.is(loopback.bps, 96_000_000, "as if it took 5 ms");
   // 500 kB in 1 s: 4 Mbps.
   for (let i = 0; i < 5; i++) e.add({ bytes: 500_000, latencyMs: 40, transferMs: 1000 });
   t.true(Math.abs((e.bps ?? 0) - 4_000_000) < 1_000);

@@ -40,8 +40,11 @@ class Ewma {
   }
 }
 
-/** Downloads shorter than this say more about timer resolution than about the link. */
-const MIN_TRANSFER_MS = 20;
+/**
+ * Transfers shorter than this are counted as this long: the clocks tick in milliseconds, and on a
+ * fast link (loopback) a whole segment arrives in less — still a sample, just a bounded one.
+ */
+const MIN_TRANSFER_MS = 5;
 /** Segments smaller than this (init segments, cache hits) are not measured. */
 const MIN_BYTES = 16_000;
 
@@ -53,8 +56,8 @@ export class ThroughputEstimator {
 
   /** Adds a download; returns false when it was too small to measure anything. */
   add(s: DownloadSample): boolean {
-    if (s.bytes < MIN_BYTES || s.transferMs < MIN_TRANSFER_MS) return false;
-    const bps = (s.bytes * 8 * 1000) / s.transferMs;
+    if (s.bytes < MIN_BYTES) return false;
+    const bps = (s.bytes * 8 * 1000) / Math.max(MIN_TRANSFER_MS, s.transferMs);
     this.#fast.add(1, bps);
     this.#slow.add(1, bps);
     this.#latency.add(1, Math.max(0, s.latencyMs));
