@@ -71,14 +71,14 @@ const PATTERNS: Record<string, { steps: [number, number][]; oracle: boolean }> =
     oracle: true,
   },
   spiky: {
-    steps: Array.from({ length: 8 }, () => [
+    steps: Array.from({ length: 6 }, () => [
       [3.5, 8],
       [0.7, 2],
     ]).flat() as [number, number][],
     oracle: false,
   },
   jitter: {
-    steps: Array.from({ length: 20 }, () => [
+    steps: Array.from({ length: 15 }, () => [
       [4.5, 2],
       [1.5, 2],
     ]).flat() as [number, number][],
@@ -194,6 +194,16 @@ async function runOnce(
     const probe = await readProbe();
     if (steps[0] && probe.firstFrameAt !== undefined)
       steps[0].from = Math.min(steps[0].from, probe.firstFrameAt);
+    if (RECORD) {
+      const own = await page.evaluate(
+        () => (globalThis as { __marquee?: { playback?: unknown } }).__marquee?.playback,
+      );
+      mkdirSync(RECORD, { recursive: true });
+      writeFileSync(
+        path.join(RECORD, `${player}-${Date.now()}.json`),
+        JSON.stringify({ player, probe, steps, playback: own }),
+      );
+    }
     return runFigures(probe, steps, ladder.video, ladder.audioBps);
   } finally {
     await browser.close();
