@@ -6,7 +6,7 @@ import {
   safetyFactor,
   startRendition,
 } from "../src/player/abr-rule.js";
-import { ThroughputEstimator } from "../src/player/throughput.js";
+import { LinkMeter, ThroughputEstimator } from "../src/player/throughput.js";
 
 /** The demo ladder (services/streaming ingest): 4 s segments, 128 kbit/s audio. */
 const LADDER: LadderRung[] = [
@@ -93,6 +93,30 @@ test("throughput estimate: the lower of a fast and a slow average, small downloa
   // One lucky burst (16 Mbps) lifts it less than a third of the way: the slow average holds it down.
   e.add({ bytes: 500_000, latencyMs: 40, transferMs: 250 });
   t.true((e.bps ?? 0) < afterDrop + (16_000_000 - afterDrop) / 3, `estimate ${e.bps}`);
+});
+
+test("link meter: a collapsing download counts before it ends; audio and init segments do not", (t) => {
+  const m = new LinkMeter();
+  const at = (ms: number) => new Date(1_000_000 + ms);
+  const segment = (bytes: number, start: number, first: number, end: number | null) => ({
+    mediaType: "video",
+    type: "MediaSegment",
+    bytesLoaded: bytes,
+    startDate: at(start),
+    firstByteDate: at(first),
+    endDate: end === null ? null : at(end),
+  });
+  // 1 MB in 2 s after 40 ms of latency: 4 Mbps.
+  t.is(m.observe(segment(1_000_000, 0, 40, 2040), true, 0), 4_000_000);
+  t.is(m.observe({ ...segment(1_000_000, 0, 40, 2040), mediaType: "audio" }, true, 0), undefined);
+  t.is(m.observe({ ...segment(1_000, 0, 40, 50), type: "InitializationSegment" }, true, 0), undefined);
+  // The next download has brought 100 kB in 2 s (0.4 Mbps): the link reads that, the estimate not yet.
+  m.observe(segment(100_000, 3000, 3040, null), false, 1_000_000 + 5040);
+  t.is(m.bps(), 400_000);
+  t.is(m.estimateBps, 4_000_000);
+  // Abandoned, it becomes a sample like any other, and the fast average drops.
+  const after = m.observe(segment(100_000, 3000, 3040, 5040), true, 0) ?? 0;
+  t.true(after < 2_500_000, `estimate ${after}`);
 });
 
 /**

@@ -14,7 +14,7 @@ import type { HeartbeatState, PlayerReading } from "./heartbeats.js";
 import { firstRendition, firstSegmentUrls, prefetch, SEGMENT_SECONDS_GUESS } from "./prefetch.js";
 import { type Rebuffer, RebufferLog, SAMPLE_MS } from "./rebuffers.js";
 import { type AbrMode, dashSettings } from "./settings.js";
-import { ThroughputEstimator } from "./throughput.js";
+import { LinkMeter, type SegmentRequest } from "./throughput.js";
 import { rebaseUrl, renewAt } from "./urls.js";
 
 export type { AbrMode } from "./settings.js";
@@ -110,9 +110,7 @@ export class Playback {
   /** The video representation on screen (dash.js's "current" one is the one being downloaded). */
   #rendered: Representation | null = null;
   #target: { rep: Representation; decision: AbrDecision } | undefined;
-  readonly #throughput = new ThroughputEstimator();
-  /** The video segment download under way: bytes so far and ms since its first byte. */
-  #inflight: { bytes: number; transferMs: number } | undefined;
+  readonly #link = new LinkMeter();
   readonly #rebuffers: RebufferLog;
   readonly #cleanup: (() => void)[] = [];
 
@@ -165,7 +163,7 @@ export class Playback {
   /** The first video rendition, from the throughput known before any segment (ours only). */
   #firstRendition(): { renditionId: string; bitrateBps: number } | undefined {
     if (this.#opts.abr !== "marquee") return undefined;
-    const estimate = this.#throughput.bps ?? this.#opts.startEstimateBps;
+    const estimate = this.#link.estimateBps ?? this.#opts.startEstimateBps;
     return firstRendition(this.#opts.renditions, this.#opts.cap.maxBitrateKbps, estimate);
   }
 
@@ -190,8 +188,8 @@ export class Playback {
         "qualitySwitchRules",
         RULE_NAME,
         marqueeRuleFactory({
-          throughputBps: () => this.#linkBps(),
-          latencyMs: () => this.#throughput.latencyMs,
+          throughputBps: () => this.#link.bps(),
+          latencyMs: () => this.#link.latencyMs,
           bufferSeconds: () => this.#videoBuffer(),
           audioBps: () => this.#audioBps(),
           decided: (decision, rep) => {
@@ -242,46 +240,10 @@ export class Playback {
     return r?.message ?? r?.name ?? r?.rule ?? "";
   }
 
-  /**
-   * Video segment downloads feed our throughput estimate when they end (done or abandoned); while
-   * one is under way its rate so far is kept, so a link that collapses mid-segment is seen at once.
-   */
+  /** A video segment download's progress or end feeds the link meter; the app keeps the estimate for next time. */
   #measure(request: unknown, ended: boolean): void {
-    const r = request as
-      | {
-          mediaType?: string;
-          type?: string;
-          bytesLoaded?: number;
-          startDate?: Date | null;
-          firstByteDate?: Date | null;
-          endDate?: Date | null;
-        }
-      | undefined;
-    if (r?.mediaType !== "video" || r.type !== "MediaSegment" || !r.startDate || !r.firstByteDate) return;
-    const bytes = Number(r.bytesLoaded);
-    if (!(bytes > 0)) return;
-    const transferMs = (r.endDate && ended ? r.endDate.getTime() : Date.now()) - r.firstByteDate.getTime();
-    if (!ended) {
-      this.#inflight = { bytes, transferMs };
-      return;
-    }
-    this.#inflight = undefined;
-    const measured = this.#throughput.add({
-      bytes,
-      latencyMs: r.firstByteDate.getTime() - r.startDate.getTime(),
-      transferMs,
-    });
-    const bps = this.#throughput.bps;
-    if (measured && bps !== undefined) this.#opts.onThroughput?.(bps);
-  }
-
-  /** The estimate, or the rate of the download under way when that has run a second and is slower. */
-  #linkBps(): number | undefined {
-    const est = this.#throughput.bps;
-    const f = this.#inflight;
-    if (!f || f.transferMs < 1000) return est;
-    const now = (f.bytes * 8 * 1000) / f.transferMs;
-    return est === undefined ? now : Math.min(est, now);
+    const bps = this.#link.observe(request as SegmentRequest | undefined, ended, Date.now());
+    if (bps !== undefined) this.#opts.onThroughput?.(bps);
   }
 
   #videoBuffer(): number {
@@ -451,7 +413,7 @@ export class Playback {
   stats(): PlaybackStats {
     const video = this.#opts.video;
     let rep: Representation | null = null;
-    let throughputBps = this.#throughput.bps ?? 0;
+    let throughputBps = this.#link.estimateBps ?? 0;
     try {
       rep = this.#rendered ?? this.#player?.getCurrentRepresentationForType("video") ?? null;
       if (this.#opts.abr === "default")

@@ -78,3 +78,62 @@ export class ThroughputEstimator {
     return this.#samples === 0 ? 0 : this.#latency.value;
   }
 }
+
+/** The parts of a dash.js FragmentRequest the meter reads. */
+export interface SegmentRequest {
+  mediaType?: string;
+  type?: string;
+  bytesLoaded?: number;
+  startDate?: Date | null;
+  firstByteDate?: Date | null;
+  endDate?: Date | null;
+}
+
+/**
+ * The link as the ABR sees it: video segment downloads feed the estimator when they end (done or
+ * abandoned), and while one is under way its rate so far is kept, so a link that collapses
+ * mid-segment is seen once that download has run a second, not only when it ends.
+ */
+export class LinkMeter {
+  readonly #estimator = new ThroughputEstimator();
+  /** The download under way: bytes so far and ms since its first byte. */
+  #inflight: { bytes: number; transferMs: number } | undefined;
+
+  /** Takes a progress (`ended` false) or end of a request; returns the new estimate when it changed. */
+  observe(r: SegmentRequest | undefined, ended: boolean, nowMs: number): number | undefined {
+    if (r?.mediaType !== "video" || r.type !== "MediaSegment" || !r.startDate || !r.firstByteDate)
+      return undefined;
+    const bytes = Number(r.bytesLoaded);
+    if (!(bytes > 0)) return undefined;
+    const transferMs = (r.endDate && ended ? r.endDate.getTime() : nowMs) - r.firstByteDate.getTime();
+    if (!ended) {
+      this.#inflight = { bytes, transferMs };
+      return undefined;
+    }
+    this.#inflight = undefined;
+    const added = this.#estimator.add({
+      bytes,
+      latencyMs: r.firstByteDate.getTime() - r.startDate.getTime(),
+      transferMs,
+    });
+    return added ? this.#estimator.bps : undefined;
+  }
+
+  /** The estimate from finished downloads, bits/s. */
+  get estimateBps(): number | undefined {
+    return this.#estimator.bps;
+  }
+
+  get latencyMs(): number {
+    return this.#estimator.latencyMs;
+  }
+
+  /** The estimate, or the rate of the download under way when that has run a second and is slower. */
+  bps(): number | undefined {
+    const est = this.#estimator.bps;
+    const f = this.#inflight;
+    if (!f || f.transferMs < 1000) return est;
+    const now = (f.bytes * 8 * 1000) / f.transferMs;
+    return est === undefined ? now : Math.min(est, now);
+  }
+}
