@@ -35,7 +35,7 @@ export interface AbrDecision {
   reason: "no-estimate" | "fits" | "hold" | "down" | "panic";
 }
 
-export const ABR_TUNING = {
+const ABR_TUNING = {
   /** Share of the usable throughput a rendition may take with an empty buffer … */
   safetyLow: 0.8,
   /** … and with a buffer of `bufferHigh` seconds or more. */

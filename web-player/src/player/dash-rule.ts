@@ -34,7 +34,7 @@ export const RULE_NAME = "MarqueeAbrRule";
 const PRIORITY_DEFAULT = 0.5;
 const NO_CHANGE = null;
 
-export function ladderOf(reps: readonly Representation[]): LadderRung[] {
+function ladderOf(reps: readonly Representation[]): LadderRung[] {
   return reps.map((r) => ({ id: r.id, bitrateBps: r.bandwidth, height: r.height }));
 }
 
@@ -78,7 +78,7 @@ export function marqueeRuleFactory(inputs: RuleInputs) {
 }
 
 /** Segment duration from a Representation (SegmentTemplate/Timeline), 4 s when unknown. */
-export function segmentSecondsOf(rep: Representation | undefined): number {
+function segmentSecondsOf(rep: Representation | undefined): number {
   for (const d of [rep?.segmentDuration, rep?.fragmentDuration]) {
     if (typeof d === "number" && Number.isFinite(d) && d > 0) return d;
   }

@@ -27,7 +27,7 @@ export function firstRendition<R extends { renditionId: string; bitrateBps: numb
   return ladder[startRendition(rungs, estimateBps, SEGMENT_SECONDS_GUESS)];
 }
 
-export const AUDIO_RENDITION = "audio";
+const AUDIO_RENDITION = "audio";
 
 /** URLs of the init and first media segments, video and audio, for a start at `startSeconds`. */
 export function firstSegmentUrls(

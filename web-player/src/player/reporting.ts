@@ -32,7 +32,7 @@ export interface ReporterOptions {
   onSessionEnded: (message: string) => void;
 }
 
-export const millis = (d: Duration | undefined) => (d ? Number(durationMs(d)) : undefined);
+const millis = (d: Duration | undefined) => (d ? Number(durationMs(d)) : undefined);
 
 export function createReporter(o: ReporterOptions): HeartbeatScheduler {
   const { sessionId } = o;

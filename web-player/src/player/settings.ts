@@ -18,8 +18,8 @@ export type AbrMode = "marquee" | "default";
  * sharp drop while the next segments come at a lower rendition; at the top rendition
  * there is nothing better to fetch, so it goes a little further.
  */
-export const BUFFER_TARGET_SECONDS = 30;
-export const BUFFER_AT_TOP_SECONDS = 45;
+const BUFFER_TARGET_SECONDS = 30;
+const BUFFER_AT_TOP_SECONDS = 45;
 
 export interface SettingsInput {
   mode: AbrMode;

@@ -25,7 +25,7 @@ const VARIED_SCENES = [
 const VARIED_SCENE_SECONDS = 20;
 
 /** The lavfi graph of a pattern, `seconds` long where the pattern needs to know. */
-export function patternGraph(pattern: Pattern, seconds: number): string {
+function patternGraph(pattern: Pattern, seconds: number): string {
   if (pattern === "life") return LIFE;
   if (pattern === "mandelbrot") return "mandelbrot=size=960x540:rate=25,scale=1920:1080";
   if (pattern !== "varied") return `${pattern}=size=1920x1080:rate=25`;
