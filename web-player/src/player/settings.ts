@@ -54,7 +54,10 @@ export function dashSettings(s: SettingsInput): MediaPlayerSettingClass {
         ...(ours ? { rules: OUR_RULES, initialBitrate: { video: s.initialKbps, audio: -1 } } : {}),
       },
       buffer: {
-        fastSwitchEnabled: true,
+        // Ours: no fast switching. After an up-switch it re-fetches segments already buffered at the new
+        // rendition; on a link just wide enough for it (the benchmark's return from a sharp drop to 5 Mbps)
+        // the buffer drained 14 s while segments it already had were fetched again, and the video froze.
+        fastSwitchEnabled: !ours,
         ...(target !== undefined && atTop !== undefined
           ? {
               bufferTimeDefault: target,
