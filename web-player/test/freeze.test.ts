@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import test from "ava";
 import { detectFreezes, type FrameSample, FreezeDetector, mergeIntervals } from "../src/player/freeze.js";
 
@@ -101,4 +102,32 @@ test("a stall and a freeze at once are one rebuffer", (t) => {
     { start: 1000, end: 2500 },
     { start: 4000, end: 5000 },
   ]);
+});
+
+test("recorded: the video buffer ran dry three times after a sharp drop, with no stall event — three freezes", (t) => {
+  const record = JSON.parse(
+    readFileSync(new URL("./fixtures/freeze-sharp-drop.json", import.meta.url), "utf8"),
+  ) as {
+    stalls: unknown[];
+    samples: { t: number; frames: number; videoAhead: number; playing: boolean }[];
+  };
+  t.deepEqual(record.stalls, [], "the media element said nothing");
+  const freezes = detectFreezes(
+    record.samples.map((s) => ({
+      t: s.t,
+      frames: s.frames,
+      videoAheadSeconds: s.videoAhead,
+      playing: s.playing,
+    })),
+  );
+  const seconds = freezes.map((f) => Math.round(((f.end ?? 0) - f.start) / 100) / 10);
+  t.deepEqual(seconds, [2.3, 1.8, 0.8]);
+  // Each began where the video buffer ran out.
+  for (const f of freezes) {
+    const during = record.samples.filter((s) => s.t > f.start && s.t < (f.end ?? 0));
+    t.true(
+      during.some((s) => s.videoAhead < 0.1),
+      `buffer dry during the freeze at ${f.start}`,
+    );
+  }
 });
