@@ -1,6 +1,8 @@
 /**
  * Serves the built web player (web-player/dist) for the gateway: correct
- * content types, hashed assets cached for a year as immutable, index.html
+ * content types, the brotli or gzip file the build wrote beside each text
+ * asset when the browser accepts it (sirv picks by Accept-Encoding and sets
+ * Vary), hashed assets cached for a year as immutable, index.html
  * revalidated on every load (no-cache), and any other GET of an app path
  * (/title/…, /watch/…) answered with index.html so the client router takes
  * over. Plugs into kit `serve({ fallback })`: `(req, res) => void` for
@@ -79,6 +81,8 @@ export function createStaticHandler(options: StaticOptions = {}): StaticHandler 
         mtimeMs,
         serve: sirv(root, {
           etag: true,
+          brotli: true,
+          gzip: true,
           single: true,
           dotfiles: false,
           ignores: notApp,

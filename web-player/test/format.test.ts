@@ -48,22 +48,30 @@ test("stats overlay lines", (t) => {
       height: 480,
       width: 854,
       bitrateBps: 1_200_000,
+      targetId: "720p",
+      targetHeight: 720,
+      targetBitrateBps: 2_500_000,
+      abrReason: "fits",
       throughputBps: 5_300_000,
       bufferSeconds: 18.04,
       droppedFrames: 2,
+      rebuffers: 1,
+      rebufferMs: 800,
       maxHeight: 720,
     }),
     [
       ["Rendition", "480p"],
       ["Bitrate", "1.2 Mbps"],
+      ["Target", "720p · 2.5 Mbps (fits)"],
       ["Throughput", "5.3 Mbps"],
       ["Buffer", "18.0 s"],
       ["Dropped frames", "2"],
+      ["Rebuffers", "1 (0.8 s)"],
       ["Plan cap", "720p"],
     ],
   );
   t.deepEqual(
     statsLines({}).map(([, v]) => v),
-    ["—", "—", "—", "—", "—", "none"],
+    ["—", "—", "—", "—", "—", "—", "—", "none"],
   );
 });

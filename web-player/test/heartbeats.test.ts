@@ -167,6 +167,18 @@ test("play and quality changes report at once too", async (t) => {
   );
 });
 
+test("the start of a rebuffer reports at once, its reading as the player gives it (a freeze reads buffering)", async (t) => {
+  const s = setup();
+  s.scheduler.start();
+  await s.time.advance(4_000);
+  s.set({ state: "buffering", bufferSeconds: 0 });
+  await s.scheduler.beat("rebuffer");
+  t.deepEqual(
+    s.calls.map((c) => c.beats.map((b) => [b.reason, b.state, b.eventTimeMs])),
+    [[["start", "playing", 0]], [["rebuffer", "buffering", 4_000]]],
+  );
+});
+
 test("a burst of seeks is reported once, after it settles", async (t) => {
   const s = setup();
   s.scheduler.start();

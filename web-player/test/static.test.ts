@@ -127,3 +127,44 @@ test("works for HTTP/2 compatibility requests", async (t) => {
   t.regex(type, /text\/html/);
   t.regex(body, /Marquee/);
 });
+
+/** A raw GET (no decompression): status, headers and the bytes as sent. */
+function rawGet(url: string, acceptEncoding: string) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>(
+    (resolve, reject) => {
+      http
+        .get(url, { headers: { "accept-encoding": acceptEncoding } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
+        })
+        .on("error", reject);
+    },
+  );
+}
+
+test("precompressed assets: brotli or gzip as the browser accepts, the plain file otherwise", async (t) => {
+  const dist = makeDist();
+  writeFileSync(path.join(dist, "assets", "index-AbC123.js.br"), "brotli bytes");
+  writeFileSync(path.join(dist, "assets", "index-AbC123.js.gz"), "gzip bytes");
+  const s = await serve(dist);
+  t.teardown(async () => {
+    await s.close();
+    rmSync(dist, { recursive: true });
+  });
+  const url = `${s.base}/assets/index-AbC123.js`;
+  const br = await rawGet(url, "gzip, deflate, br");
+  t.is(br.headers["content-encoding"], "br");
+  t.is(br.body.toString(), "brotli bytes");
+  t.regex(String(br.headers["content-type"]), /javascript/);
+  t.regex(String(br.headers.vary), /accept-encoding/i);
+  t.is(br.headers["cache-control"], "public, max-age=31536000, immutable");
+  const gz = await rawGet(url, "gzip");
+  t.is(gz.headers["content-encoding"], "gzip");
+  t.is(gz.body.toString(), "gzip bytes");
+  const plain = await rawGet(url, "identity");
+  t.is(plain.headers["content-encoding"], undefined);
+  t.is(plain.body.toString(), "console.log(1)");
+});

@@ -1,6 +1,7 @@
 import { VideoQuality } from "@marquee/sdk/marquee/common/v1/video_quality_pb";
 import test from "ava";
 import { planCap } from "../src/player/cap.js";
+import { firstSegmentUrls } from "../src/player/prefetch.js";
 import { rebaseUrl, renewAt } from "../src/player/urls.js";
 
 test("rebaseUrl: a signature in the path prefix moves to the new prefix", (t) => {
@@ -48,4 +49,17 @@ test("planCap: the stricter of allowed renditions and max quality", (t) => {
     maxHeight: Number.POSITIVE_INFINITY,
     maxBitrateKbps: -1,
   });
+});
+
+test("prefetch: init and first media segments of the chosen rendition and audio, beside the signed manifest", (t) => {
+  const manifest = "http://h/media/s/tok.123.0.sig/asset-1/manifest.mpd";
+  t.deepEqual(firstSegmentUrls(manifest, "360p", 0, 4), [
+    "http://h/media/s/tok.123.0.sig/asset-1/init-360p.m4s",
+    "http://h/media/s/tok.123.0.sig/asset-1/chunk-360p-00001.m4s",
+    "http://h/media/s/tok.123.0.sig/asset-1/init-audio.m4s",
+    "http://h/media/s/tok.123.0.sig/asset-1/chunk-audio-00001.m4s",
+  ]);
+  // Resuming at 61.5 s: the segment covering [60, 64) is the 16th; a signature in the query stays.
+  const urls = firstSegmentUrls("http://h/m/a/manifest.mpd?sig=x", "720p", 61.5, 4);
+  t.is(urls[1], "http://h/m/a/chunk-720p-00016.m4s?sig=x");
 });

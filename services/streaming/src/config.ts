@@ -64,6 +64,8 @@ export function loadStreamingConfig(
       /** Create the demo titles at first start (default: in embedded mode). */
       MARQUEE_DEMO_TITLES: envs.flag(mode === "embedded"),
       MARQUEE_DEMO_SECONDS: z.coerce.number().int().min(4).max(60).default(20),
+      /** Length of the long demo title ("Long Take", made last); 0 leaves it out. */
+      MARQUEE_DEMO_LONG_SECONDS: z.coerce.number().int().min(0).max(1800).default(180),
       MARQUEE_FFMPEG_PATH: z.string().optional(),
     },
     env,

@@ -21,9 +21,14 @@ interface DemoTitle {
   genreIds: string[];
   pattern: (typeof PATTERNS)[number];
   toneHz: number;
+  /** A long title (DemoOptions.longSeconds) rather than a short clip. */
+  long?: boolean;
 }
 
-/** Short synthetic clips (test patterns with a tone): a new user can press play at once. */
+/**
+ * Short synthetic clips (test patterns with a tone), so a new user can press play at once, then
+ * a long one of varied scenes, long enough to watch adaptive bitrate at work (and to benchmark it).
+ */
 const DEMO_TITLES: DemoTitle[] = [
   {
     key: "signal",
@@ -53,6 +58,17 @@ const DEMO_TITLES: DemoTitle[] = [
     pattern: "smptehdbars",
     toneHz: 1000,
   },
+  {
+    key: "long",
+    requestId: "8b3c6fad-b054-4e91-8c7d-4f5a6b7c8d94",
+    title: "Long Take",
+    synopsis:
+      "Bars, a test card, a Mandelbrot dive, noise, life and a cellular automaton, one after another: scenes the encoder finds easy and hard. A demo title made at first start.",
+    genreIds: ["documentary"],
+    pattern: "varied",
+    toneHz: 330,
+    long: true,
+  },
 ];
 
 export interface DemoOptions {
@@ -61,6 +77,8 @@ export interface DemoOptions {
   content: Pick<Client<typeof ContentService>, "createContent" | "attachMedia" | "publishContent">;
   log: Logger;
   seconds: number;
+  /** Length of the long demo title; 0 leaves it out. */
+  longSeconds: number;
   preset: string;
   titles?: DemoTitle[];
 }
@@ -83,12 +101,14 @@ export async function seedDemoTitles(o: DemoOptions): Promise<number> {
   let created = 0;
   for (const demo of o.titles ?? DEMO_TITLES) {
     if (done.includes(demo.key)) continue;
+    const seconds = demo.long ? o.longSeconds : o.seconds;
+    if (seconds <= 0) continue;
     const work = path.join(o.mediaDir, INCOMING, `demo-${demo.key}-${randomUUID()}.mp4`);
     await mkdir(path.dirname(work), { recursive: true });
     try {
       o.log.info({ title: demo.title }, "making demo title");
       await makeSyntheticSource(o.ffmpeg, work, {
-        seconds: o.seconds,
+        seconds,
         pattern: demo.pattern,
         toneHz: demo.toneHz,
       });

@@ -146,6 +146,7 @@ export async function startStreamingService(
         content,
         log,
         seconds: config.MARQUEE_DEMO_SECONDS,
+        longSeconds: config.MARQUEE_DEMO_LONG_SECONDS,
         preset: "ultrafast",
       }).then(
         (created) => {

@@ -67,20 +67,37 @@ export interface PlayerStats {
   height?: number | undefined;
   width?: number | undefined;
   bitrateBps?: number | undefined;
+  /** The rendition being fetched (where the ABR is heading) and why it was chosen. */
+  targetId?: string | undefined;
+  targetHeight?: number | undefined;
+  targetBitrateBps?: number | undefined;
+  abrReason?: string | undefined;
   throughputBps?: number | undefined;
   bufferSeconds?: number | undefined;
   droppedFrames?: number | undefined;
+  rebuffers?: number | undefined;
+  rebufferMs?: number | undefined;
   maxHeight?: number | undefined;
 }
 
-/** The stats overlay's lines, label and value. */
+/** The stats overlay's lines, label and value: what is on screen, where the ABR is heading, and why. */
 export function statsLines(stats: PlayerStats): [string, string][] {
+  const target = stats.targetId
+    ? `${formatRendition({ id: stats.targetId, height: stats.targetHeight })} · ${formatBitrate(stats.targetBitrateBps)}${stats.abrReason ? ` (${stats.abrReason})` : ""}`
+    : "—";
   return [
     ["Rendition", formatRendition({ id: stats.renditionId, height: stats.height, width: stats.width })],
     ["Bitrate", formatBitrate(stats.bitrateBps)],
+    ["Target", target],
     ["Throughput", formatBitrate(stats.throughputBps)],
     ["Buffer", formatSeconds(stats.bufferSeconds)],
     ["Dropped frames", stats.droppedFrames === undefined ? "—" : String(stats.droppedFrames)],
+    [
+      "Rebuffers",
+      stats.rebuffers === undefined
+        ? "—"
+        : `${stats.rebuffers} (${formatSeconds((stats.rebufferMs ?? 0) / 1000)})`,
+    ],
     ["Plan cap", stats.maxHeight ? `${stats.maxHeight}p` : "none"],
   ];
 }

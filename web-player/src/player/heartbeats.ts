@@ -2,7 +2,7 @@
  * When to take playback readings and when to report them: a reading every
  * heartbeat interval, reported together (SendHeartbeats) about every report
  * interval; a reading reported at once on start, pause, play, quality change,
- * a settled burst of seeks and stop; on page hide one reported with keepalive
+ * the start of a rebuffer (stall or video freeze), a settled burst of seeks and stop; on page hide one reported with keepalive
  * so it survives the unload, and when the page goes for good a last, STOPPED
  * one in the same report, which ends the session. A report that fails keeps
  * its readings for the next one, so a network loss loses nothing (up to
@@ -11,9 +11,18 @@
  */
 
 export type HeartbeatState = "playing" | "paused" | "buffering" | "seeking" | "stopped";
-export type HeartbeatReason = "start" | "interval" | "pause" | "play" | "seek" | "stop" | "hide" | "quality";
-/** Reasons to report at once rather than with the next report. */
-export type UrgentReason = "start" | "pause" | "play" | "seek" | "quality";
+export type HeartbeatReason =
+  | "start"
+  | "interval"
+  | "pause"
+  | "play"
+  | "seek"
+  | "stop"
+  | "hide"
+  | "quality"
+  | "rebuffer";
+/** Reasons to report at once rather than with the next report (a rebuffer: a stall or a video freeze began). */
+export type UrgentReason = "start" | "pause" | "play" | "seek" | "quality" | "rebuffer";
 
 /** The most readings one SendHeartbeats call takes, and so the most kept while reports fail. */
 export const MAX_QUEUED = 120;

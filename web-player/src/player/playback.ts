@@ -1,16 +1,23 @@
 /**
- * One dash.js playback: throughput-based ABR (BOLA off) capped at the plan,
- * start at the resume position, signed-URL renewal, retries on network loss,
- * and a log of ABR decisions and stalls that the stats overlay, the
- * heartbeats, the tests and the benchmark read.
+ * One dash.js playback: our ABR rule (or dash.js's stock ABR) capped at the
+ * plan, a first rendition chosen from the throughput the app already
+ * measured, start at the resume position, signed-URL renewal, retries on
+ * network loss, and a log of ABR decisions and rebuffers (stalls and video
+ * freezes) that the stats overlay, the heartbeats, the tests and the
+ * benchmark read. The engine only: no DOM besides the video element.
  */
-import type { MediaPlayerClass, MediaPlayerSettingClass, Representation } from "dashjs";
+import type { MediaPlayerClass, Representation } from "dashjs";
+import type { AbrDecision } from "./abr-rule.js";
 import type { Cap } from "./cap.js";
+import { marqueeRuleFactory, RULE_NAME } from "./dash-rule.js";
 import type { HeartbeatState, PlayerReading } from "./heartbeats.js";
+import { firstRendition, firstSegmentUrls, prefetch, SEGMENT_SECONDS_GUESS } from "./prefetch.js";
+import { type Rebuffer, RebufferLog, SAMPLE_MS } from "./rebuffers.js";
+import { type AbrMode, dashSettings } from "./settings.js";
+import { LinkMeter, type SegmentRequest } from "./throughput.js";
 import { rebaseUrl, renewAt } from "./urls.js";
 
-/** "throughput": our setting (throughput rule only). "default": dash.js's stock ABR (BOLA + throughput). */
-export type AbrMode = "throughput" | "default";
+export type { AbrMode } from "./settings.js";
 
 export interface AbrEvent {
   /** performance.now() of the event. */
@@ -32,8 +39,8 @@ export interface PlaybackLog {
   /** Where playback was asked to start (the resume position), seconds. */
   startSeconds: number;
   firstFrameAt: number | undefined;
-  /** Stalls after the first frame. */
-  stalls: { start: number; end: number | undefined }[];
+  /** Rebuffers after the first frame: stalls (`waiting`) and video freezes. */
+  stalls: Rebuffer[];
   renewals: number;
   networkRetries: number;
   errors: string[];
@@ -56,57 +63,35 @@ export interface PlaybackOptions {
   startSeconds: number;
   cap: Cap;
   abr: AbrMode;
-  /** Seconds of media to buffer ahead (dash.js default when undefined); tests and the benchmark shorten it. */
+  /** The allowed video renditions (StreamContent's), to pick the first one before the manifest is read. */
+  renditions: { renditionId: string; bitrateBps: number }[];
+  /** Throughput the app measured before playback (bits/s), if any. */
+  startEstimateBps: number | undefined;
+  /** Seconds of media to buffer ahead (the ABR's own targets when undefined); tests and the benchmark shorten it. */
   bufferSeconds?: number | undefined;
   /** RenewManifestUrl: a fresh signed URL and its expiry. */
   renew: () => Promise<{ url: string; expireMs: number | undefined }>;
   onStatus: (status: PlaybackStatus) => void;
   onQuality?: (rep: Representation) => void;
+  /** A rebuffer began (after the first frame). */
+  onRebuffer?: (r: Rebuffer) => void;
+  /** A measured segment download (bits/s), for the app's next start. */
+  onThroughput?: (bps: number) => void;
+}
+
+/** What the stats overlay shows beyond a heartbeat reading. */
+export interface PlaybackStats extends PlayerReading {
+  height: number;
+  width: number;
+  targetId: string;
+  targetHeight: number;
+  targetBitrateBps: number;
+  abrReason: string;
+  rebuffers: number;
+  rebufferMs: number;
 }
 
 type DashModule = typeof import("dashjs");
-
-function throughputSettings(
-  mode: AbrMode,
-  cap: Cap,
-  bufferSeconds: number | undefined,
-): MediaPlayerSettingClass {
-  const rules =
-    mode === "throughput"
-      ? {
-          throughputRule: { active: true },
-          bolaRule: { active: false },
-          insufficientBufferRule: { active: true },
-          switchHistoryRule: { active: true },
-          droppedFramesRule: { active: true },
-          abandonRequestsRule: { active: true },
-          l2ARule: { active: false },
-          loLPRule: { active: false },
-        }
-      : {};
-  return {
-    streaming: {
-      abr: {
-        autoSwitchBitrate: { video: true, audio: true },
-        maxBitrate: { video: cap.maxBitrateKbps, audio: -1 },
-        limitBitrateByPortal: false,
-        rules,
-      },
-      buffer: {
-        fastSwitchEnabled: true,
-        ...(bufferSeconds
-          ? {
-              bufferTimeDefault: bufferSeconds,
-              bufferTimeAtTopQuality: bufferSeconds,
-              bufferTimeAtTopQualityLongForm: bufferSeconds,
-            }
-          : {}),
-      },
-      retryAttempts: { MPD: 4, MediaSegment: 4, InitializationSegment: 4 },
-      retryIntervals: { MPD: 1000, MediaSegment: 1000, InitializationSegment: 1000 },
-    },
-  };
-}
 
 export class Playback {
   readonly log: PlaybackLog;
@@ -118,11 +103,15 @@ export class Playback {
   #renewTimer: ReturnType<typeof setTimeout> | undefined;
   #renewing: Promise<void> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #sampleTimer: ReturnType<typeof setInterval> | undefined;
   #retryAttempt = 0;
   #destroyed = false;
   #seeking = false;
   /** The video representation on screen (dash.js's "current" one is the one being downloaded). */
   #rendered: Representation | null = null;
+  #target: { rep: Representation; decision: AbrDecision } | undefined;
+  readonly #link = new LinkMeter();
+  readonly #rebuffers: RebufferLog;
   readonly #cleanup: (() => void)[] = [];
 
   constructor(dash: DashModule, opts: PlaybackOptions) {
@@ -130,13 +119,17 @@ export class Playback {
     this.#opts = opts;
     this.#originalUrl = opts.manifestUrl;
     this.#currentUrl = opts.manifestUrl;
+    this.#rebuffers = new RebufferLog((r) => {
+      if (r.kind === "freeze") this.#opts.onStatus({ kind: "buffering" });
+      this.#opts.onRebuffer?.(r);
+    });
     this.log = {
       abrMode: opts.abr,
       abr: [],
       playRequestedAt: performance.now(),
       startSeconds: opts.startSeconds,
       firstFrameAt: undefined,
-      stalls: [],
+      stalls: this.#rebuffers.events,
       renewals: 0,
       networkRetries: 0,
       errors: [],
@@ -150,6 +143,12 @@ export class Playback {
 
   /** Loads the manifest and starts playing at the resume position. */
   start(): void {
+    const first = this.#firstRendition();
+    if (first) {
+      prefetch(
+        firstSegmentUrls(this.#currentUrl, first.renditionId, this.#opts.startSeconds, SEGMENT_SECONDS_GUESS),
+      );
+    }
     this.#listenToVideo();
     this.#attach(this.#opts.startSeconds);
     this.#scheduleRenewal(this.#opts.manifestExpireMs);
@@ -158,6 +157,14 @@ export class Playback {
     };
     window.addEventListener("online", online);
     this.#cleanup.push(() => window.removeEventListener("online", online));
+    this.#sampleTimer = setInterval(() => this.#sample(), SAMPLE_MS);
+  }
+
+  /** The first video rendition, from the throughput known before any segment (ours only). */
+  #firstRendition(): { renditionId: string; bitrateBps: number } | undefined {
+    if (this.#opts.abr !== "marquee") return undefined;
+    const estimate = this.#link.estimateBps ?? this.#opts.startEstimateBps;
+    return firstRendition(this.#opts.renditions, this.#opts.cap.maxBitrateKbps, estimate);
   }
 
   #attach(startSeconds: number): void {
@@ -166,7 +173,31 @@ export class Playback {
     this.#player = player;
     const { cap, abr } = this.#opts;
     player.updateSettings({ debug: { logLevel: this.#dash.Debug.LOG_LEVEL_WARNING } });
-    player.updateSettings(throughputSettings(abr, cap, this.#opts.bufferSeconds));
+    // dash.js starts at the highest rendition at or below this bitrate: the one chosen (and prefetched).
+    const first = this.#firstRendition();
+    player.updateSettings(
+      dashSettings({
+        mode: abr,
+        cap,
+        bufferSeconds: this.#opts.bufferSeconds,
+        initialKbps: first ? Math.ceil(first.bitrateBps / 1000) : -1,
+      }),
+    );
+    if (abr === "marquee") {
+      player.addABRCustomRule(
+        "qualitySwitchRules",
+        RULE_NAME,
+        marqueeRuleFactory({
+          throughputBps: () => this.#link.bps(),
+          latencyMs: () => this.#link.latencyMs,
+          bufferSeconds: () => this.#videoBuffer(),
+          audioBps: () => this.#audioBps(),
+          decided: (decision, rep) => {
+            this.#target = { rep, decision };
+          },
+        }),
+      );
+    }
     if (Number.isFinite(cap.maxHeight)) {
       // Audio representations have no height; only video ones above the cap are filtered out.
       player.registerCustomCapabilitiesFilter((rep) => !(rep.height > 0) || rep.height <= cap.maxHeight);
@@ -182,7 +213,7 @@ export class Playback {
     const events = MediaPlayer.events;
     player.on(events.QUALITY_CHANGE_REQUESTED, (e) => {
       if (e.mediaType !== "video") return;
-      this.#pushAbr("requested", e.oldRepresentation, e.newRepresentation, e.reason?.name ?? "");
+      this.#pushAbr("requested", e.oldRepresentation, e.newRepresentation, this.#reasonOf(e.reason));
     });
     player.on(events.QUALITY_CHANGE_RENDERED, (e) => {
       if (e.mediaType !== "video") return;
@@ -190,6 +221,11 @@ export class Playback {
       this.#pushAbr("rendered", e.oldRepresentation, e.newRepresentation, "");
       this.#opts.onQuality?.(e.newRepresentation);
     });
+    player.on(events.FRAGMENT_LOADING_COMPLETED, (e) => this.#measure(e.request, true));
+    player.on(events.FRAGMENT_LOADING_ABANDONED, (e) => this.#measure(e.request, true));
+    player.on(events.FRAGMENT_LOADING_PROGRESS, (e) =>
+      this.#measure((e as { request?: unknown }).request, false),
+    );
     player.on(events.ERROR, (e) =>
       this.#onError(e as unknown as { error?: { code?: number; message?: string } }),
     );
@@ -197,6 +233,47 @@ export class Playback {
       this.log.errors.push(`playback: ${(e as { error?: { message?: string } }).error?.message ?? "error"}`);
     });
     player.initialize(this.#opts.video, this.#currentUrl, true, startSeconds);
+  }
+
+  #reasonOf(reason: unknown): string {
+    const r = reason as { name?: string; message?: string; rule?: string } | null | undefined;
+    return r?.message ?? r?.name ?? r?.rule ?? "";
+  }
+
+  /** A video segment download's progress or end feeds the link meter; the app keeps the estimate for next time. */
+  #measure(request: unknown, ended: boolean): void {
+    const bps = this.#link.observe(request as SegmentRequest | undefined, ended, Date.now());
+    if (bps !== undefined) this.#opts.onThroughput?.(bps);
+  }
+
+  #videoBuffer(): number {
+    try {
+      const b = this.#player?.getBufferLength("video") ?? 0;
+      return Number.isFinite(b) ? b : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  #audioBps(): number {
+    try {
+      return this.#player?.getCurrentRepresentationForType("audio")?.bandwidth ?? 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  #sample(): void {
+    if (this.log.firstFrameAt === undefined) return;
+    const video = this.#opts.video;
+    const wasFrozen = this.#rebuffers.frozen;
+    this.#rebuffers.sample({
+      t: performance.now(),
+      frames: video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0,
+      videoAheadSeconds: this.#videoBuffer(),
+      playing: !video.paused && !video.seeking && !video.ended && !this.#seeking,
+    });
+    if (wasFrozen && !this.#rebuffers.frozen && !video.paused) this.#opts.onStatus({ kind: "playing" });
   }
 
   #pushAbr(type: AbrEvent["type"], from: Representation | null, to: Representation | null, reason: string) {
@@ -239,16 +316,13 @@ export class Playback {
     }
     on("playing", () => {
       firstFrame();
-      this.#endStall();
+      this.#rebuffers.stallEnded(performance.now());
       this.#retryAttempt = 0;
       this.#opts.onStatus({ kind: "playing" });
     });
     on("waiting", () => {
-      if (this.log.firstFrameAt !== undefined && !this.#seeking) {
-        const last = this.log.stalls.at(-1);
-        if (!last || last.end !== undefined)
-          this.log.stalls.push({ start: performance.now(), end: undefined });
-      }
+      if (this.log.firstFrameAt !== undefined && !this.#seeking)
+        this.#rebuffers.stallStarted(performance.now());
       this.#opts.onStatus({ kind: "buffering" });
     });
     on("seeking", () => {
@@ -261,11 +335,6 @@ export class Playback {
       if (!video.ended) this.#opts.onStatus({ kind: "paused" });
     });
     on("ended", () => this.#opts.onStatus({ kind: "ended" }));
-  }
-
-  #endStall(): void {
-    const last = this.log.stalls.at(-1);
-    if (last && last.end === undefined) last.end = performance.now();
   }
 
   #onError(e: { error?: { code?: number; message?: string } }): void {
@@ -326,17 +395,29 @@ export class Playback {
     return this.#renewing;
   }
 
-  /** The figures of the stats overlay and the heartbeats. */
-  reading(): PlayerReading & { height: number; width: number } {
+  /** The figures of the heartbeats: a video freeze reads as buffering. */
+  reading(): PlayerReading {
+    const s = this.stats();
+    return {
+      positionSeconds: s.positionSeconds,
+      state: s.state,
+      renditionId: s.renditionId,
+      bitrateBps: s.bitrateBps,
+      bufferSeconds: s.bufferSeconds,
+      droppedFrames: s.droppedFrames,
+      throughputBps: s.throughputBps,
+    };
+  }
+
+  /** The figures of the stats overlay. */
+  stats(): PlaybackStats {
     const video = this.#opts.video;
-    const player = this.#player;
     let rep: Representation | null = null;
-    let buffer = 0;
-    let throughputKbps = 0;
+    let throughputBps = this.#link.estimateBps ?? 0;
     try {
-      rep = this.#rendered ?? player?.getCurrentRepresentationForType("video") ?? null;
-      buffer = player?.getBufferLength("video") ?? 0;
-      throughputKbps = player?.getAverageThroughput("video") ?? 0;
+      rep = this.#rendered ?? this.#player?.getCurrentRepresentationForType("video") ?? null;
+      if (this.#opts.abr === "default")
+        throughputBps = (this.#player?.getAverageThroughput("video") ?? 0) * 1000;
     } catch {
       // Not ready yet (before the stream is initialised).
     }
@@ -345,24 +426,41 @@ export class Playback {
     if (video.ended) state = "stopped";
     else if (this.#seeking || video.seeking) state = "seeking";
     else if (video.paused) state = "paused";
-    else if (video.readyState < 3) state = "buffering";
+    else if (video.readyState < 3 || this.#rebuffers.frozen) state = "buffering";
+    const target = this.#target?.rep ?? this.#targetFromDash();
+    const totals = this.#rebuffers.totals(performance.now());
     return {
       positionSeconds: video.currentTime,
       state,
       renditionId: rep?.id ?? "",
       bitrateBps: rep?.bandwidth ?? 0,
-      bufferSeconds: Number.isFinite(buffer) ? buffer : 0,
+      bufferSeconds: this.#videoBuffer(),
       droppedFrames: quality?.droppedVideoFrames ?? 0,
-      throughputBps: Number.isFinite(throughputKbps) ? throughputKbps * 1000 : 0,
+      throughputBps: Number.isFinite(throughputBps) ? throughputBps : 0,
       height: rep?.height ?? video.videoHeight,
       width: rep?.width ?? video.videoWidth,
+      targetId: target?.id ?? "",
+      targetHeight: target?.height ?? 0,
+      targetBitrateBps: target?.bandwidth ?? 0,
+      abrReason: this.#target?.decision.reason ?? "",
+      rebuffers: totals.count,
+      rebufferMs: totals.ms,
     };
+  }
+
+  #targetFromDash(): Representation | undefined {
+    try {
+      return this.#player?.getCurrentRepresentationForType("video") ?? undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   destroy(): void {
     this.#destroyed = true;
     if (this.#renewTimer !== undefined) clearTimeout(this.#renewTimer);
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    if (this.#sampleTimer !== undefined) clearInterval(this.#sampleTimer);
     for (const fn of this.#cleanup.splice(0)) fn();
     this.#player?.destroy();
     this.#player = undefined;

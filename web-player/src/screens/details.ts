@@ -6,6 +6,8 @@ import { getTitle, getTitles } from "../lib/catalog.js";
 import { h, ICONS, icon, replace } from "../lib/dom.js";
 import { friendlyError } from "../lib/errors.js";
 import { formatRuntime } from "../lib/format.js";
+import { openSessionEarly } from "../player/open-session.js";
+import { preloadPlayer } from "../player/preload.js";
 import { heroImage, hueOf, posterArt } from "../ui/poster.js";
 import { enableRowKeys, row } from "../ui/row.js";
 import { errorState, focusMain, shell, toast } from "../ui/shell.js";
@@ -140,8 +142,25 @@ function episodes(content: Content): HTMLElement | null {
   );
 }
 
+/**
+ * A pointer resting on a play link (or keyboard focus on it) shows the intent to play before the
+ * click lands: the session is opened then, so StreamContent is done or under way when the player
+ * screen needs it.
+ */
+function openOnIntent(root: HTMLElement, contentId: string): void {
+  const early = (event: Event) => {
+    const link = (event.target as Element | null)?.closest?.("a[href^='/watch/']");
+    if (!(link instanceof HTMLAnchorElement)) return;
+    openSessionEarly(contentId, new URL(link.href).searchParams.get("episode") ?? "");
+  };
+  root.addEventListener("pointerover", early);
+  root.addEventListener("focusin", early);
+  root.addEventListener("pointerdown", early);
+}
+
 export async function detailsScreen(contentId: string): Promise<void> {
   const main = shell({ member: true, onSearch: searchHandler() });
+  preloadPlayer();
   const page = h("article", { class: "details skeleton-page", "aria-busy": "true" });
   page.append(
     h("div", { class: "details-hero skeleton" }),
@@ -264,5 +283,6 @@ export async function detailsScreen(contentId: string): Promise<void> {
     }),
   );
   enableRowKeys(similar);
+  openOnIntent(page, contentId);
   focusMain(main);
 }

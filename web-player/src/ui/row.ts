@@ -5,6 +5,7 @@
 import type { Content } from "@marquee/sdk/browser";
 import { h, replace } from "../lib/dom.js";
 import { friendlyError } from "../lib/errors.js";
+import { preloadPlayer } from "../player/preload.js";
 import { type CardExtras, posterCard, skeletonCard } from "./poster.js";
 
 export interface RowItem {
@@ -50,6 +51,8 @@ export function row(opts: RowOptions): HTMLElement {
         list,
         items.map((item) => h("li", null, posterCard(item.content, item.extras))),
       );
+      // A row of titles is one step from Play: have the player code ready by then.
+      preloadPlayer();
     } catch (err) {
       section.removeAttribute("aria-busy");
       const f = friendlyError(err);

@@ -25,7 +25,8 @@ export function buildApp(): void {
 
 const RPC = /^\/[a-z][\w]*\.[\w.]+\//;
 
-function proxyTo(target: string): http.RequestListener {
+/** Forwards requests to `target` as they are (keep-alive), answers as they come. */
+export function proxyTo(target: string): http.RequestListener {
   const url = new URL(target);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   return (req, res) => {

@@ -39,6 +39,8 @@ export interface Platform {
 export interface PlatformOptions {
   /** Length of the demo titles in seconds (4–60). */
   demoSeconds?: number;
+  /** Length of the long demo title in seconds (default 0: not made). */
+  longSeconds?: number;
   env?: Record<string, string>;
   startTimeoutMs?: number;
 }
@@ -61,6 +63,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     MARQUEE_EMBEDDED_DATA_DIR: dataDir,
     MARQUEE_LOG_LEVEL: "warn",
     MARQUEE_DEMO_SECONDS: String(opts.demoSeconds ?? 60),
+    MARQUEE_DEMO_LONG_SECONDS: String(opts.longSeconds ?? 0),
     ...opts.env,
   };
   const gatewayPort = await freePort();
@@ -179,15 +182,21 @@ export async function createMember(gatewayUrl: string, tier = PlanTier.PREMIUM):
   };
 }
 
-/** The demo titles the streaming service ingests at first start (services/streaming/src/demo.ts). */
+/** The short demo titles the streaming service ingests at first start (services/streaming/src/demo.ts). */
 export const DEMO_TITLE_NAMES = ["Test Signal", "The Game of Life", "Colour Bars"];
+/** The long demo title, made after them. */
+export const LONG_DEMO_TITLE = "Long Take";
 
-/** Waits until the catalog has a playable title (the demo titles are ingested at first start). */
-export async function waitForPlayableTitle(api: MarqueeClients, timeoutMs = 600_000): Promise<Content> {
+/** Waits until the catalog has a playable title (one of `names`; the demo titles are ingested at first start). */
+export async function waitForPlayableTitle(
+  api: MarqueeClients,
+  timeoutMs = 600_000,
+  names = DEMO_TITLE_NAMES,
+): Promise<Content> {
   return waitFor(
-    "a playable demo title in the catalog",
+    `a playable title in the catalog (${names.join(", ")})`,
     async () => {
-      for (const name of DEMO_TITLE_NAMES) {
+      for (const name of names) {
         const res = await api.content.searchContent({ query: name, pageSize: 5 }).catch(() => undefined);
         const hit = res?.results.find((r) => r.content?.title === name && r.content.media?.manifestPath);
         if (hit?.content) return hit.content;

@@ -1,21 +1,50 @@
 import { runFfmpeg } from "./ffmpeg.js";
 
-/** ffmpeg's lavfi test patterns that make watchable synthetic sources. */
-export const PATTERNS = ["testsrc2", "smptehdbars", "mandelbrot", "life", "rgbtestsrc"] as const;
+/**
+ * ffmpeg's lavfi test patterns that make watchable synthetic sources; "varied" cycles through
+ * scenes of different motion and detail, so the encoder spends bits differently over time.
+ */
+export const PATTERNS = ["testsrc2", "smptehdbars", "mandelbrot", "life", "rgbtestsrc", "varied"] as const;
+type Pattern = (typeof PATTERNS)[number];
+
+const LIFE =
+  "life=size=480x270:rate=25:mold=10:ratio=0.5:death_color=#101040:life_color=#e0c040,scale=1920:1080:flags=neighbor";
+
+/**
+ * The scenes of "varied", still to busy, each `VARIED_SCENE_SECONDS` long: bars, a moving test
+ * card, the card under noise (the hardest to encode), a scrolling automaton, bars changing hue.
+ * All cheap to generate (a fractal or life at 1080p took seconds per second of video here).
+ */
+const VARIED_SCENES = [
+  "smptehdbars=size=1920x1080:rate=25",
+  "testsrc2=size=1920x1080:rate=25",
+  "testsrc2=size=1920x1080:rate=25,noise=alls=24:allf=t",
+  "cellauto=size=480x270:rate=25:rule=110,scale=1920:1080:flags=neighbor",
+  "smptehdbars=size=1920x1080:rate=25,hue=H=t",
+];
+const VARIED_SCENE_SECONDS = 20;
+
+/** The lavfi graph of a pattern, `seconds` long where the pattern needs to know. */
+function patternGraph(pattern: Pattern, seconds: number): string {
+  if (pattern === "life") return LIFE;
+  if (pattern === "mandelbrot") return "mandelbrot=size=960x540:rate=25,scale=1920:1080";
+  if (pattern !== "varied") return `${pattern}=size=1920x1080:rate=25`;
+  const n = Math.max(1, Math.ceil(seconds / VARIED_SCENE_SECONDS));
+  const scenes = Array.from(
+    { length: n },
+    (_, i) =>
+      `${VARIED_SCENES[i % VARIED_SCENES.length]},trim=duration=${VARIED_SCENE_SECONDS},setpts=PTS-STARTPTS,format=yuv420p,setsar=1[s${i}]`,
+  );
+  return `${scenes.join(";")};${scenes.map((_, i) => `[s${i}]`).join("")}concat=n=${n}:v=1:a=0`;
+}
 
 /** Writes a synthetic 1080p source: a test pattern with a tone, `seconds` long. */
 export async function makeSyntheticSource(
   ffmpeg: string,
   out: string,
-  opts: { seconds: number; pattern?: (typeof PATTERNS)[number]; toneHz?: number },
+  opts: { seconds: number; pattern?: Pattern; toneHz?: number },
 ): Promise<void> {
-  const pattern = opts.pattern ?? "testsrc2";
-  const video =
-    pattern === "life"
-      ? `life=size=480x270:rate=25:mold=10:ratio=0.5:death_color=#101040:life_color=#e0c040,scale=1920:1080:flags=neighbor`
-      : pattern === "mandelbrot"
-        ? "mandelbrot=size=960x540:rate=25,scale=1920:1080"
-        : `${pattern}=size=1920x1080:rate=25`;
+  const video = patternGraph(opts.pattern ?? "testsrc2", opts.seconds);
   await runFfmpeg(ffmpeg, [
     "-hide_banner",
     "-loglevel",

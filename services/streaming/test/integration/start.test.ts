@@ -107,7 +107,11 @@ test("first embedded start makes playable demo titles; StartIngest and WatchInge
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const content = await fakeContent();
   t.teardown(() => content.server.close());
-  const env = embeddedEnv(dir, content.server.url, { MARQUEE_DEMO_TITLES: "1", MARQUEE_DEMO_SECONDS: "4" });
+  const env = embeddedEnv(dir, content.server.url, {
+    MARQUEE_DEMO_TITLES: "1",
+    MARQUEE_DEMO_SECONDS: "4",
+    MARQUEE_DEMO_LONG_SECONDS: "0",
+  });
   const server = await startStreamingService(env);
   t.teardown(() => server.close());
 
