@@ -6,10 +6,12 @@
  * and activity is heavy-tailed: many cold profiles with a handful of
  * interactions next to heavy ones with hundreds.
  */
+
+import { pick, seededRandom } from "@marquee/kit";
 import type { CatalogTitle, Interaction } from "../../services/recommendation/src/model/types.js";
 import { blankInteraction } from "../../services/recommendation/src/store.js";
 import { contentIdOf, GENRES, profileIdOf } from "./dataset.js";
-import { gumbel, pick, rng } from "./random.js";
+import { gumbel } from "./random.js";
 
 export interface LongTailOptions {
   titles: number;
@@ -31,7 +33,7 @@ export interface LongTailCatalog {
 const SYLLABLES = "ka lo mi ra ten vor sul dex an pri mo zel gar un ith bel cor nyx".split(" ");
 
 export function longTailCatalog(opts: LongTailOptions): LongTailCatalog {
-  const random = rng(opts.seed * 31 + 3);
+  const random = seededRandom(opts.seed * 31 + 3);
   const topics = opts.topics ?? 40;
   // Each topic shows up as one or two genres and has its own small cast and vocabulary.
   const topicGenres = Array.from({ length: topics }, () => {
@@ -90,7 +92,7 @@ export function longTailCatalog(opts: LongTailOptions): LongTailCatalog {
 
 /** Profiles with long-tailed topic tastes and heavy-tailed activity. */
 export function* longTailProfiles(catalog: LongTailCatalog, opts: LongTailOptions): Generator<Interaction[]> {
-  const random = rng(opts.seed * 104_729 + 11);
+  const random = seededRandom(opts.seed * 104_729 + 11);
   const topics = catalog.byTopic.length;
   const n = catalog.titles.length;
   const key = new Float64Array(n);

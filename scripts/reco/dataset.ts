@@ -5,9 +5,11 @@
  * abandoned and disliked) follows its affinity for the title. A recommender
  * that learns the tastes should beat popularity on it; one that cannot, won't.
  */
+
+import { pick, seededRandom } from "@marquee/kit";
 import type { CatalogTitle, Interaction } from "../../services/recommendation/src/model/types.js";
 import { blankInteraction } from "../../services/recommendation/src/store.js";
-import { gumbel, pick, rng } from "./random.js";
+import { gumbel } from "./random.js";
 
 export const GENRES = [
   "action",
@@ -58,7 +60,7 @@ export interface Catalog {
 }
 
 export function plantedCatalog(opts: PlantedOptions): Catalog {
-  const random = rng(opts.seed);
+  const random = seededRandom(opts.seed);
   const actors = Array.from(
     { length: opts.actors ?? Math.max(60, Math.round(opts.titles / 4)) },
     (_, i) => `Actor ${i}`,
@@ -99,7 +101,7 @@ export function plantedCatalog(opts: PlantedOptions): Catalog {
 
 /** One profile's interactions, generated from its planted tastes. */
 export function* plantedProfiles(catalog: Catalog, opts: PlantedOptions): Generator<Interaction[]> {
-  const random = rng(opts.seed * 7919 + 1);
+  const random = seededRandom(opts.seed * 7919 + 1);
   const total = catalog.cumulative[catalog.cumulative.length - 1] as number;
   const popularPick = () => {
     const x = random() * total;

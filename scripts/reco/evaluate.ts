@@ -2,10 +2,12 @@
  * Offline evaluation: hold out part of each profile's liked titles, train on
  * the rest, and score top-k lists of every ranker against the held-out titles.
  */
+
+import { seededRandom } from "@marquee/kit";
 import { preference } from "../../services/recommendation/src/model/signals.js";
 import type { CatalogTitle, Interaction } from "../../services/recommendation/src/model/types.js";
 import { ndcgAtK, precisionAtK, recallAtK } from "./metrics.js";
-import { rng, shuffle } from "./random.js";
+import { shuffle } from "./random.js";
 
 /** A held-out title is one the profile liked: completed, or rated up, and not turned down. */
 export const isPositive = (i: Interaction) => preference(i) >= 1;
@@ -25,7 +27,7 @@ export interface Split {
 
 /** Per profile, a share of its liked titles goes to test; everything else trains. */
 export function splitByProfile(profiles: Iterable<Interaction[]>, testShare: number, seed: number): Split {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const train: Interaction[] = [];
   const test = new Map<string, Set<string>>();
   for (const interactions of profiles) {
@@ -50,7 +52,7 @@ export function splitByProfile(profiles: Iterable<Interaction[]>, testShare: num
  * than 3 likes gets.
  */
 export function coldSplit(profiles: Iterable<Interaction[]>, share: number, seed: number): Split {
-  const random = rng(seed + 17);
+  const random = seededRandom(seed + 17);
   const train: Interaction[] = [];
   const test = new Map<string, Set<string>>();
   for (const interactions of profiles) {

@@ -4,6 +4,8 @@
  * carved out of the training part, never on the test part), popularity and
  * random.
  */
+
+import { seededRandom } from "@marquee/kit";
 import { preference } from "../../services/recommendation/src/model/signals.js";
 import { type ModelOptions, TasteModel } from "../../services/recommendation/src/model/taste-model.js";
 import type { CatalogTitle, Interaction } from "../../services/recommendation/src/model/types.js";
@@ -18,7 +20,6 @@ import {
   splitByProfile,
   trainSets,
 } from "./evaluate.js";
-import { rng } from "./random.js";
 
 /** The training part as the baselines see it: titles by index and each profile's liked titles. */
 export class TrainingData {
@@ -99,7 +100,7 @@ export function popularityRanker(data: TrainingData): Ranker {
 }
 
 export function randomRanker(data: TrainingData, seed: number): Ranker {
-  const random = rng(seed + 1);
+  const random = seededRandom(seed + 1);
   return (_profileId, exclude, k) => {
     const out = new Set<string>();
     while (out.size < k && out.size < data.ids.length - exclude.size) {
