@@ -45,7 +45,7 @@ function held() {
 
 test("a request over 1 MiB is ResourceExhausted over every protocol, compressed or not", async (t) => {
   const content = new TestContent();
-  const server = await serveTestContent(content);
+  const server = await serveTestContent(content, undefined, { host: "127.0.0.1", port: 0 });
   t.teardown(() => server.close());
   const big = searchOf(2 * MiB);
   const outcomes = {
@@ -66,7 +66,7 @@ test("a request over 1 MiB is ResourceExhausted over every protocol, compressed 
     "gRPC-Web": { code: Code.ResourceExhausted, message: TOO_LARGE },
   });
   t.is(content.calls, 0);
-  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  const metrics = await (await fetch(`${server.adminUrl}/metrics`)).text();
   t.regex(
     metrics,
     /marquee_rpc_errors_total\{[^}]*method="SearchContent",code="resource_exhausted"[^}]*\} 5/,

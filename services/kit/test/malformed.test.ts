@@ -1,6 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { Code } from "@connectrpc/connect";
 import test from "ava";
+import type { Server } from "../src/index.js";
 import { connectCall, envelope, grpcCall, grpcWebCall, type RawOutcome } from "../src/testing/index.js";
 import { serveTestContent, TestContent } from "./fixtures.js";
 
@@ -9,11 +10,13 @@ const WATCH = "/grpc.health.v1.Health/Watch";
 const GARBAGE = Buffer.from("ffffffff0f", "hex");
 const NOT_SEARCH =
   "malformed request: not a valid marquee.content.v1.SearchContentRequest in protobuf binary (illegal tag: field no 536870911 wire type 7)";
+/** Metrics live on the admin listener; any free port. */
+const ADMIN = { host: "127.0.0.1", port: 0 };
 /** Signs of a stack trace or a server path in a message. */
 const LEAK = /\bat \S+ \(|node_modules|\/src\/|\.ts:\d/;
 
-async function errorCounts(url: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+async function errorCounts(server: Server): Promise<Record<string, number>> {
+  const text = await (await fetch(`${server.adminUrl}/metrics`)).text();
   const counts: Record<string, number> = {};
   for (const m of text.matchAll(/^marquee_rpc_errors_total\{[^}]*method="(\w+)",code="(\w+)"[^}]*\} (\d+)/gm))
     counts[`${m[1]}:${m[2]}`] = Number(m[3]);
@@ -22,7 +25,7 @@ async function errorCounts(url: string): Promise<Record<string, number>> {
 
 test("undecodable protobuf is InvalidArgument naming the problem over Connect, gRPC and gRPC-Web, and counted so", async (t) => {
   const content = new TestContent();
-  const server = await serveTestContent(content);
+  const server = await serveTestContent(content, undefined, ADMIN);
   t.teardown(() => server.close());
   const outcomes: Record<string, RawOutcome> = {
     connect: await connectCall(server.url + SEARCH, "application/proto", GARBAGE),
@@ -40,12 +43,12 @@ test("undecodable protobuf is InvalidArgument naming the problem over Connect, g
   t.like(truncated, { code: Code.InvalidArgument });
   t.regex(truncated.message, /^malformed request: not a valid marquee\.content\.v1\.SearchContentRequest/);
   t.is(content.calls, 0, "no handler ran");
-  t.deepEqual(await errorCounts(server.url), { "SearchContent:invalid_argument": 4 });
+  t.deepEqual(await errorCounts(server), { "SearchContent:invalid_argument": 4 });
 });
 
 test("malformed JSON and bytes that are not UTF-8 are InvalidArgument, counted so", async (t) => {
   const content = new TestContent();
-  const server = await serveTestContent(content);
+  const server = await serveTestContent(content, undefined, ADMIN);
   t.teardown(() => server.close());
   const json = await connectCall(server.url + SEARCH, "application/json", '{"query": "x",');
   t.like(json, { code: Code.InvalidArgument, httpStatus: 400 });
@@ -66,11 +69,11 @@ test("malformed JSON and bytes that are not UTF-8 are InvalidArgument, counted s
       "cannot decode field marquee.content.v1.SearchContentRequest.query from JSON: expected string, got 5",
   });
   t.is(content.calls, 0);
-  t.deepEqual(await errorCounts(server.url), { "SearchContent:invalid_argument": 3 });
+  t.deepEqual(await errorCounts(server), { "SearchContent:invalid_argument": 3 });
 });
 
 test("a broken compressed message is the client's fault too", async (t) => {
-  const server = await serveTestContent(new TestContent());
+  const server = await serveTestContent(new TestContent(), undefined, ADMIN);
   t.teardown(() => server.close());
   const notGzip = await grpcCall(server.url + SEARCH, envelope(Buffer.from("not gzip"), 1), {
     "grpc-encoding": "gzip",
@@ -85,11 +88,11 @@ test("a broken compressed message is the client's fault too", async (t) => {
     "content-encoding": "gzip",
   });
   t.like(connectGzip, { code: Code.InvalidArgument, httpStatus: 400 });
-  t.deepEqual(await errorCounts(server.url), { "SearchContent:invalid_argument": 3 });
+  t.deepEqual(await errorCounts(server), { "SearchContent:invalid_argument": 3 });
 });
 
 test("a server stream's undecodable request is InvalidArgument too", async (t) => {
-  const server = await serveTestContent(new TestContent());
+  const server = await serveTestContent(new TestContent(), undefined, ADMIN);
   t.teardown(() => server.close());
   const outcome = await grpcCall(server.url + WATCH, envelope(GARBAGE));
   t.like(outcome, {
@@ -97,11 +100,11 @@ test("a server stream's undecodable request is InvalidArgument too", async (t) =
     message:
       "malformed request: not a valid grpc.health.v1.HealthCheckRequest in protobuf binary (illegal tag: field no 536870911 wire type 7)",
   });
-  t.deepEqual(await errorCounts(server.url), { "Watch:invalid_argument": 1 });
+  t.deepEqual(await errorCounts(server), { "Watch:invalid_argument": 1 });
 });
 
 test("no refusal of a malformed request shows a stack or a server path", async (t) => {
-  const server = await serveTestContent(new TestContent());
+  const server = await serveTestContent(new TestContent(), undefined, ADMIN);
   t.teardown(() => server.close());
   const bodies = [GARBAGE, Buffer.from("0a"), Buffer.from([0x0a, 0x02, 0xff, 0xfe]), Buffer.alloc(64, 0xff)];
   for (const body of bodies) {
