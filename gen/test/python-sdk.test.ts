@@ -52,7 +52,7 @@ test("the wheel in a fresh virtualenv runs the member smoke over gRPC against th
   ]);
   t.teardown(() => platform.stop());
   const partner = createMarquee({ baseUrl: platform.gatewayUrl, apiKey: "marquee-local-partner-key" });
-  await waitForPlayableTitle(partner, 900_000);
+  await waitForPlayableTitle(partner, 600_000, undefined, platform);
 
   const smoke = await run(
     venvPython,

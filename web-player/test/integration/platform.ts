@@ -68,10 +68,13 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
   };
   const gatewayPort = await freePort();
   env.MARQUEE_GATEWAY_PORT = String(gatewayPort);
+  // Admin (metrics) ports anywhere free: the default, port + 1000, may be taken on a busy machine.
+  env.MARQUEE_GATEWAY_ADMIN_PORT = "0";
   for (const name of SERVICES) {
     const port = await freePort();
     env[`MARQUEE_${name.toUpperCase()}_PORT`] = String(port);
     env[`MARQUEE_${name.toUpperCase()}_URL`] = `http://127.0.0.1:${port}`;
+    env[`MARQUEE_${name.toUpperCase()}_ADMIN_PORT`] = "0";
   }
   const child: ChildProcess = spawn(
     process.execPath,
@@ -187,22 +190,28 @@ export const DEMO_TITLE_NAMES = ["Test Signal", "The Game of Life", "Colour Bars
 /** The long demo title, made after them. */
 export const LONG_DEMO_TITLE = "Long Take";
 
-/** Waits until the catalog has a playable title (one of `names`; the demo titles are ingested at first start). */
+/**
+ * Waits until the catalog has a playable title (one of `names`; the demo titles are ingested at first start).
+ * Given the platform, a timeout carries the tail of its log, where a failed ingest shows.
+ */
 export async function waitForPlayableTitle(
   api: MarqueeClients,
   timeoutMs = 600_000,
   names = DEMO_TITLE_NAMES,
+  platform?: Pick<Platform, "logTail">,
 ): Promise<Content> {
   return waitFor(
     `a playable title in the catalog (${names.join(", ")})`,
     async () => {
       for (const name of names) {
-        const res = await api.content.searchContent({ query: name, pageSize: 5 }).catch(() => undefined);
+        const res = await api.content.searchContent({ query: name, pageSize: 20 }).catch(() => undefined);
         const hit = res?.results.find((r) => r.content?.title === name && r.content.media?.manifestPath);
         if (hit?.content) return hit.content;
       }
       return undefined;
     },
     timeoutMs,
-  );
+  ).catch((err: Error) => {
+    throw platform ? new Error(`${err.message}\nplatform log:\n${platform.logTail()}`) : err;
+  });
 }

@@ -61,7 +61,7 @@ test.before(async (t) => {
   // Short-lived media URLs, so playback has to renew them (renewal is due halfway through).
   platform = await startPlatform({ demoSeconds: 60, env: { MARQUEE_MANIFEST_URL_TTL_MS: "30000" } });
   probeMember = await createMember(platform.gatewayUrl);
-  title = await waitForPlayableTitle(probeMember.api, 720_000);
+  title = await waitForPlayableTitle(probeMember.api, 720_000, undefined, platform);
   front = await frontFor(platform.gatewayUrl, platform.streamingUrl);
   t.log(`app at ${front.url} (gateway serves the app: ${front.gatewayServesApp}); title "${title.title}"`);
 });
