@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
-import { type AdminAddress, callerKey, createLogger, type Server, serve } from "@marquee/kit";
+import { callerKey, createLogger, type Server, serve } from "@marquee/kit";
 import { ContentSchema } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 
@@ -56,11 +56,7 @@ export class TestContent {
   }
 }
 
-export async function serveTestContent(
-  content: TestContent,
-  drainTimeoutMs = 5_000,
-  admin?: AdminAddress,
-): Promise<Server> {
+export async function serveTestContent(content: TestContent, drainTimeoutMs = 5_000): Promise<Server> {
   return serve({
     name: "test-content",
     services: [ContentService],
@@ -69,6 +65,7 @@ export async function serveTestContent(
     host: "127.0.0.1",
     log: createLogger("test-content", "silent"),
     drainTimeoutMs,
-    admin,
+    // Metrics, on a free loopback port like every process's admin listener.
+    admin: { host: "127.0.0.1", port: 0 },
   });
 }

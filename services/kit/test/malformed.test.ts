@@ -10,8 +10,6 @@ const WATCH = "/grpc.health.v1.Health/Watch";
 const GARBAGE = Buffer.from("ffffffff0f", "hex");
 const NOT_SEARCH =
   "malformed request: not a valid marquee.content.v1.SearchContentRequest in protobuf binary (illegal tag: field no 536870911 wire type 7)";
-/** Metrics live on the admin listener; any free port. */
-const ADMIN = { host: "127.0.0.1", port: 0 };
 /** Signs of a stack trace or a server path in a message. */
 const LEAK = /\bat \S+ \(|node_modules|\/src\/|\.ts:\d/;
 
@@ -25,7 +23,7 @@ async function errorCounts(server: Server): Promise<Record<string, number>> {
 
 test("undecodable protobuf is InvalidArgument naming the problem over Connect, gRPC and gRPC-Web, and counted so", async (t) => {
   const content = new TestContent();
-  const server = await serveTestContent(content, undefined, ADMIN);
+  const server = await serveTestContent(content);
   t.teardown(() => server.close());
   const outcomes: Record<string, RawOutcome> = {
     connect: await connectCall(server.url + SEARCH, "application/proto", GARBAGE),
@@ -48,7 +46,7 @@ test("undecodable protobuf is InvalidArgument naming the problem over Connect, g
 
 test("malformed JSON and bytes that are not UTF-8 are InvalidArgument, counted so", async (t) => {
   const content = new TestContent();
-  const server = await serveTestContent(content, undefined, ADMIN);
+  const server = await serveTestContent(content);
   t.teardown(() => server.close());
   const json = await connectCall(server.url + SEARCH, "application/json", '{"query": "x",');
   t.like(json, { code: Code.InvalidArgument, httpStatus: 400 });
@@ -73,7 +71,7 @@ test("malformed JSON and bytes that are not UTF-8 are InvalidArgument, counted s
 });
 
 test("a broken compressed message is the client's fault too", async (t) => {
-  const server = await serveTestContent(new TestContent(), undefined, ADMIN);
+  const server = await serveTestContent(new TestContent());
   t.teardown(() => server.close());
   const notGzip = await grpcCall(server.url + SEARCH, envelope(Buffer.from("not gzip"), 1), {
     "grpc-encoding": "gzip",
@@ -92,7 +90,7 @@ test("a broken compressed message is the client's fault too", async (t) => {
 });
 
 test("a server stream's undecodable request is InvalidArgument too", async (t) => {
-  const server = await serveTestContent(new TestContent(), undefined, ADMIN);
+  const server = await serveTestContent(new TestContent());
   t.teardown(() => server.close());
   const outcome = await grpcCall(server.url + WATCH, envelope(GARBAGE));
   t.like(outcome, {
@@ -104,7 +102,7 @@ test("a server stream's undecodable request is InvalidArgument too", async (t) =
 });
 
 test("no refusal of a malformed request shows a stack or a server path", async (t) => {
-  const server = await serveTestContent(new TestContent(), undefined, ADMIN);
+  const server = await serveTestContent(new TestContent());
   t.teardown(() => server.close());
   const bodies = [GARBAGE, Buffer.from("0a"), Buffer.from([0x0a, 0x02, 0xff, 0xfe]), Buffer.alloc(64, 0xff)];
   for (const body of bodies) {

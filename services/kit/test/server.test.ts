@@ -174,7 +174,7 @@ test("shutdown gives up on a call that outlives the drain timeout", async (t) =>
 });
 
 test("metrics count calls by code and record latency per RPC, on the admin port only", async (t) => {
-  const server = await serveTestContent(new TestContent(), 5_000, { host: "127.0.0.1", port: 0 });
+  const server = await serveTestContent(new TestContent());
   t.teardown(() => server.close());
   const client = createClient(ContentService, createGrpcTransport({ baseUrl: server.url }));
   await client.getContentDetails({ contentId: VALID_ID });
