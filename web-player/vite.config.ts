@@ -12,7 +12,7 @@ export default defineConfig({
   },
   plugins: [
     // Every text asset also as .br and .gz beside it, made once at build time at the highest
-    // levels; server/static.ts sends the one the browser accepts (dash.js: 822 KB → ~190 KB).
+    // levels; the gateway (gateway/src/edge/static-files.ts) sends the one the browser accepts (dash.js: 822 KB → ~190 KB).
     compression({
       algorithms: [
         defineAlgorithm("brotliCompress", { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createMediaProxy } from "@marquee/streaming/playback/media-proxy";
-import { createStaticHandler } from "@marquee/web-player/server/static";
+import { createMediaProxy } from "./edge/media-proxy.js";
+import { createStaticHandler } from "./edge/static-files.js";
 
 /**
  * What the gateway serves besides RPCs: media under /media/ (passed to the

@@ -29,8 +29,6 @@ import { MediaSigner } from "./playback/signing.js";
 import { streamingService } from "./service.js";
 import type { StreamingStore } from "./store.js";
 
-export { createMediaProxy } from "./playback/media-proxy.js";
-
 export interface StreamingOverrides {
   /** Use this bus (tests: a namespaced JetStream bus) instead of the configured one. */
   bus?: EventBus;

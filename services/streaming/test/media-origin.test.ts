@@ -3,12 +3,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createMediaProxy } from "@marquee/gateway/edge/media-proxy";
 import { createLogger } from "@marquee/kit";
 import test from "ava";
 import type { SessionState } from "../src/playback/live-sessions.js";
 import { trimManifest } from "../src/playback/manifest.js";
 import { mediaOrigin } from "../src/playback/media-origin.js";
-import { createMediaProxy } from "../src/playback/media-proxy.js";
 import { MediaSigner } from "../src/playback/signing.js";
 
 const SECRET = "origin-test-secret-0123456789";

@@ -8,8 +8,8 @@
 import { execFileSync } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { createMediaProxy } from "@marquee/streaming";
-import { createStaticHandler } from "../../server/static.js";
+import { createMediaProxy } from "@marquee/gateway/edge/media-proxy";
+import { createStaticHandler } from "@marquee/gateway/edge/static-files";
 
 /** Builds web-player/dist from the current sources (a few seconds), so tests never run a stale build. */
 export function buildApp(): void {

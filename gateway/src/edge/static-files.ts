@@ -11,16 +11,19 @@
 import { statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import sirv from "sirv";
 
 export type StaticRequest = IncomingMessage | Http2ServerRequest;
 export type StaticResponse = ServerResponse | Http2ServerResponse;
 export type StaticHandler = (req: StaticRequest, res: StaticResponse) => void;
 
-/** web-player/dist, next to this file's folder. */
-export const DEFAULT_DIST = fileURLToPath(new URL("../dist", import.meta.url));
+/** The web player package's build folder (web-player/dist), wherever the package is installed. */
+export const DEFAULT_DIST = path.join(
+  path.dirname(createRequire(import.meta.url).resolve("@marquee/web-player/package.json")),
+  "dist",
+);
 
 export interface StaticOptions {
   /** The built app (default web-player/dist). */

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import test from "ava";
-import { createStaticHandler } from "../server/static.js";
+import { createStaticHandler } from "../src/edge/static-files.js";
 
 function makeDist(): string {
   const dir = mkdtempSync(path.join(tmpdir(), "marquee-dist-"));
