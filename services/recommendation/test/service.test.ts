@@ -275,6 +275,8 @@ test("a restart rebuilds the same model from the store", async (t) => {
   const viewer = randomUUID();
   await h.rate(viewer, (scifi[0] as TitleFacts).contentId, 2);
   await waitFor("viewer learned", () => h.runtime.engine.model.profile(viewer));
+  // The live weights are retrained on a timer; compare the rebuilt model with one trained on the same facts.
+  await waitFor("viewer in the learned weights", () => !h.runtime.engine.untrained);
   const ask = () =>
     h.client.getRecommendationsForUser(
       { profileId: viewer, maxRows: 6, itemsPerRow: 8 },
