@@ -35,6 +35,7 @@ import { create } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { startMembersPlatform } from "@marquee/gateway/testing/members";
 import { createLogger, loadBackendsConfig, serve } from "@marquee/kit";
 import { EVENTS, encodeEvent } from "@marquee/kit/bus";
 import { connectNats, createJetStreamBus, natsManager } from "@marquee/kit/bus/jetstream";
@@ -49,7 +50,6 @@ import { UserService } from "@marquee/sdk/marquee/user/v1/user_service_pb";
 import { VIDEO_LADDER } from "@marquee/streaming/ingest/ladder";
 import { migrations } from "@marquee/streaming/migrations";
 import { Client, types } from "cassandra-driver";
-import { startMembersPlatform } from "../gateway/test/fixtures/members.js";
 import { coresOf, cpuShare, pidOf } from "./lib/cpu.js";
 import { leanUnary } from "./lib/lean-grpc.js";
 

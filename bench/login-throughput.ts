@@ -12,10 +12,10 @@ import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { startMembersPlatform } from "@marquee/gateway/testing/members";
 import { UserService } from "@marquee/sdk/marquee/user/v1/user_service_pb";
+import { ARGON2ID_PARAMS } from "@marquee/user/passwords";
 import { hash, verify } from "@node-rs/argon2";
-import { startMembersPlatform } from "../gateway/test/fixtures/members.js";
-import { ARGON2ID_PARAMS } from "../services/user/src/passwords.js";
 import { measure, type Result } from "./lib/measure.js";
 
 const { values } = parseArgs({

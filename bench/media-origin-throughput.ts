@@ -20,8 +20,8 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { closedPort } from "@marquee/gateway/testing/processes";
 import { MediaSigner } from "@marquee/streaming/playback/signing";
-import { closedPort } from "../gateway/test/fixtures/processes.js";
 
 const { values } = parseArgs({
   options: { seconds: { type: "string", default: "5" }, concurrency: { type: "string", default: "16" } },

@@ -27,16 +27,16 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { waitFor } from "@marquee/kit/testing";
-import type { CDPSession } from "playwright-core";
-import { launch } from "../web-player/test/integration/browser.js";
-import { buildApp } from "../web-player/test/integration/front.js";
+import { launch } from "@marquee/web-player/testing/browser";
+import { buildApp } from "@marquee/web-player/testing/front";
 import {
   createMember,
   LONG_DEMO_TITLE,
   type Member,
   startPlatform,
   waitForPlayableTitle,
-} from "../web-player/test/integration/platform.js";
+} from "@marquee/web-player/testing/platform";
+import type { CDPSession } from "playwright-core";
 import { installProbe, type PageProbe } from "./lib/page-probe.js";
 import { startBenchFront } from "./lib/player-pages.js";
 import { type RunFigures, type Rung, runFigures, type Step } from "./lib/player-qoe.js";

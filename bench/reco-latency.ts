@@ -23,6 +23,13 @@ import { parseArgs } from "node:util";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { CALLER_HEADER, createLogger, encodeCaller, loadBackendsConfig, serve } from "@marquee/kit";
+import { TasteEngine } from "@marquee/recommendation/engine";
+import { buildRows } from "@marquee/recommendation/model/rows";
+import type { CatalogTitle, Interaction } from "@marquee/recommendation/model/types";
+import { recommendationService } from "@marquee/recommendation/service";
+import type { TasteStore } from "@marquee/recommendation/store";
+import { openCassandraStore } from "@marquee/recommendation/store/cassandra";
+import { openEmbeddedStore } from "@marquee/recommendation/store/embedded";
 import { Health } from "@marquee/sdk/grpc/health/v1/health_pb";
 import { RecommendationService } from "@marquee/sdk/marquee/recommendation/v1/recommendation_service_pb";
 import { Client as CassandraClient } from "cassandra-driver";
@@ -32,13 +39,6 @@ import {
   plantedProfiles,
   profileIdOf,
 } from "../scripts/reco/dataset.js";
-import { TasteEngine } from "../services/recommendation/src/engine.js";
-import { buildRows } from "../services/recommendation/src/model/rows.js";
-import type { CatalogTitle, Interaction } from "../services/recommendation/src/model/types.js";
-import { recommendationService } from "../services/recommendation/src/service.js";
-import type { TasteStore } from "../services/recommendation/src/store.js";
-import { openCassandraStore } from "../services/recommendation/src/store-cassandra.js";
-import { openEmbeddedStore } from "../services/recommendation/src/store-embedded.js";
 import { measure } from "./lib/measure.js";
 import { generatedStore } from "./lib/reco-generated-store.js";
 

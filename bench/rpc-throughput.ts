@@ -13,8 +13,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { closedPort, spawnTs } from "@marquee/gateway/testing/processes";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
-import { closedPort, spawnTs } from "../gateway/test/fixtures/processes.js";
 import { measure, type Result } from "./lib/measure.js";
 
 const { values } = parseArgs({

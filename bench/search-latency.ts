@@ -28,10 +28,10 @@ import {
   searchBody,
   seedCatalog,
 } from "@marquee/content/admin";
+import { closedPort } from "@marquee/gateway/testing/processes";
 import { createLogger, loadBackendsConfig } from "@marquee/kit";
 import { createSearchClient } from "@marquee/kit/opensearch";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
-import { closedPort } from "../gateway/test/fixtures/processes.js";
 import { measure, type Result } from "./lib/measure.js";
 
 const { values } = parseArgs({

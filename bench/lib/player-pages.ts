@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { proxyTo } from "../../web-player/test/integration/front.js";
+import { proxyTo } from "@marquee/web-player/testing/front";
 
 type Baseline = "dashjs" | "shaka";
 

@@ -6,7 +6,7 @@
  * rendition whose bitrate fits the bandwidth then available minus audio),
  * switches and dropped frames. Pure.
  */
-import { detectFreezes, mergeIntervals } from "../../web-player/src/player/freeze.js";
+import { detectFreezes, mergeIntervals } from "@marquee/web-player/player/freeze";
 import type { PageProbe } from "./page-probe.js";
 
 export interface Step {

@@ -1,5 +1,5 @@
-import type { CatalogTitle, Interaction } from "../../services/recommendation/src/model/types.js";
-import { blankInteraction, type TasteStore } from "../../services/recommendation/src/store.js";
+import type { CatalogTitle, Interaction } from "@marquee/recommendation/model/types";
+import { blankInteraction, type TasteStore } from "@marquee/recommendation/store";
 
 /**
  * A TasteStore whose interactions are generated on every read (nothing of

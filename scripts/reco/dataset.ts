@@ -7,8 +7,8 @@
  */
 
 import { pick, seededRandom } from "@marquee/kit";
-import type { CatalogTitle, Interaction } from "../../services/recommendation/src/model/types.js";
-import { blankInteraction } from "../../services/recommendation/src/store.js";
+import type { CatalogTitle, Interaction } from "@marquee/recommendation/model/types";
+import { blankInteraction } from "@marquee/recommendation/store";
 import { gumbel } from "./random.js";
 
 export const GENRES = [

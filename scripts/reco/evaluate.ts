@@ -4,8 +4,8 @@
  */
 
 import { seededRandom } from "@marquee/kit";
-import { preference } from "../../services/recommendation/src/model/signals.js";
-import type { CatalogTitle, Interaction } from "../../services/recommendation/src/model/types.js";
+import { preference } from "@marquee/recommendation/model/signals";
+import type { CatalogTitle, Interaction } from "@marquee/recommendation/model/types";
 import { ndcgAtK, precisionAtK, recallAtK } from "./metrics.js";
 import { shuffle } from "./random.js";
 

@@ -6,9 +6,9 @@
  */
 
 import { seededRandom } from "@marquee/kit";
-import { preference } from "../../services/recommendation/src/model/signals.js";
-import { type ModelOptions, TasteModel } from "../../services/recommendation/src/model/taste-model.js";
-import type { CatalogTitle, Interaction } from "../../services/recommendation/src/model/types.js";
+import { preference } from "@marquee/recommendation/model/signals";
+import { type ModelOptions, TasteModel } from "@marquee/recommendation/model/taste-model";
+import type { CatalogTitle, Interaction } from "@marquee/recommendation/model/types";
 import { denseScores, easeFamily } from "./baselines/ease.js";
 import { itemKnn, knnScores } from "./baselines/item-knn.js";
 import {

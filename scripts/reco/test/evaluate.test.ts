@@ -1,5 +1,5 @@
+import type { Interaction } from "@marquee/recommendation/model/types";
 import test from "ava";
-import type { Interaction } from "../../../services/recommendation/src/model/types.js";
 import { plantedCatalog, plantedProfiles } from "../dataset.js";
 import { longTailCatalog, longTailProfiles } from "../dataset-long-tail.js";
 import { coldSplit, evaluate, isPositive, splitByProfile, trainSets } from "../evaluate.js";
