@@ -9,7 +9,7 @@ import type { IngestJobRecord } from "../src/ingest/job-store.js";
 import { IngestJobs, type IngestJobsOptions, type JobRunner, type JobSnapshot } from "../src/ingest/jobs.js";
 import type { Rung } from "../src/ingest/ladder.js";
 import { EmbeddedStreamingStore } from "../src/store-embedded.js";
-import { ingestJob } from "./store-contract.js";
+import { ingestJob } from "./job-store-contract.js";
 
 const log = createLogger("test", "silent");
 const RUNG: Rung = { id: "240p", height: 240, width: 426, bitrateBps: 300_000 };

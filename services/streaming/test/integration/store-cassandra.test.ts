@@ -1,6 +1,8 @@
 import test from "ava";
 import { CassandraStreamingStore } from "../../src/store-cassandra.js";
-import { streamingStoreContract } from "../store-contract.js";
+import { historyStoreContract } from "../history-store-contract.js";
+import { jobStoreContract } from "../job-store-contract.js";
+import { sessionStoreContract } from "../session-store-contract.js";
 import { freshKeyspace } from "./keyspace.js";
 
 const drops: Array<() => Promise<void>> = [];
@@ -14,7 +16,7 @@ test.after.always(async () => {
 });
 
 // One keyspace per run; every test uses its own random ids, and the store does not own the session.
-streamingStoreContract(
-  test,
-  async () => new CassandraStreamingStore((shared as NonNullable<typeof shared>).client, false),
-);
+const open = async () => new CassandraStreamingStore((shared as NonNullable<typeof shared>).client, false);
+historyStoreContract(test, open);
+sessionStoreContract(test, open);
+jobStoreContract(test, open);
