@@ -24,8 +24,8 @@ import { authInterceptor, gatewayAuth } from "./auth.js";
 import type { DeadlinePolicy } from "./deadlines.js";
 import { forwardingService } from "./forward.js";
 import { createFront } from "./front.js";
-import { grpcPassthrough } from "./grpc-passthrough.js";
 import { parsePartnerKeys } from "./partner-keys.js";
+import { passthrough as bytePassthrough } from "./passthrough/relay.js";
 import { UPSTREAM_SERVICES, upstreamUrlVars } from "./upstreams.js";
 
 /** Longest delay a Node timer holds (about 24.8 days); the Connect router sets one per deadline. */
@@ -95,7 +95,7 @@ export async function startGateway(env: Record<string, string | undefined> = pro
     trustForwardedFor: config.MARQUEE_GATEWAY_TRUST_FORWARDED_FOR,
   });
   const limit = requestLimit(config);
-  let passthrough: ReturnType<typeof grpcPassthrough> | undefined;
+  let passthrough: ReturnType<typeof bytePassthrough> | undefined;
   const server = await serve({
     name: "gateway",
     services: services.map(([, service]) => service),
@@ -114,7 +114,7 @@ export async function startGateway(env: Record<string, string | undefined> = pro
     requestLimit: limit,
     interceptors: [authInterceptor(auth)],
     passthrough: (kit) => {
-      passthrough = grpcPassthrough({
+      passthrough = bytePassthrough({
         upstreams: new Map(services.map(([name, service]) => [service.typeName, upstreamUrl(name)])),
         services: services.map(([, service]) => service),
         auth,

@@ -353,7 +353,7 @@ async function inBatches(jobs: (() => Promise<void>)[], size = 16): Promise<void
   for (let i = 0; i < jobs.length; i += size) await Promise.all(jobs.slice(i, i + size).map((job) => job()));
 }
 
-/** How the gateway's gRPC pass-through answers before the body: by the access table, from the headers. */
+/** How the gateway's byte pass-through answers before the body: by the access table, from the headers. */
 function admission(method: DescMethod, credentials: boolean): Expected | undefined {
   const rpc = `${method.parent.typeName}/${method.name}`;
   const access = accessOf(method.parent.typeName, method.name);
@@ -398,12 +398,13 @@ test.serial(
         for (const c of casesFor(method)) {
           const label = `${rpc} ${c.name} over ${c.protocol}`;
           jobs.push(async () => {
-            const viaGrpcPassthrough = passthrough && c.protocol === "grpc";
+            // gRPC, binary Connect and gRPC-Web unary calls pass through as bytes; JSON takes the router.
+            const viaPassthrough = passthrough && c.protocol !== "connect-json";
             // Without credentials: refused for the body, unless the pass-through admits from headers first.
             const bare = await send(platform.gateway.url, method, c, {});
-            check(`gateway: ${label}`, bare, (viaGrpcPassthrough && admission(method, false)) || c.expected);
+            check(`gateway: ${label}`, bare, (viaPassthrough && admission(method, false)) || c.expected);
             const credentials = credentialsFor(method);
-            if (viaGrpcPassthrough && credentials !== undefined) {
+            if (viaPassthrough && credentials !== undefined) {
               const signed = await send(platform.gateway.url, method, c, credentials);
               check(`gateway: ${label}, with credentials`, signed, admission(method, true) ?? c.expected);
             }

@@ -4,8 +4,8 @@ import type { AddressInfo } from "node:net";
 import { decodeCaller, type Server } from "@marquee/kit";
 import { waitFor } from "@marquee/kit/testing";
 import test from "ava";
-import { parseGrpcTimeout } from "../src/grpc-passthrough.js";
 import { hashApiKey } from "../src/partner-keys.js";
+import { parseGrpcTimeout } from "../src/passthrough/grpc.js";
 import { startGateway } from "../src/start.js";
 
 /**

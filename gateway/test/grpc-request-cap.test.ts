@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { Code, type ConnectError } from "@connectrpc/connect";
 import { envelope } from "@marquee/kit/testing";
 import test from "ava";
-import { capGrpcRequest } from "../src/grpc-request-cap.js";
+import { capGrpcRequest } from "../src/passthrough/grpc-request-cap.js";
 
 /** Feeds chunks through a cap and collects what it passes on and what it refused. */
 function run(maxBytes: number, chunks: Buffer[]) {

@@ -362,8 +362,8 @@ test("a refused gRPC call whose client is still sending gets its answer, then RS
   t.is(Number(status[":status"]), 200, "the connection still serves");
 });
 
-test("over Connect and gRPC-Web (the generic path) the gateway's cap ends a call with DeadlineExceeded too", async (t) => {
-  for (const make of [transports["connect (JSON)"], transports["grpc-web"]]) {
+test("over Connect (JSON and binary) and gRPC-Web the gateway's cap ends a call with DeadlineExceeded too", async (t) => {
+  for (const make of [transports["connect (JSON)"], transports["connect (binary)"], transports["grpc-web"]]) {
     const client = createClient(ContentService, (make as (u: string) => Transport)(gateway.url));
     const started = Date.now();
     const err = ConnectError.from(

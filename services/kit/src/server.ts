@@ -1,4 +1,3 @@
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { DescService } from "@bufbuild/protobuf";
 import { type ConnectRouter, createContextValues, type Interceptor } from "@connectrpc/connect";
 import { Health } from "@marquee/sdk/grpc/health/v1/health_pb";
@@ -21,14 +20,11 @@ import { type ReflectionOptions, registerReflection } from "./reflection.js";
 import { type RpcHandlerOptions, rpcHandler } from "./rpc-handler.js";
 
 /**
- * Takes an HTTP/2 request before the Connect router does (returns true), or
+ * Takes a request before the Connect router does (returns true), or
  * leaves it (false). Given the server's metrics and in-flight count so calls
  * it takes are observed and drained like any other.
  */
-export type Passthrough = (kit: {
-  metrics: RpcMetrics;
-  inFlight: InFlight;
-}) => (req: Http2ServerRequest, res: Http2ServerResponse) => boolean;
+export type Passthrough = (kit: { metrics: RpcMetrics; inFlight: InFlight }) => RequestHandler<boolean>;
 
 export interface ServeOptions {
   /** Component name for logs and metrics, e.g. "user". */
@@ -54,7 +50,7 @@ export interface ServeOptions {
   trustCallerHeader?: boolean;
   /** Adds CORS headers and answers preflights, for browsers calling from other origins. */
   cors?: boolean;
-  /** A fast path ahead of the router (the gateway's gRPC pass-through). */
+  /** A fast path ahead of the router (the gateway's byte-level pass-through). */
   passthrough?: Passthrough;
   /** gRPC server reflection of the services and health (on unless false). */
   reflection?: ReflectionOptions | false;
@@ -120,12 +116,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
       const preflight = applyCors(req.headers, res);
       if (preflight) return;
     }
-    if (
-      passthrough !== undefined &&
-      req.httpVersionMajor === 2 &&
-      passthrough(req as Http2ServerRequest, res as Http2ServerResponse)
-    )
-      return;
+    if (passthrough?.(req, res)) return;
     rpc(req, res);
   };
   const admin = opts.admin && (await serveAdmin(opts.admin, metrics.registry, opts.log));

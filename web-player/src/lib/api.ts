@@ -30,8 +30,14 @@ export function tokensFrom(t: SessionTokens | undefined): Tokens {
   };
 }
 
+/**
+ * Binary Connect: the gateway passes it to the services as bytes, where JSON is decoded and
+ * re-encoded on the way (the reports that must survive the page are JSON: keepalive.ts).
+ */
+const BINARY = true;
+
 /** Calls without credentials (sign-in, refresh). */
-const anonymous: MarqueeClients = createMarqueeWeb({ baseUrl, useBinaryFormat: false });
+const anonymous: MarqueeClients = createMarqueeWeb({ baseUrl, useBinaryFormat: BINARY });
 
 export const session = new SessionManager({
   storage: localStorage,
@@ -82,7 +88,7 @@ const retryAfterRefresh: Interceptor = (next) => async (req) => {
 /** Member calls: the selected profile's token when there is one. */
 export const api: MarqueeClients = createMarqueeWeb({
   baseUrl,
-  useBinaryFormat: false,
+  useBinaryFormat: BINARY,
   accessToken: () => session.token(),
   interceptors: [retryAfterRefresh],
   timeoutMs: 20_000,
@@ -91,7 +97,7 @@ export const api: MarqueeClients = createMarqueeWeb({
 /** Member calls that must carry the member token, not the profile's (profile management, account). */
 export const memberApi: MarqueeClients = createMarqueeWeb({
   baseUrl,
-  useBinaryFormat: false,
+  useBinaryFormat: BINARY,
   accessToken: () => session.memberToken(),
   interceptors: [retryAfterRefresh],
   timeoutMs: 20_000,

@@ -1,5 +1,6 @@
 import { Transform } from "node:stream";
-import { Code, ConnectError } from "@connectrpc/connect";
+import type { ConnectError } from "@connectrpc/connect";
+import { tooLarge } from "./wire-protocol.js";
 
 /** Flags byte and 4-byte big-endian length ahead of every gRPC message. */
 const PREFIX_BYTES = 5;
@@ -16,11 +17,6 @@ export function capGrpcRequest(
   maxBytes: number,
   refuse: (err: ConnectError) => void,
 ): Transform {
-  const tooLarge = () =>
-    new ConnectError(
-      `request too large: ${rpc} takes at most ${maxBytes} bytes (after decompression)`,
-      Code.ResourceExhausted,
-    );
   let seen = 0;
   // Bytes held back until the first length prefix is whole, so nothing of a refused message goes on.
   let head = Buffer.alloc(0);
@@ -36,7 +32,7 @@ export function capGrpcRequest(
       }
       if (head.readUInt32BE(1) > maxBytes || seen > PREFIX_BYTES + maxBytes) {
         refused = true;
-        refuse(tooLarge());
+        refuse(tooLarge(rpc, maxBytes));
         return done();
       }
       done(null, chunk);
