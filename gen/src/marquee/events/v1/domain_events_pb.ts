@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file marquee/events/v1/domain_events.proto.
  */
 export const file_marquee_events_v1_domain_events: GenFile = /*@__PURE__*/
-  fileDesc("CiVtYXJxdWVlL2V2ZW50cy92MS9kb21haW5fZXZlbnRzLnByb3RvEhFtYXJxdWVlLmV2ZW50cy52MSJkCgtVc2VyRGVsZXRlZBIPCgd1c2VyX2lkGAEgASgJEhMKC3Byb2ZpbGVfaWRzGAIgAygJEi8KC2RlbGV0ZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJmCg5Qcm9maWxlRGVsZXRlZBIPCgd1c2VyX2lkGAEgASgJEhIKCnByb2ZpbGVfaWQYAiABKAkSLwoLZGVsZXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIq4BChhDb250ZW50VmlzaWJpbGl0eUNoYW5nZWQSEgoKY29udGVudF9pZBgBIAEoCRIRCglwdWJsaXNoZWQYAiABKAgSOgoPbWF0dXJpdHlfcmF0aW5nGAMgASgOMiEubWFycXVlZS5jb21tb24udjEuTWF0dXJpdHlSYXRpbmcSLwoLY2hhbmdlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIo8BCg9SYXRpbmdTdWJtaXR0ZWQSEgoKcHJvZmlsZV9pZBgBIAEoCRISCgpjb250ZW50X2lkGAIgASgJEg0KBXZhbHVlGAMgASgFEhYKDnByZXZpb3VzX3ZhbHVlGAQgASgFEi0KCXJhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAidQoTU3Vic2NyaXB0aW9uQ2hhbmdlZBIPCgd1c2VyX2lkGAEgASgJEg4KBmFjdGl2ZRgCIAEoCBIMCgR0aWVyGAMgASgFEi8KC2NoYW5nZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKeAwoRUGxheWJhY2tIZWFydGJlYXQSEgoKc2Vzc2lvbl9pZBgBIAEoCRIQCghzZXF1ZW5jZRgCIAEoAxIPCgd1c2VyX2lkGAMgASgJEhIKCnByb2ZpbGVfaWQYBCABKAkSEgoKY29udGVudF9pZBgFIAEoCRISCgplcGlzb2RlX2lkGAYgASgJEi4KCmV2ZW50X3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKCHBvc2l0aW9uGAggASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEisKCGR1cmF0aW9uGAkgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg0KBXN0YXRlGAogASgFEhQKDHJlbmRpdGlvbl9pZBgLIAEoCRITCgtiaXRyYXRlX2JwcxgMIAEoAxIWCg5idWZmZXJfc2Vjb25kcxgNIAEoARIWCg5kcm9wcGVkX2ZyYW1lcxgOIAEoAxIRCglkZXZpY2VfaWQYDyABKAkSDwoHY291bnRyeRgQIAEoCWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_marquee_common_v1_maturity]);
+  fileDesc("CiVtYXJxdWVlL2V2ZW50cy92MS9kb21haW5fZXZlbnRzLnByb3RvEhFtYXJxdWVlLmV2ZW50cy52MSJkCgtVc2VyRGVsZXRlZBIPCgd1c2VyX2lkGAEgASgJEhMKC3Byb2ZpbGVfaWRzGAIgAygJEi8KC2RlbGV0ZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJmCg5Qcm9maWxlRGVsZXRlZBIPCgd1c2VyX2lkGAEgASgJEhIKCnByb2ZpbGVfaWQYAiABKAkSLwoLZGVsZXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIq4BChhDb250ZW50VmlzaWJpbGl0eUNoYW5nZWQSEgoKY29udGVudF9pZBgBIAEoCRIRCglwdWJsaXNoZWQYAiABKAgSOgoPbWF0dXJpdHlfcmF0aW5nGAMgASgOMiEubWFycXVlZS5jb21tb24udjEuTWF0dXJpdHlSYXRpbmcSLwoLY2hhbmdlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIo8BCg9SYXRpbmdTdWJtaXR0ZWQSEgoKcHJvZmlsZV9pZBgBIAEoCRISCgpjb250ZW50X2lkGAIgASgJEg0KBXZhbHVlGAMgASgFEhYKDnByZXZpb3VzX3ZhbHVlGAQgASgFEi0KCXJhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAidQoTU3Vic2NyaXB0aW9uQ2hhbmdlZBIPCgd1c2VyX2lkGAEgASgJEg4KBmFjdGl2ZRgCIAEoCBIMCgR0aWVyGAMgASgFEi8KC2NoYW5nZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKQAgoOUGxheWJhY2tSZXBvcnQSEgoKc2Vzc2lvbl9pZBgBIAEoCRIPCgd1c2VyX2lkGAMgASgJEhIKCnByb2ZpbGVfaWQYBCABKAkSEgoKY29udGVudF9pZBgFIAEoCRISCgplcGlzb2RlX2lkGAYgASgJEisKCGR1cmF0aW9uGAkgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhEKCWRldmljZV9pZBgPIAEoCRIPCgdjb3VudHJ5GBAgASgJEjQKCHJlYWRpbmdzGBEgAygLMiIubWFycXVlZS5ldmVudHMudjEuUGxheWJhY2tSZWFkaW5nSgQIAhADSgQIBxAISgQICBAJSgQIChAPIuoBCg9QbGF5YmFja1JlYWRpbmcSEAoIc2VxdWVuY2UYASABKAMSLgoKZXZlbnRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoIcG9zaXRpb24YAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFc3RhdGUYBCABKAUSFAoMcmVuZGl0aW9uX2lkGAUgASgJEhMKC2JpdHJhdGVfYnBzGAYgASgDEhYKDmJ1ZmZlcl9zZWNvbmRzGAcgASgBEhYKDmRyb3BwZWRfZnJhbWVzGAggASgDIp4DChFQbGF5YmFja0hlYXJ0YmVhdBISCgpzZXNzaW9uX2lkGAEgASgJEhAKCHNlcXVlbmNlGAIgASgDEg8KB3VzZXJfaWQYAyABKAkSEgoKcHJvZmlsZV9pZBgEIAEoCRISCgpjb250ZW50X2lkGAUgASgJEhIKCmVwaXNvZGVfaWQYBiABKAkSLgoKZXZlbnRfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoIcG9zaXRpb24YCCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SKwoIZHVyYXRpb24YCSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDQoFc3RhdGUYCiABKAUSFAoMcmVuZGl0aW9uX2lkGAsgASgJEhMKC2JpdHJhdGVfYnBzGAwgASgDEhYKDmJ1ZmZlcl9zZWNvbmRzGA0gASgBEhYKDmRyb3BwZWRfZnJhbWVzGA4gASgDEhEKCWRldmljZV9pZBgPIAEoCRIPCgdjb3VudHJ5GBAgASgJYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_marquee_common_v1_maturity]);
 
 /**
  * Published on "user.deleted" when a member account is erased. Every service
@@ -224,7 +224,167 @@ export const SubscriptionChangedSchema: GenMessage<SubscriptionChanged> = /*@__P
 
 /**
  * Published on "playback.heartbeat.<profile_id>" (stream PLAYBACK) for every
- * heartbeat, with msgID "<session_id>:<sequence>".
+ * accepted report: the readings of one SendHeartbeats call, or the one reading
+ * of a SendHeartbeat, a pause, a resume or a stop. Its msgID is
+ * "<session_id>:<first sequence>-<last sequence>" ("<session_id>:<state>:<server
+ * time in ms>" for a pause, resume or stop), so a retried report falls in the
+ * stream's duplicate window and is dropped. One message per report, not per
+ * reading: with a message per reading the bus cost as much per heartbeat as the
+ * database write.
+ *
+ * The session fields keep PlaybackHeartbeat's numbers and the reading fields'
+ * numbers are reserved, so a PlaybackHeartbeat still on the stream decodes as a
+ * report without readings; consumers read it as a report of its one reading.
+ *
+ * @generated from message marquee.events.v1.PlaybackReport
+ */
+export type PlaybackReport = Message<"marquee.events.v1.PlaybackReport"> & {
+  /**
+   * The playback session.
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * The account.
+   *
+   * @generated from field: string user_id = 3;
+   */
+  userId: string;
+
+  /**
+   * The profile watching.
+   *
+   * @generated from field: string profile_id = 4;
+   */
+  profileId: string;
+
+  /**
+   * The title.
+   *
+   * @generated from field: string content_id = 5;
+   */
+  contentId: string;
+
+  /**
+   * The episode, for a series.
+   *
+   * @generated from field: string episode_id = 6;
+   */
+  episodeId: string;
+
+  /**
+   * Running time of the media.
+   *
+   * @generated from field: google.protobuf.Duration duration = 9;
+   */
+  duration?: Duration | undefined;
+
+  /**
+   * The device.
+   *
+   * @generated from field: string device_id = 15;
+   */
+  deviceId: string;
+
+  /**
+   * ISO 3166-1 alpha-2 country of the viewer, when known (for trending).
+   *
+   * @generated from field: string country = 16;
+   */
+  country: string;
+
+  /**
+   * The readings, in ascending sequence order.
+   *
+   * @generated from field: repeated marquee.events.v1.PlaybackReading readings = 17;
+   */
+  readings: PlaybackReading[];
+};
+
+/**
+ * Describes the message marquee.events.v1.PlaybackReport.
+ * Use `create(PlaybackReportSchema)` to create a new message.
+ */
+export const PlaybackReportSchema: GenMessage<PlaybackReport> = /*@__PURE__*/
+  messageDesc(file_marquee_events_v1_domain_events, 5);
+
+/**
+ * One heartbeat reading of a PlaybackReport.
+ *
+ * @generated from message marquee.events.v1.PlaybackReading
+ */
+export type PlaybackReading = Message<"marquee.events.v1.PlaybackReading"> & {
+  /**
+   * Sequence number within the session (0 for a pause, resume or stop).
+   *
+   * @generated from field: int64 sequence = 1;
+   */
+  sequence: bigint;
+
+  /**
+   * When the player took the reading (the server's clock for a pause, resume or stop).
+   *
+   * @generated from field: google.protobuf.Timestamp event_time = 2;
+   */
+  eventTime?: Timestamp | undefined;
+
+  /**
+   * Playback position.
+   *
+   * @generated from field: google.protobuf.Duration position = 3;
+   */
+  position?: Duration | undefined;
+
+  /**
+   * Player state, as marquee.streaming.v1.PlaybackState.
+   *
+   * @generated from field: int32 state = 4;
+   */
+  state: number;
+
+  /**
+   * Rendition playing.
+   *
+   * @generated from field: string rendition_id = 5;
+   */
+  renditionId: string;
+
+  /**
+   * Its bitrate in bits per second.
+   *
+   * @generated from field: int64 bitrate_bps = 6;
+   */
+  bitrateBps: bigint;
+
+  /**
+   * Seconds buffered ahead.
+   *
+   * @generated from field: double buffer_seconds = 7;
+   */
+  bufferSeconds: number;
+
+  /**
+   * Frames dropped since the session started.
+   *
+   * @generated from field: int64 dropped_frames = 8;
+   */
+  droppedFrames: bigint;
+};
+
+/**
+ * Describes the message marquee.events.v1.PlaybackReading.
+ * Use `create(PlaybackReadingSchema)` to create a new message.
+ */
+export const PlaybackReadingSchema: GenMessage<PlaybackReading> = /*@__PURE__*/
+  messageDesc(file_marquee_events_v1_domain_events, 6);
+
+/**
+ * The pre-report form: one message per heartbeat reading, with msgID
+ * "<session_id>:<sequence>". No longer published, but still read from the
+ * stream (events published before the upgrade), as a report of one; see
+ * PlaybackReport.
  *
  * @generated from message marquee.events.v1.PlaybackHeartbeat
  */
@@ -347,5 +507,5 @@ export type PlaybackHeartbeat = Message<"marquee.events.v1.PlaybackHeartbeat"> &
  * Use `create(PlaybackHeartbeatSchema)` to create a new message.
  */
 export const PlaybackHeartbeatSchema: GenMessage<PlaybackHeartbeat> = /*@__PURE__*/
-  messageDesc(file_marquee_events_v1_domain_events, 5);
+  messageDesc(file_marquee_events_v1_domain_events, 7);
 
