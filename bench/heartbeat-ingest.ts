@@ -2,18 +2,19 @@
  * Sustained heartbeat ingest, bounded in time, through the gateway: simulated
  * viewers (members with four profiles, a profile token and a playback session per profile) report
  * readings back to back (closed loop) with SendHeartbeats through the gateway
- * to the streaming service, which publishes each reading to JetStream PLAYBACK
- * (msgID sessionId:seq); the durable history-writer writes Cassandra. Prints
- * heartbeats made durable per second, p50/p99 heartbeat-to-durable latency, the
- * count lost (must be 0), and the CPU each process used — once with one reading
+ * to the streaming service, which publishes each report (the readings of one
+ * call) to JetStream PLAYBACK as one message (msgID sessionId:firstSeq-lastSeq);
+ * the durable history-writer writes Cassandra. Prints heartbeats (readings) made
+ * durable per second, p50/p99 report-to-durable latency, the readings lost
+ * (must be 0), and the CPU each process used — once with one reading
  * per request and once with `--readings` per request (a player that reads every
  * heartbeat interval and reports every report interval) — next to the raw
  * ceiling measured in the same run: the writer's two prepared Cassandra writes
  * per heartbeat at the same concurrency, no pipeline. Ratio target >= 0.8.
  * A third phase measures the bus floor (only the JetStream publish, delivery
- * and ack per heartbeat); with the machine CPU each phase spends per heartbeat
- * it bounds what any pipeline that publishes every heartbeat and passes every
- * request through the gateway can reach against raw.
+ * and ack per report of `--readings`); with the machine CPU each phase spends
+ * per heartbeat it bounds what any pipeline that publishes every report and
+ * passes every request through the gateway can reach against raw.
  *
  * Processes: this one (load and the account/content fakes), the gateway and
  * the user service (embedded store), and the streaming service and its
@@ -138,7 +139,7 @@ try {
   cleanups.push(() => fakes.close());
 
   // The streaming service and its consumers, each its own process; the consumers count durable
-  // heartbeats and dump them on request.
+  // heartbeats (readings) and dump the durable reports on request.
   let durableCount = 0;
   let progressWrites = 0;
   let dumped = 0;
@@ -239,6 +240,7 @@ try {
   let errors = 0;
   let lastError = "";
   let acknowledged = 0;
+  /** One phase of load; resolves to the msgIds of the reports acknowledged (each of readingsPerReport). */
   const run = async (readingsPerReport: number, ms: number) => {
     const until = Date.now() + ms;
     const ids: string[] = [];
@@ -259,13 +261,13 @@ try {
               bufferSeconds: 20,
             };
           });
-          const batchIds = readings.map((r) => `${v.sessionId}:${r.sequence}`);
+          const id = `${v.sessionId}:${v.next}-${v.next + readingsPerReport - 1}`;
           v.next += readingsPerReport;
-          for (const id of batchIds) sentAt.set(id, t0);
+          sentAt.set(id, t0);
           try {
             await report.call({ sessionId: v.sessionId, readings }, v.headers);
-            ids.push(...batchIds);
-            acknowledged += batchIds.length;
+            ids.push(id);
+            acknowledged += readingsPerReport;
             requests++;
             lastAcked.set(v.sessionId, {
               profileId: v.profileId,
@@ -289,7 +291,7 @@ try {
     "nats-server": pidOf("nats-server"),
     cassandra: pidOf("CassandraDaemon"),
   };
-  /** One measured phase: warm-up, `seconds` of load, then every acknowledged reading durable. */
+  /** One measured phase: warm-up, `seconds` of load, then every acknowledged report durable. */
   const phase = async (readingsPerReport: number) => {
     await run(readingsPerReport, 2_000);
     const cpu = cpuShare(watched);
@@ -313,18 +315,19 @@ try {
           return [id as string, Number(at)] as const;
         }),
     );
-    const lost = ids.filter((id) => !durableAt.has(id)).length;
+    const lost = ids.filter((id) => !durableAt.has(id)).length * readingsPerReport;
+    const heartbeats = ids.length * readingsPerReport;
     const latencies = ids
       .filter((id) => durableAt.has(id))
       .map((id) => (durableAt.get(id) as number) - (sentAt.get(id) as number))
       .sort((a, b) => a - b);
     const lastDurable = Math.max(...ids.map((id) => durableAt.get(id) ?? 0));
     return {
-      perSecond: (ids.length - lost) / ((Math.max(lastDurable, started + sendMs) - started) / 1000),
+      perSecond: (heartbeats - lost) / ((Math.max(lastDurable, started + sendMs) - started) / 1000),
       requestsPerSecond: requests / (sendMs / 1000),
       p50: pct(latencies, 0.5),
       p99: pct(latencies, 0.99),
-      heartbeats: ids.length,
+      heartbeats,
       lost,
       cores,
     };
@@ -347,9 +350,9 @@ try {
   }
 
   // Bus floor: only the JetStream work the design needs per heartbeat, at the same concurrency
-  // (each viewer's readings published together, each its own message with its msgID, and a durable
-  // consumer acking each) — no RPC, no decoding, no Cassandra. Its CPU per heartbeat is a lower
-  // bound on the pipeline's.
+  // (each viewer's readings published as one report with its msgID, and a durable consumer acking
+  // each) — no RPC, no decoding, no Cassandra. Its CPU per heartbeat is a lower bound on the
+  // pipeline's.
   const floorNamespace = `${namespace}floor`;
   const floorBus = await createJetStreamBus({
     config: backends.nats,
@@ -363,27 +366,29 @@ try {
   const floorSub = await floorBus.consume({
     stream: "PLAYBACK",
     durable: "bus-floor",
-    filter: EVENTS.playbackHeartbeat.pattern,
+    filter: EVENTS.playbackReport.pattern,
     maxInFlight: 512,
     handler: async () => {
-      floorConsumed++;
+      floorConsumed += batch;
     },
   });
-  const floorEvent = encodeEvent(EVENTS.playbackHeartbeat, {
+  const floorEvent = encodeEvent(EVENTS.playbackReport, {
     sessionId: randomUUID(),
-    sequence: 1n,
     userId: randomUUID(),
     profileId: randomUUID(),
     contentId,
-    eventTime: timestampFromMs(Date.now()),
-    position: durationFromMs(START_MS),
     duration: durationFromMs(DURATION_MS),
-    state: PlaybackState.PLAYING,
-    renditionId: "720p",
-    bitrateBps: 2_500_000n,
-    bufferSeconds: 20,
     deviceId: "device-0",
     country: "NO",
+    readings: Array.from({ length: batch }, (_, i) => ({
+      sequence: BigInt(i + 1),
+      eventTime: timestampFromMs(Date.now()),
+      position: durationFromMs(START_MS + i * 1000),
+      state: PlaybackState.PLAYING,
+      renditionId: "720p",
+      bitrateBps: 2_500_000n,
+      bufferSeconds: 20,
+    })),
   });
   let floorPublished = 0;
   // Sequences go on across runs: a msgID seen in the warm-up would be dropped as a duplicate.
@@ -393,16 +398,12 @@ try {
     return Promise.all(
       sessions.map(async (v) => {
         while (Date.now() < until) {
-          const seq = floorSeq;
+          const first = floorSeq;
           floorSeq += batch;
-          await Promise.all(
-            Array.from({ length: batch }, (_, i) =>
-              floorBus.publish(
-                EVENTS.playbackHeartbeat.subject(v.profileId),
-                floorEvent,
-                `${v.sessionId}:${seq + i}`,
-              ),
-            ),
+          await floorBus.publish(
+            EVENTS.playbackReport.subject(v.profileId),
+            floorEvent,
+            `${v.sessionId}:${first}-${floorSeq - 1}`,
           );
           floorPublished += batch;
         }

@@ -3,8 +3,8 @@
  * (the bench's keyspace) and JetStream (the bench's namespace), in one of two
  * processes, as in production: BENCH_ROLE=service serves the RPCs (consumers
  * off) and prints "ready <port>"; BENCH_ROLE=consumers runs the history
- * writer, keeps "<msgId> <epoch ms>" for each heartbeat it made durable,
- * prints "durable <heartbeats> <progress writes>" every 100 ms and, on
+ * writer, keeps "<msgId> <epoch ms>" for each report it made durable, prints
+ * "durable <heartbeats> <progress writes>" (readings of the durable reports) every 100 ms and, on
  * SIGUSR2, writes the kept lines to BENCH_DURABLE_FILE and prints "dumped"
  * (reporting each line as it happens would cost CPU while the bench measures).
  * Started by heartbeat-ingest.ts.
@@ -43,14 +43,22 @@ if (process.env.BENCH_ROLE === "consumers") {
     return recordProgress(w);
   };
   const durable: string[] = [];
-  setInterval(() => process.stdout.write(`durable ${durable.length} ${progressWrites}\n`), 100).unref();
+  let heartbeats = 0;
+  setInterval(() => process.stdout.write(`durable ${heartbeats} ${progressWrites}\n`), 100).unref();
   process.on("SIGUSR2", () => {
     writeFileSync(process.env.BENCH_DURABLE_FILE as string, durable.join("\n"));
     process.stdout.write("dumped\n");
   });
   server = await startStreamingConsumers(
     { ...process.env, MARQUEE_STREAMING_CONSUMERS_PORT: "0" },
-    { store, bus, onDurable: (e) => durable.push(`${e.msgId} ${Date.now()}`) },
+    {
+      store,
+      bus,
+      onDurable: (e, readings) => {
+        heartbeats += readings;
+        durable.push(`${e.msgId} ${Date.now()}`);
+      },
+    },
   );
 } else {
   server = await startStreamingService(

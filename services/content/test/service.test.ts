@@ -1,6 +1,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { EVENTS, publishEvent } from "@marquee/kit/bus";
 import { waitFor } from "@marquee/kit/testing";
 import { ContentType, PublishState } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { BrowseSort } from "@marquee/sdk/marquee/content/v1/content_service_pb";
@@ -306,27 +307,48 @@ test("AttachMedia: ingest sets a movie's media and an episode's media", async (t
 
 // ---- trending ----
 
-async function heartbeat(
+/** A viewer's report of the readings `seqs`, taken `minsAgo` minutes ago. */
+async function report(
   f: ContentFixture,
   profileId: string,
   contentId: string,
   country: string,
-  seq: number,
+  seqs: number[],
   minsAgo = 1,
 ) {
+  const sessionId = `s-${profileId}-${contentId}`;
+  const eventTime = timestampFromDate(new Date(Date.now() - minsAgo * 60_000));
+  await publishEvent(
+    f.bus,
+    EVENTS.playbackReport,
+    {
+      sessionId,
+      profileId,
+      userId: `u-${profileId}`,
+      contentId,
+      country,
+      readings: seqs.map((seq) => ({ sequence: BigInt(seq), eventTime })),
+    },
+    `${sessionId}:${seqs[0]}-${seqs.at(-1)}`,
+    profileId,
+  );
+}
+
+/** A heartbeat as published before reports (one message per reading), still on the stream after an upgrade. */
+async function legacyHeartbeat(f: ContentFixture, profileId: string, contentId: string, country: string) {
   const hb = create(PlaybackHeartbeatSchema, {
     sessionId: `s-${profileId}-${contentId}`,
-    sequence: BigInt(seq),
+    sequence: 1n,
     profileId,
     userId: `u-${profileId}`,
     contentId,
     country,
-    eventTime: timestampFromDate(new Date(Date.now() - minsAgo * 60_000)),
+    eventTime: timestampFromDate(new Date(Date.now() - 60_000)),
   });
   await f.bus.publish(
-    `playback.heartbeat.${profileId}`,
+    EVENTS.playbackReport.subject(profileId),
     toBinary(PlaybackHeartbeatSchema, hb),
-    `s-${profileId}-${contentId}:${seq}`,
+    `s-${profileId}-${contentId}:1`,
   );
 }
 
@@ -335,11 +357,21 @@ test("trending counts distinct viewers, decays with time, per country and worldw
   const godfather = fixtureId("The Godfather");
   const toyStory = fixtureId("Toy Story");
   const nemo = fixtureId("Finding Nemo");
-  // The Godfather: 3 viewers now (FR). Toy Story: 1 viewer sending many heartbeats (FR).
-  // Finding Nemo: 4 viewers, but 6 hours (one half-life) ago (DE): worth 2.
-  for (const p of ["a", "b", "c"]) await heartbeat(f, `tp-${p}`, godfather, "FR", 1);
-  for (let seq = 1; seq <= 30; seq++) await heartbeat(f, "tp-solo", toyStory, "FR", seq);
-  for (const p of ["d", "e", "f", "g"]) await heartbeat(f, `tp-${p}`, nemo, "DE", 1, 6 * 60);
+  // The Godfather: 3 viewers now (FR), one of them a heartbeat from before reports. Toy Story: 1
+  // viewer sending many heartbeats, in reports of ten (FR). Finding Nemo: 4 viewers, but 6 hours
+  // (one half-life) ago (DE): worth 2.
+  for (const p of ["a", "b"]) await report(f, `tp-${p}`, godfather, "FR", [1]);
+  await legacyHeartbeat(f, "tp-c", godfather, "FR");
+  for (let first = 1; first <= 30; first += 10) {
+    await report(
+      f,
+      "tp-solo",
+      toyStory,
+      "FR",
+      [...Array(10).keys()].map((i) => first + i),
+    );
+  }
+  for (const p of ["d", "e", "f", "g"]) await report(f, `tp-${p}`, nemo, "DE", [1], 6 * 60);
   const adult = f.client(callers.adult);
   const world = await waitFor("trending to reflect the heartbeats", async () => {
     const res = await adult.getTrending({ pageSize: 10 });

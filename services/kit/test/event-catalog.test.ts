@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { createLogger } from "@marquee/kit";
 import {
   consumeErasures,
@@ -8,10 +10,17 @@ import {
   type Erasure,
   EVENTS,
   type EventBus,
+  encodeEvent,
   publishEvent,
+  readingsOf,
 } from "@marquee/kit/bus";
 import { EmbeddedBus } from "@marquee/kit/embedded";
 import { waitFor } from "@marquee/kit/testing";
+import {
+  PlaybackHeartbeatSchema,
+  PlaybackReadingSchema,
+  PlaybackReportSchema,
+} from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import test from "ava";
 
 const log = createLogger("test", "silent");
@@ -28,8 +37,8 @@ async function openBus(): Promise<EventBus> {
 
 test("every kind of the catalog names a subject its stream holds, and keyed kinds refuse keys that would change the subject", (t) => {
   for (const kind of Object.values(EVENTS)) t.is(typeof kind.subject("k"), "string", kind.name);
-  t.is(EVENTS.playbackHeartbeat.subject("p1"), "playback.heartbeat.p1");
-  for (const bad of ["", "a.b", "*", ">", "a b"]) t.throws(() => EVENTS.playbackHeartbeat.subject(bad));
+  t.is(EVENTS.playbackReport.subject("p1"), "playback.heartbeat.p1");
+  for (const bad of ["", "a.b", "*", ">", "a b"]) t.throws(() => EVENTS.playbackReport.subject(bad));
   t.is(EVENTS.userDeleted.subject(), "user.deleted");
 });
 
@@ -103,4 +112,42 @@ test("consumeErasures turns user.deleted and profile.deleted into one erasure ea
   t.deepEqual(accounts, ["u2"]);
   for (const s of subs) await s.stop();
   await bus.close();
+});
+
+test("readingsOf gives a report's readings, and reads a PlaybackHeartbeat from before reports as a report of its one reading", (t) => {
+  const session = {
+    sessionId: "s1",
+    userId: "u1",
+    profileId: "p1",
+    contentId: "c1",
+    episodeId: "e1",
+    duration: durationFromMs(600_000),
+    deviceId: "tv",
+    country: "NO",
+  };
+  const reading = (sequence: bigint, positionMs: number) =>
+    create(PlaybackReadingSchema, {
+      sequence,
+      eventTime: timestampFromMs(1_000 + positionMs),
+      position: durationFromMs(positionMs),
+      state: 1,
+      renditionId: "720p",
+      bitrateBps: 2_500_000n,
+      bufferSeconds: 12.5,
+      droppedFrames: 3n,
+    });
+  const report = fromBinary(
+    PlaybackReportSchema,
+    encodeEvent(EVENTS.playbackReport, { ...session, readings: [reading(1n, 60_000), reading(2n, 70_000)] }),
+  );
+  t.deepEqual(readingsOf(report), [reading(1n, 60_000), reading(2n, 70_000)]);
+
+  const { $typeName: _, ...readingFields } = reading(7n, 80_000);
+  const heartbeat = create(PlaybackHeartbeatSchema, { ...session, ...readingFields });
+  const legacy = fromBinary(PlaybackReportSchema, toBinary(PlaybackHeartbeatSchema, heartbeat));
+  t.like(legacy, session, "the session fields have the heartbeat's numbers");
+  t.deepEqual(readingsOf(legacy), [reading(7n, 80_000)]);
+
+  const empty = fromBinary(PlaybackReportSchema, encodeEvent(EVENTS.playbackReport, session));
+  t.deepEqual(readingsOf(empty), [], "a report without readings is not taken for a heartbeat");
 });

@@ -1,6 +1,13 @@
 import { durationMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import type { Logger } from "@marquee/kit";
-import { consumeErasures, consumeEvents, EVENTS, type EventBus, type Subscription } from "@marquee/kit/bus";
+import {
+  consumeErasures,
+  consumeEvents,
+  EVENTS,
+  type EventBus,
+  readingsOf,
+  type Subscription,
+} from "@marquee/kit/bus";
 import type { CatalogSource } from "./catalog-source.js";
 import { applyVisibility } from "./catalog-sync.js";
 import type { TasteEngine } from "./engine.js";
@@ -47,27 +54,35 @@ export async function startConsumers(deps: {
   });
 
   const viewing = await consumeEvents(bus, {
-    kinds: [EVENTS.playbackHeartbeat],
+    kinds: [EVENTS.playbackReport],
     durable: DURABLES.viewing,
     log,
     maxInFlight: 16,
-    handler: async ({ message: e, event }) => {
-      if (e.profileId === "" || e.contentId === "") return;
-      const seen = viewingFromHeartbeat(
-        e.position ? durationMs(e.position) / 1000 : 0,
-        e.duration ? durationMs(e.duration) / 1000 : 0,
-        e.state === STATE_STOPPED,
-      );
-      if (seen === undefined) return;
-      // Most heartbeats say "still watching": only a new step, completion or a stop is worth a write.
-      const key = `${e.profileId}/${e.contentId}`;
-      const summary = `${Math.floor(seen.fraction * VIEW_STEPS)}/${seen.completed}/${seen.abandoned}/${e.state === STATE_STOPPED}`;
-      if (lastViewing.get(key) === summary) return;
-      const time = e.eventTime ? timestampMs(e.eventTime) : event.publishTime.getTime();
-      await engine.recordViewing({ profileId: e.profileId, contentId: e.contentId, time, ...seen });
-      lastViewing.delete(key);
-      lastViewing.set(key, summary);
-      if (lastViewing.size > VIEW_CACHE_SIZE) lastViewing.delete(lastViewing.keys().next().value as string);
+    // Each reading of a report is the heartbeat it was, in the report's order.
+    handler: async ({ message: report, event }) => {
+      if (report.profileId === "" || report.contentId === "") return;
+      const key = `${report.profileId}/${report.contentId}`;
+      for (const reading of readingsOf(report)) {
+        const seen = viewingFromHeartbeat(
+          reading.position ? durationMs(reading.position) / 1000 : 0,
+          report.duration ? durationMs(report.duration) / 1000 : 0,
+          reading.state === STATE_STOPPED,
+        );
+        if (seen === undefined) continue;
+        // Most heartbeats say "still watching": only a new step, completion or a stop is worth a write.
+        const summary = `${Math.floor(seen.fraction * VIEW_STEPS)}/${seen.completed}/${seen.abandoned}/${reading.state === STATE_STOPPED}`;
+        if (lastViewing.get(key) === summary) continue;
+        const time = reading.eventTime ? timestampMs(reading.eventTime) : event.publishTime.getTime();
+        await engine.recordViewing({
+          profileId: report.profileId,
+          contentId: report.contentId,
+          time,
+          ...seen,
+        });
+        lastViewing.delete(key);
+        lastViewing.set(key, summary);
+        if (lastViewing.size > VIEW_CACHE_SIZE) lastViewing.delete(lastViewing.keys().next().value as string);
+      }
     },
   });
 

@@ -4,6 +4,7 @@ import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   ContentVisibilityChangedSchema,
   PlaybackHeartbeatSchema,
+  PlaybackReportSchema,
   ProfileDeletedSchema,
   RatingSubmittedSchema,
   UserDeletedSchema,
@@ -44,12 +45,40 @@ export function ratingEvent(profileId: string, contentId: string, value: number,
   ];
 }
 
-export function heartbeatEvent(
+/**
+ * A heartbeat report of one session: a reading at each of `fractions` of an hour's title, a second
+ * apart, the last at `time`; `stopped` stops at the last.
+ */
+export function reportEvent(
   profileId: string,
   contentId: string,
-  fraction: number,
+  fractions: number | readonly number[],
   opts: { stopped?: boolean; time?: number } = {},
 ): Event {
+  const shares = typeof fractions === "number" ? [fractions] : fractions;
+  const last = opts.time ?? Date.now();
+  return [
+    `playback.heartbeat.${profileId}`,
+    toBinary(
+      PlaybackReportSchema,
+      create(PlaybackReportSchema, {
+        sessionId: randomUUID(),
+        profileId,
+        contentId,
+        duration: durationFromMs(3_600_000),
+        readings: shares.map((fraction, i) => ({
+          sequence: BigInt(++seq),
+          eventTime: timestampFromMs(last - (shares.length - 1 - i) * 1000),
+          position: durationFromMs(fraction * 3_600_000),
+          state: opts.stopped && i === shares.length - 1 ? 5 : 1,
+        })),
+      }),
+    ),
+  ];
+}
+
+/** A heartbeat as published before reports (one message per reading), still on the stream after an upgrade. */
+export function legacyHeartbeatEvent(profileId: string, contentId: string, fraction: number): Event {
   return [
     `playback.heartbeat.${profileId}`,
     toBinary(
@@ -59,10 +88,10 @@ export function heartbeatEvent(
         sequence: BigInt(++seq),
         profileId,
         contentId,
-        eventTime: timestampFromMs(opts.time ?? Date.now()),
+        eventTime: timestampFromMs(Date.now()),
         position: durationFromMs(fraction * 3_600_000),
         duration: durationFromMs(3_600_000),
-        state: opts.stopped ? 5 : 1,
+        state: 1,
       }),
     ),
   ];

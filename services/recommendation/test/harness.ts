@@ -13,9 +13,9 @@ import { recommendationService } from "../src/service.js";
 import type { TasteStore, TitleFacts } from "../src/store.js";
 import { openEmbeddedStore } from "../src/store-embedded.js";
 import {
-  heartbeatEvent,
   profileDeletedEvent,
   ratingEvent,
+  reportEvent,
   userDeletedEvent,
   visibilityEvent,
 } from "./events.js";
@@ -64,10 +64,11 @@ export interface Harness {
   internal: { headers: Record<string, string> };
   publishTitle(facts: TitleFacts, published?: boolean, time?: number): Promise<void>;
   rate(profileId: string, contentId: string, value: number, time?: number): Promise<void>;
+  /** One heartbeat report: a reading at each fraction watched, in order. */
   watch(
     profileId: string,
     contentId: string,
-    fraction: number,
+    fractions: number | readonly number[],
     opts?: { stopped?: boolean; time?: number },
   ): Promise<void>;
   deleteProfile(profileId: string): Promise<void>;
@@ -146,8 +147,8 @@ export async function startHarness(
     },
     rate: (profileId, contentId, value, time = Date.now()) =>
       publish(...ratingEvent(profileId, contentId, value, time)),
-    watch: (profileId, contentId, fraction, opts = {}) =>
-      publish(...heartbeatEvent(profileId, contentId, fraction, opts)),
+    watch: (profileId, contentId, fractions, opts = {}) =>
+      publish(...reportEvent(profileId, contentId, fractions, opts)),
     deleteProfile: (profileId) => publish(...profileDeletedEvent(profileId)),
     deleteUser: (profileIds) => publish(...userDeletedEvent(profileIds)),
     async restart() {

@@ -4,6 +4,7 @@ import { waitFor } from "@marquee/kit/testing";
 import { RowKind } from "@marquee/sdk/marquee/recommendation/v1/recommendation_service_pb";
 import test from "ava";
 import type { TitleFacts } from "../src/store.js";
+import { legacyHeartbeatEvent } from "./events.js";
 import { type Harness, startHarness, titleFacts } from "./harness.js";
 
 const KIDS = 2;
@@ -223,6 +224,26 @@ test("GetSimilarContent ranks co-watched titles of the same genre first and answ
     h.client.getSimilarContent({ contentId: randomUUID(), pageSize: 4 }, h.internal),
   );
   t.is(ConnectError.from(err).code, Code.NotFound);
+});
+
+test("each reading of a heartbeat report counts as the heartbeat it is, and a heartbeat from before reports as a report of one", async (t) => {
+  const h = await startHarness();
+  t.teardown(() => h.close());
+  const [a, b] = [titleFacts({ title: "Alpha" }), titleFacts({ title: "Beta" })];
+  for (const f of [a, b]) await h.publishTitle(f);
+  const viewer = randomUUID();
+  // Watched a third, then to the end, reported together: completed, as two heartbeats one by one.
+  await h.watch(viewer, a.contentId, [0.3, 0.99]);
+  await h.bus.publish(...legacyHeartbeatEvent(viewer, b.contentId, 0.5), randomUUID());
+  await waitFor("both viewings learned", async () => {
+    const [ia, ib] = await Promise.all([
+      h.store.getInteraction(viewer, a.contentId),
+      h.store.getInteraction(viewer, b.contentId),
+    ]);
+    return ia?.completed && ib !== undefined;
+  });
+  t.like(await h.store.getInteraction(viewer, a.contentId), { completed: true, viewFraction: 0.99 });
+  t.like(await h.store.getInteraction(viewer, b.contentId), { completed: false, viewFraction: 0.5 });
 });
 
 test("profile.deleted and user.deleted erase the profile's interactions and model state", async (t) => {

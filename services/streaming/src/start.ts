@@ -35,7 +35,7 @@ export interface StreamingOverrides {
   /** The bus the consumers use (default: their own connection in external mode, else `bus`). */
   consumerBus?: EventBus;
   store?: StreamingStore;
-  /** Observe durable heartbeats (benchmarks). */
+  /** Observe durable heartbeat reports (benchmarks). */
   onDurable?: HistoryWriterOptions["onDurable"];
 }
 

@@ -51,7 +51,7 @@ export interface Harness {
   as(caller: Caller): Client<typeof StreamingService>;
   member(): { caller: Caller; userId: string; profileId: string };
   entitlements: Map<string, Entitlement>;
-  /** Heartbeats the history writer has finished with, by msgId. */
+  /** Reports the history writer has finished with: how often, by msgId. */
   durable: Map<string, number>;
   contentId: string;
   close(): Promise<void>;

@@ -44,6 +44,9 @@ function beat(
   };
 }
 
+/** The msgId of the report of readings `first` to `last` (the stream drops a report sent again). */
+const reportId = (sessionId: string, first: number, last = first) => `${sessionId}:${first}-${last}`;
+
 /** Playback behaviour through the RPCs, on whichever store and bus the factory wires. */
 export function playbackSuite(test: TestFn, open: HarnessFactory): void {
   test("StreamContent opens a session with a signed expiring URL and the whole ladder for a top plan", async (t) => {
@@ -273,7 +276,7 @@ export function playbackSuite(test: TestFn, open: HarnessFactory): void {
     // Out of order, with repeats (retries of the same sequence number).
     for (const i of [0, 3, 4, 1, 2, 4, 1, 0]) await client.sendHeartbeat(beats[i] as (typeof beats)[number]);
     await waitFor("five heartbeats durable", () =>
-      [1, 2, 3, 4, 5].every((s) => h.durable.has(`${sessionId}:${s}`)),
+      [1, 2, 3, 4, 5].every((s) => h.durable.has(reportId(sessionId, s))),
     );
     const pos = await client.getPlaybackPosition({ profileId: m.profileId, contentId: h.contentId });
     t.is(durationMs(pos.progress?.position ?? durationFromMs(0)), 150_000);
@@ -302,7 +305,7 @@ export function playbackSuite(test: TestFn, open: HarnessFactory): void {
     });
     const now = Date.now();
     await client.sendHeartbeat(beat(sessionId, 1, now - 3_000, DURATION_MS * 0.04));
-    await waitFor("the early heartbeat handled", () => h.durable.has(`${sessionId}:1`));
+    await waitFor("the early heartbeat handled", () => h.durable.has(reportId(sessionId, 1)));
     t.deepEqual(
       (await client.getPlaybackPosition({ profileId: m.profileId, contentId: h.contentId })).progress,
       undefined,
@@ -310,7 +313,7 @@ export function playbackSuite(test: TestFn, open: HarnessFactory): void {
     t.deepEqual((await client.listViewingHistory({ profileId: m.profileId, pageSize: 10 })).entries, []);
 
     await client.sendHeartbeat(beat(sessionId, 2, now - 2_000, DURATION_MS * 0.5));
-    await waitFor("halfway durable", () => h.durable.has(`${sessionId}:2`));
+    await waitFor("halfway durable", () => h.durable.has(reportId(sessionId, 2)));
     const watching = await client.getContinueWatching({ profileId: m.profileId, pageSize: 10 });
     t.deepEqual(
       watching.items.map((i) => i.contentId),
@@ -318,7 +321,7 @@ export function playbackSuite(test: TestFn, open: HarnessFactory): void {
     );
 
     await client.sendHeartbeat(beat(sessionId, 3, now - 1_000, DURATION_MS * 0.92));
-    await waitFor("the end durable", () => h.durable.has(`${sessionId}:3`));
+    await waitFor("the end durable", () => h.durable.has(reportId(sessionId, 3)));
     const pos = await client.getPlaybackPosition({ profileId: m.profileId, contentId: h.contentId });
     t.true(pos.progress?.completed);
     t.is(durationMs(pos.progress?.position ?? durationFromMs(1)), 0);
@@ -361,10 +364,10 @@ export function playbackSuite(test: TestFn, open: HarnessFactory): void {
     );
     // A good heartbeat after them: once it is durable, the bad ones would have been too.
     await client.sendHeartbeat(beat(sessionId, 5, now, 30_000));
-    await waitFor("the good heartbeat durable", () => h.durable.has(`${sessionId}:5`));
+    await waitFor("the good heartbeat durable", () => h.durable.has(reportId(sessionId, 5)));
     t.deepEqual(
       [...h.durable.keys()].filter((k) => k.startsWith(sessionId)),
-      [`${sessionId}:5`],
+      [reportId(sessionId, 5)],
     );
     const pos = await client.getPlaybackPosition({ profileId: m.profileId, contentId: h.contentId });
     t.is(durationMs(pos.progress?.position ?? durationFromMs(0)), 30_000);
@@ -407,14 +410,19 @@ export function playbackSuite(test: TestFn, open: HarnessFactory): void {
     const batch = [1, 2, 3, 4, 5, 6].map((seq) => reading(seq, 100_000 + seq * 1_000));
     const res = await client.sendHeartbeats({ sessionId, readings: batch });
     t.is(durationMs(res.reportInterval ?? durationFromMs(0)), 20_000);
+    // The same report retried (its answer lost), then a client resending only part of it.
+    await client.sendHeartbeats({ sessionId, readings: batch });
     await client.sendHeartbeats({ sessionId, readings: batch.slice(3) });
-    await waitFor("six readings durable", () =>
-      [1, 2, 3, 4, 5, 6].every((seq) => h.durable.has(`${sessionId}:${seq}`)),
+    await waitFor("both reports durable", () =>
+      [reportId(sessionId, 1, 6), reportId(sessionId, 4, 6)].every((id) => h.durable.has(id)),
     );
     t.deepEqual(
-      [...h.durable.keys()].filter((k) => k.startsWith(sessionId)).sort(),
-      [1, 2, 3, 4, 5, 6].map((seq) => `${sessionId}:${seq}`),
-      "the refused requests left nothing, the retry nothing twice",
+      [...h.durable.entries()].filter(([k]) => k.startsWith(sessionId)).sort(),
+      [
+        [reportId(sessionId, 1, 6), 1],
+        [reportId(sessionId, 4, 6), 1],
+      ],
+      "the refused requests left nothing, the retried report nothing twice",
     );
     const pos = await client.getPlaybackPosition({ profileId: m.profileId, contentId: h.contentId });
     t.is(durationMs(pos.progress?.position ?? durationFromMs(0)), 106_000);
@@ -485,7 +493,7 @@ export function playbackSuite(test: TestFn, open: HarnessFactory): void {
       sessions.push(sessionId);
       await client.sendHeartbeat(beat(sessionId, 1, Date.now(), 60_000 + i * 1_000));
       await client.stopStream({ sessionId, position: durationFromMs(60_000 + i * 1_000) });
-      await waitFor("durable", () => h.durable.has(`${sessionId}:1`));
+      await waitFor("durable", () => h.durable.has(reportId(sessionId, 1)));
     }
     const first = await client.listViewingHistory({ profileId: m.profileId, pageSize: 2 });
     t.is(first.entries.length, 2);
@@ -526,7 +534,7 @@ export function playbackSuite(test: TestFn, open: HarnessFactory): void {
       deviceId: "tv",
     });
     await client.sendHeartbeat(beat(sessionId, 1, Date.now(), 120_000));
-    await waitFor("durable", () => h.durable.has(`${sessionId}:1`));
+    await waitFor("durable", () => h.durable.has(reportId(sessionId, 1)));
     t.truthy((await client.getPlaybackPosition({ profileId: m.profileId, contentId: h.contentId })).progress);
     const event = create(ProfileDeletedSchema, {
       userId: m.userId,
@@ -581,7 +589,7 @@ export function playbackSuite(test: TestFn, open: HarnessFactory): void {
     });
     await client.sendHeartbeat(beat(sessionId, 1, Date.now(), 60_000));
     await client.stopStream({ sessionId, position: durationFromMs(60_000) });
-    await waitFor("durable", () => h.durable.has(`${sessionId}:1`));
+    await waitFor("durable", () => h.durable.has(reportId(sessionId, 1)));
 
     const pages = [];
     let pageToken = "";

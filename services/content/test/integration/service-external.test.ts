@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { create, toBinary } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createLogger, loadBackendsConfig } from "@marquee/kit";
+import { EVENTS, publishEvent } from "@marquee/kit/bus";
 import { createJetStreamBus } from "@marquee/kit/bus/jetstream";
 import { createSearchClient } from "@marquee/kit/opensearch";
 import { waitFor } from "@marquee/kit/testing";
 import { ContentType } from "@marquee/sdk/marquee/content/v1/content_pb";
-import { PlaybackHeartbeatSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import anyTest, { type TestFn } from "ava";
 import { Client } from "cassandra-driver";
 import { FIXTURE_TITLES } from "../../src/catalog/fixtures.js";
@@ -115,19 +114,23 @@ test("maturity on the real adapters: kids see nothing above their cap in browse,
   t.is(ConnectError.from(err).code, Code.NotFound);
 });
 
-test("trending from heartbeats on JetStream, through the Cassandra store", async (t) => {
+test("trending from heartbeat reports on JetStream, through the Cassandra store", async (t) => {
   const f = t.context.f;
   const matrix = fixtureId("The Matrix");
   for (const p of ["x1", "x2"]) {
-    const hb = create(PlaybackHeartbeatSchema, {
-      sessionId: `s-${p}`,
-      sequence: 1n,
-      profileId: `ext-${p}`,
-      contentId: matrix,
-      country: "JP",
-      eventTime: timestampFromDate(new Date()),
-    });
-    await f.bus.publish(`playback.heartbeat.ext-${p}`, toBinary(PlaybackHeartbeatSchema, hb), `s-${p}:1`);
+    await publishEvent(
+      f.bus,
+      EVENTS.playbackReport,
+      {
+        sessionId: `s-${p}`,
+        profileId: `ext-${p}`,
+        contentId: matrix,
+        country: "JP",
+        readings: [1n, 2n].map((sequence) => ({ sequence, eventTime: timestampFromDate(new Date()) })),
+      },
+      `s-${p}:1-2`,
+      `ext-${p}`,
+    );
   }
   const jp = await waitFor("trending in JP", async () => {
     const res = await f.client(callers.adult).getTrending({ country: "JP", pageSize: 5 });

@@ -8,7 +8,7 @@ import {
 } from "@bufbuild/protobuf";
 import {
   ContentVisibilityChangedSchema,
-  PlaybackHeartbeatSchema,
+  PlaybackReportSchema,
   ProfileDeletedSchema,
   RatingSubmittedSchema,
   SubscriptionChangedSchema,
@@ -87,8 +87,11 @@ export const EVENTS = {
     SubscriptionChangedSchema,
     "DOMAIN",
   ),
-  /** Keyed by profile id: one profile's events stay in one subject (and one shard). */
-  playbackHeartbeat: keyed("playbackHeartbeat", "playback.heartbeat", PlaybackHeartbeatSchema, "PLAYBACK"),
+  /**
+   * One event per accepted heartbeat report (its readings: `readingsOf`). Keyed by profile id:
+   * one profile's events stay in one subject (and one shard).
+   */
+  playbackReport: keyed("playbackReport", "playback.heartbeat", PlaybackReportSchema, "PLAYBACK"),
 } as const;
 
 /** Puts one event of a kind on the bus; `key` is the subject key of keyed kinds. */

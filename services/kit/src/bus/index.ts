@@ -23,3 +23,4 @@ export {
   subjectMatches,
 } from "./event-bus.js";
 export { openEventBus } from "./open-bus.js";
+export { readingsOf } from "./playback.js";

@@ -30,7 +30,7 @@ export interface JetStreamBusOptions {
  * Where PLAYBACK's subjects go when it is split into `shards` streams: subject
  * "playback.<rest>" is stored as "playback.<shard>.<rest>" in stream
  * PLAYBACK_<shard>, the shard a hash of the subject, so one session's
- * heartbeats (one subject) stay in one stream, in order, deduplicated.
+ * reports (one subject) stay in one stream, in order, deduplicated.
  */
 function playbackShard(subject: string, shards: number): number {
   return hash("sha1", subject, "buffer").readUInt32BE(0) % shards;

@@ -10,9 +10,9 @@ import type { TasteStore } from "../../src/store.js";
 import { openCassandraStore } from "../../src/store-cassandra.js";
 import {
   type Event,
-  heartbeatEvent,
   profileDeletedEvent,
   ratingEvent,
+  reportEvent,
   userDeletedEvent,
   visibilityEvent,
 } from "../events.js";
@@ -73,9 +73,9 @@ test("JetStream events feed Cassandra and the model; deletions erase; a restart 
   }
   const [fan, gone, family] = [randomUUID(), randomUUID(), randomUUID()];
   await publish(ratingEvent(fan, a.contentId, 3, Date.now()));
-  await publish(heartbeatEvent(fan, b.contentId, 0.95));
+  await publish(reportEvent(fan, b.contentId, 0.95));
   await publish(ratingEvent(gone, a.contentId, 2, Date.now()));
-  await publish(heartbeatEvent(family, a.contentId, 0.1, { stopped: true }));
+  await publish(reportEvent(family, a.contentId, 0.1, { stopped: true }));
   await waitFor(
     "events in the model",
     () =>

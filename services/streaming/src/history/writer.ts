@@ -5,9 +5,10 @@ import {
   consumeEvents,
   EVENTS,
   type EventBus,
+  readingsOf,
   type Subscription,
 } from "@marquee/kit/bus";
-import type { PlaybackHeartbeat } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
+import type { PlaybackReading, PlaybackReport } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import type { Logger } from "pino";
 import { uuidv7Time } from "../playback/session-id.js";
 import type { HistoryStore, ProgressWrite } from "./history-store.js";
@@ -17,40 +18,60 @@ import { judgeProgress } from "./rules.js";
 export const HISTORY_WRITER = "history-writer";
 const ERASURE_CONSUMER = "streaming-erasure";
 
-/** Turns one PLAYBACK heartbeat into the write it calls for, or undefined when it saves nothing. */
-function progressWriteOf(hb: PlaybackHeartbeat): ProgressWrite | undefined {
-  if (hb.eventTime === undefined || hb.position === undefined || hb.duration === undefined) return undefined;
-  const positionMs = durationMs(hb.position);
-  const totalMs = durationMs(hb.duration);
+/** Turns one reading of a report into the write it calls for, or undefined when it saves nothing. */
+function progressWriteOf(report: PlaybackReport, reading: PlaybackReading): ProgressWrite | undefined {
+  if (reading.eventTime === undefined || reading.position === undefined || report.duration === undefined)
+    return undefined;
+  const positionMs = durationMs(reading.position);
+  const totalMs = durationMs(report.duration);
   const verdict = judgeProgress(positionMs, totalMs);
   if (!verdict.save) return undefined;
-  const eventTime = timestampDate(hb.eventTime);
+  const eventTime = timestampDate(reading.eventTime);
   return {
-    profileId: hb.profileId,
-    contentId: hb.contentId,
-    episodeId: hb.episodeId,
-    sessionId: hb.sessionId,
-    watchedAt: new Date(uuidv7Time(hb.sessionId) ?? eventTime.getTime()),
+    profileId: report.profileId,
+    contentId: report.contentId,
+    episodeId: report.episodeId,
+    sessionId: report.sessionId,
+    watchedAt: new Date(uuidv7Time(report.sessionId) ?? eventTime.getTime()),
     eventTime,
     positionMs,
     durationMs: totalMs,
     completed: verdict.completed,
-    deviceId: hb.deviceId,
+    deviceId: report.deviceId,
   };
+}
+
+/**
+ * Of a report's writes, the newest by event time (the later one of a tie, as the batcher
+ * picks): every write of a session lands on the same rows with its event time as timestamp,
+ * so writing only that one leaves the rows as writing each would. A reading that saves
+ * nothing (under 5%) writes nothing, so it cannot hide an older one that does.
+ */
+function newestWriteOf(report: PlaybackReport, readings: PlaybackReading[]): ProgressWrite | undefined {
+  let newest: ProgressWrite | undefined;
+  for (const reading of readings) {
+    const write = progressWriteOf(report, reading);
+    if (
+      write !== undefined &&
+      (newest === undefined || write.eventTime.getTime() >= newest.eventTime.getTime())
+    )
+      newest = write;
+  }
+  return newest;
 }
 
 export interface HistoryWriterOptions {
   bus: EventBus;
   store: HistoryStore;
   log: Logger;
-  /** Heartbeats taken at once (writes are idempotent and order-free: event time decides); they are written in rounds. */
+  /** Reports taken at once (writes are idempotent and order-free: event time decides); they are written in rounds. */
   maxInFlight?: number;
-  /** Called after each heartbeat is durable (benchmarks measure with it). */
-  onDurable?: (event: BusEvent, write: ProgressWrite | undefined) => void;
+  /** Called after each report is durable, with how many readings it carried (benchmarks measure with it). */
+  onDurable?: (event: BusEvent, readings: number) => void;
 }
 
 /**
- * The durable consumer "history-writer" of PLAYBACK: writes each heartbeat's
+ * The durable consumer "history-writer" of PLAYBACK: writes each report's
  * progress and history entry (in rounds, the newest reading of a session per
  * round); the bus acknowledges only after the write covering it returned, so a
  * crash redelivers instead of losing, and a redelivery rewrites the same rows
@@ -59,16 +80,17 @@ export interface HistoryWriterOptions {
 export function startHistoryWriter(o: HistoryWriterOptions): Promise<Subscription> {
   const batcher = new ProgressBatcher(o.store);
   return consumeEvents(o.bus, {
-    kinds: [EVENTS.playbackHeartbeat],
+    kinds: [EVENTS.playbackReport],
     durable: HISTORY_WRITER,
     log: o.log,
     maxInFlight: o.maxInFlight ?? 512,
     // A round takes milliseconds; after a writer dies, its events come back to the others in 10 s.
     ackWaitMs: 10_000,
     handler: async ({ message, event }) => {
-      const write = progressWriteOf(message);
+      const readings = readingsOf(message);
+      const write = newestWriteOf(message, readings);
       if (write !== undefined) await batcher.record(write);
-      o.onDurable?.(event, write);
+      o.onDurable?.(event, readings.length);
     },
   });
 }

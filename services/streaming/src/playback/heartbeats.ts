@@ -30,69 +30,71 @@ export interface HeartbeatDeps {
 export function heartbeats(deps: HeartbeatDeps) {
   const { bus, slots, settings, now } = deps;
 
-  /** Publishes a reading to PLAYBACK; the history writer turns it into progress and history. */
-  const publishReading = async (
+  /**
+   * Publishes one report of the session's readings to PLAYBACK (one message, however many
+   * readings); the history writer turns it into progress and history.
+   */
+  const publishReport = (
     session: SessionRecord,
-    r: {
-      sequence: bigint;
-      msgId: string;
-      eventTimeMs: number;
-      positionMs: number;
-      state: PlaybackState;
-    } & Partial<{
-      renditionId: string;
-      bitrateBps: bigint;
-      bufferSeconds: number;
-      droppedFrames: bigint;
-    }>,
-  ) => {
-    await publishEvent(
+    msgId: string,
+    readings: ReadonlyArray<
+      {
+        sequence: bigint;
+        eventTimeMs: number;
+        positionMs: number;
+        state: PlaybackState;
+      } & Partial<{
+        renditionId: string;
+        bitrateBps: bigint;
+        bufferSeconds: number;
+        droppedFrames: bigint;
+      }>
+    >,
+  ) =>
+    publishEvent(
       bus,
-      EVENTS.playbackHeartbeat,
+      EVENTS.playbackReport,
       {
         sessionId: session.sessionId,
-        sequence: r.sequence,
         userId: session.userId,
         profileId: session.profileId,
         contentId: session.contentId,
         episodeId: session.episodeId,
-        eventTime: timestampFromMs(r.eventTimeMs),
-        position: durationFromMs(r.positionMs),
         duration: durationFromMs(session.durationMs),
-        state: r.state,
-        renditionId: r.renditionId ?? "",
-        bitrateBps: r.bitrateBps ?? 0n,
-        bufferSeconds: r.bufferSeconds ?? 0,
-        droppedFrames: r.droppedFrames ?? 0n,
         deviceId: session.deviceId,
         country: session.country,
+        readings: readings.map((r) => ({
+          sequence: r.sequence,
+          eventTime: timestampFromMs(r.eventTimeMs),
+          position: durationFromMs(r.positionMs),
+          state: r.state,
+          renditionId: r.renditionId ?? "",
+          bitrateBps: r.bitrateBps ?? 0n,
+          bufferSeconds: r.bufferSeconds ?? 0,
+          droppedFrames: r.droppedFrames ?? 0n,
+        })),
       },
-      r.msgId,
+      msgId,
       session.profileId,
     );
-  };
 
   return {
-    /** Pause, resume and stop are readings too, stamped with the server's clock. */
+    /** Pause, resume and stop are readings too (a report of one), stamped with the server's clock. */
     async stateChange(ctx: HandlerContext, sessionId: string, positionMs: number, state: PlaybackState) {
       const session = await slots.liveSession(ctx, sessionId);
       const problem = positionProblem(positionMs, session.durationMs);
       if (problem !== undefined) throw new ConnectError(`position: ${problem}`, Code.InvalidArgument);
       const at = now();
       const kind = PlaybackState[state].toLowerCase();
-      await publishReading(session, {
-        sequence: 0n,
-        msgId: `${session.sessionId}:${kind}:${at}`,
-        eventTimeMs: at,
-        positionMs,
-        state,
-      });
+      await publishReport(session, `${session.sessionId}:${kind}:${at}`, [
+        { sequence: 0n, eventTimeMs: at, positionMs, state },
+      ]);
       return session;
     },
 
     /**
      * Checks every reading first (one bad reading refuses them all, nothing published), keeps the
-     * slot once, then publishes them together; a STOPPED reading ends the session.
+     * slot once, then publishes them as one report; a STOPPED reading ends the session.
      */
     async report(
       ctx: HandlerContext,
@@ -130,9 +132,10 @@ export function heartbeats(deps: HeartbeatDeps) {
         return { ...r, positionMs, eventTimeMs };
       });
       await slots.keepSlot(session);
-      await Promise.all(
-        checked.map((r) => publishReading(session, { ...r, msgId: `${session.sessionId}:${r.sequence}` })),
-      );
+      // Named by its sequence range, so a retry of the same report is dropped by the stream's dedupe window.
+      const first = checked[0]?.sequence;
+      const last = checked.at(-1)?.sequence;
+      await publishReport(session, `${session.sessionId}:${first}-${last}`, checked);
       if (checked.at(-1)?.state === PlaybackState.STOPPED) await slots.endSession(session);
     },
   };

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { createLogger, loadBackendsConfig } from "@marquee/kit";
+import { EVENTS, encodeEvent } from "@marquee/kit/bus";
 import { connectNats, createJetStreamBus, natsManager } from "@marquee/kit/bus/jetstream";
 import { waitFor } from "@marquee/kit/testing";
 import { PlaybackHeartbeatSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
@@ -13,7 +14,7 @@ import { freshKeyspace } from "./keyspace.js";
 
 const backends = loadBackendsConfig();
 
-test("streaming-consumers on its own serves health and writes the heartbeats it consumes", async (t) => {
+test("streaming-consumers on its own serves health and writes the reports it consumes, and heartbeats from before reports", async (t) => {
   const ks = await freshKeyspace();
   t.teardown(() => ks.drop());
   const namespace = `t${randomBytes(4).toString("hex")}`;
@@ -50,30 +51,48 @@ test("streaming-consumers on its own serves health and writes the heartbeats it 
   const profileId = randomUUID();
   const contentId = randomUUID();
   const sessionId = uuidv7(t0);
-  for (const seq of [1, 2, 3]) {
-    const hb = create(PlaybackHeartbeatSchema, {
-      sessionId,
-      profileId,
-      contentId,
-      userId: randomUUID(),
-      sequence: BigInt(seq),
-      eventTime: timestampFromMs(t0 + seq * 10_000),
-      position: durationFromMs(100_000 + seq * 10_000),
-      duration: durationFromMs(1_000_000),
-      state: 1,
-      deviceId: "tv",
-    });
+  const session = { sessionId, profileId, contentId, userId: randomUUID(), deviceId: "tv" };
+  const reading = (seq: number) => ({
+    sequence: BigInt(seq),
+    eventTime: timestampFromMs(t0 + seq * 10_000),
+    position: durationFromMs(100_000 + seq * 10_000),
+    state: 1,
+  });
+  for (const seqs of [[1, 2], [3]]) {
     await bus.publish(
-      `playback.heartbeat.${profileId}`,
-      toBinary(PlaybackHeartbeatSchema, hb),
-      `${sessionId}:${seq}`,
+      EVENTS.playbackReport.subject(profileId),
+      encodeEvent(EVENTS.playbackReport, {
+        ...session,
+        duration: durationFromMs(1_000_000),
+        readings: seqs.map(reading),
+      }),
+      `${sessionId}:${seqs[0]}-${seqs.at(-1)}`,
     );
   }
-  await waitFor("three heartbeats durable", () => durable.size === 3, 30_000);
-  const row = await ks.client.execute(
-    "SELECT position_ms FROM playback_progress WHERE profile_id = ? AND content_id = ?",
-    [profileId, contentId],
-    { prepare: true },
+  await waitFor("both reports durable", () => durable.size === 2, 30_000);
+  const read = async () =>
+    Number(
+      (
+        await ks.client.execute(
+          "SELECT position_ms FROM playback_progress WHERE profile_id = ? AND content_id = ?",
+          [profileId, contentId],
+          { prepare: true },
+        )
+      ).first()?.position_ms,
+    );
+  t.is(await read(), 130_000);
+
+  // Published before the upgrade to reports: read as a report of its one reading.
+  const legacy = create(PlaybackHeartbeatSchema, {
+    ...session,
+    ...reading(4),
+    duration: durationFromMs(1_000_000),
+  });
+  await bus.publish(
+    EVENTS.playbackReport.subject(profileId),
+    toBinary(PlaybackHeartbeatSchema, legacy),
+    `${sessionId}:4`,
   );
-  t.is(Number(row.first()?.position_ms), 130_000);
+  await waitFor("the heartbeat durable", () => durable.has(`${sessionId}:4`), 30_000);
+  t.is(await read(), 140_000);
 });

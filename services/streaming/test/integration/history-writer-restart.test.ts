@@ -6,20 +6,21 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { create, toBinary } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { createLogger, loadBackendsConfig } from "@marquee/kit";
+import { EVENTS, encodeEvent } from "@marquee/kit/bus";
 import { connectNats, createJetStreamBus, natsManager } from "@marquee/kit/bus/jetstream";
 import { waitFor } from "@marquee/kit/testing";
-import { PlaybackHeartbeatSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import test from "ava";
 import { HISTORY_WRITER } from "../../src/history/writer.js";
 import { uuidv7 } from "../../src/playback/session-id.js";
 import { freshKeyspace } from "./keyspace.js";
 
 const backends = loadBackendsConfig();
-const SESSIONS = 200;
+const SESSIONS = 400;
 const BEATS = 10;
+/** How a session's BEATS readings are reported: a report of one, then larger ones. */
+const REPORTS = [1, 4, 5];
 const DURATION_MS = 1_000_000;
 
 function startWriter(keyspace: string, namespace: string, durableFile: string): Promise<ChildProcess> {
@@ -49,7 +50,7 @@ function startWriter(keyspace: string, namespace: string, durableFile: string): 
   });
 }
 
-test("the history-writer killed mid-stream and restarted loses nothing and counts nothing twice", async (t) => {
+test("the history-writer killed mid-stream and restarted loses no report and counts nothing twice", async (t) => {
   t.timeout(120_000);
   const ks = await freshKeyspace();
   t.teardown(() => ks.drop());
@@ -59,44 +60,50 @@ test("the history-writer killed mid-stream and restarted loses nothing and count
   const bus = await createJetStreamBus({ config: backends.nats, name: "publisher", log, namespace });
   t.teardown(() => bus.close());
 
-  // SESSIONS viewers, BEATS heartbeats each, published in a shuffled order (some late).
+  // SESSIONS viewers, BEATS readings each in REPORTS, the reports published in a shuffled order (some late).
   const t0 = Date.now() - 3_600_000;
   const sessions = Array.from({ length: SESSIONS }, () => ({
     sessionId: uuidv7(t0),
     profileId: randomUUID(),
     contentId: randomUUID(),
   }));
-  const events = sessions.flatMap((s) =>
-    Array.from({ length: BEATS }, (_, i) => {
-      const seq = i + 1;
-      const hb = create(PlaybackHeartbeatSchema, {
-        ...s,
-        sequence: BigInt(seq),
-        userId: randomUUID(),
-        eventTime: timestampFromMs(t0 + seq * 10_000),
-        position: durationFromMs(100_000 + seq * 10_000),
-        duration: durationFromMs(DURATION_MS),
-        state: 1,
-        deviceId: "tv",
-      });
+  const events = sessions.flatMap((s) => {
+    let next = 1;
+    return REPORTS.map((size) => {
+      const seqs = Array.from({ length: size }, (_, i) => next + i);
+      next += size;
       return {
-        subject: `playback.heartbeat.${s.profileId}`,
-        data: toBinary(PlaybackHeartbeatSchema, hb),
-        msgId: `${s.sessionId}:${seq}`,
+        subject: EVENTS.playbackReport.subject(s.profileId),
+        data: encodeEvent(EVENTS.playbackReport, {
+          ...s,
+          userId: randomUUID(),
+          duration: durationFromMs(DURATION_MS),
+          deviceId: "tv",
+          readings: seqs.map((seq) => ({
+            sequence: BigInt(seq),
+            eventTime: timestampFromMs(t0 + seq * 10_000),
+            position: durationFromMs(100_000 + seq * 10_000),
+            state: 1,
+          })),
+        }),
+        msgId: `${s.sessionId}:${seqs[0]}-${seqs.at(-1)}`,
       };
-    }),
-  );
+    });
+  });
   events.sort(() => Math.random() - 0.5);
   const half = Math.floor(events.length / 2);
   for (const e of events.slice(0, half)) await bus.publish(e.subject, e.data, e.msgId);
 
   const durableFile = path.join(mkdtempSync(path.join(tmpdir(), "marquee-writer-")), "durable.txt");
   t.teardown(() => rmSync(path.dirname(durableFile), { recursive: true, force: true }));
-  /** msgId → how many times a writer made it durable. */
+  /** msgId → how many times a writer made it durable, and how many readings it carried. */
   const seen = () => {
-    const counts = new Map<string, number>();
-    for (const id of readFileSync(durableFile, "utf8").split("\n"))
-      if (id !== "") counts.set(id, (counts.get(id) ?? 0) + 1);
+    const counts = new Map<string, { times: number; readings: number }>();
+    for (const line of readFileSync(durableFile, "utf8").split("\n")) {
+      const [id, readings] = line.split(" ");
+      if (id === undefined || id === "") continue;
+      counts.set(id, { times: (counts.get(id)?.times ?? 0) + 1, readings: Number(readings) });
+    }
     return counts;
   };
   writeFileSync(durableFile, "");
@@ -105,25 +112,33 @@ test("the history-writer killed mid-stream and restarted loses nothing and count
   const publishing = (async () => {
     for (const e of events.slice(half)) await bus.publish(e.subject, e.data, e.msgId);
   })();
-  await waitFor("some heartbeats durable", () => seen().size >= 300, 30_000);
+  await waitFor("some reports durable", () => seen().size >= events.length / 10, 30_000);
   first.kill("SIGKILL");
   await once(first, "exit");
   const durableAtKill = seen().size;
   t.true(durableAtKill < events.length, `killed mid-stream (${durableAtKill} of ${events.length} durable)`);
+  const nc = await connectNats(backends.nats, "inspect");
+  t.teardown(() => nc.close());
+  const jsm = await natsManager(nc);
+  const stranded = (await jsm.consumers.info(`${namespace.toUpperCase()}_PLAYBACK`, HISTORY_WRITER))
+    .num_ack_pending;
+  t.true(stranded > 0, "reports were out to the killed writer, unacknowledged: they straddle the restart");
   await publishing;
-  // A replayed publish of already-sent heartbeats is dropped by the stream's dedupe window.
+  // A replayed publish of already-sent reports is dropped by the stream's dedupe window.
   for (const e of events.slice(0, 50)) await bus.publish(e.subject, e.data, e.msgId);
 
   const second = await startWriter(keyspace, namespace, durableFile);
   t.teardown(() => {
     second.kill("SIGKILL");
   });
-  await waitFor("every heartbeat durable", () => seen().size === events.length, 90_000);
+  await waitFor("every report durable", () => seen().size === events.length, 90_000);
+  t.is(
+    [...seen().values()].reduce((n, r) => n + r.readings, 0),
+    SESSIONS * BEATS,
+    "every reading, in the report it came in",
+  );
 
   // Nothing pending or unacknowledged on the durable consumer.
-  const nc = await connectNats(backends.nats, "inspect");
-  t.teardown(() => nc.close());
-  const jsm = await natsManager(nc);
   await waitFor(
     "the consumer to settle",
     async () => {
@@ -135,7 +150,7 @@ test("the history-writer killed mid-stream and restarted loses nothing and count
   const stream = await jsm.streams.info(`${namespace.toUpperCase()}_PLAYBACK`);
   t.is(stream.state.messages, events.length, "the replayed publishes were deduplicated");
 
-  // Every session ends at its last heartbeat, with exactly one history entry: nothing lost, nothing counted twice.
+  // Every session ends at its last reading, with exactly one history entry: nothing lost, nothing counted twice.
   const progress = await ks.client.execute("SELECT profile_id, position_ms FROM playback_progress", [], {
     fetchSize: 10_000,
   });
@@ -149,8 +164,8 @@ test("the history-writer killed mid-stream and restarted loses nothing and count
   t.is(history.rowLength, SESSIONS);
   t.is(new Set(history.rows.map((r) => String(r.session_id))).size, SESSIONS);
   t.true(history.rows.every((r) => Number(r.position_ms) === 100_000 + BEATS * 10_000));
-  const redelivered = [...seen().values()].filter((n) => n > 1).length;
+  const redelivered = [...seen().values()].filter((r) => r.times > 1).length;
   t.log(
-    `${durableAtKill} durable before the kill; ${redelivered} heartbeats written twice (at-least-once) without changing the outcome`,
+    `${durableAtKill} of ${events.length} reports durable before the kill, ${stranded} out to it unacknowledged; ${redelivered} written twice (at-least-once) without changing the outcome`,
   );
 });
