@@ -15,6 +15,7 @@ import {
   type RpcMetrics,
   requestIdFrom,
   respondStatusOnly,
+  rpcLogLevel,
   SESSION_HEADER,
 } from "@marquee/kit";
 import type { Logger } from "pino";
@@ -108,7 +109,7 @@ export function passthrough(o: PassthroughOptions) {
       o.metrics.calls.inc({ ...labels, code: name });
       if (code !== 0) o.metrics.errors.inc({ ...labels, code: name });
       o.metrics.latency.observe(labels, seconds);
-      o.log[code === 0 ? "info" : "warn"](
+      o.log[rpcLogLevel(code === 0 ? undefined : (code as Code))](
         {
           rpc: `${rpc.service}/${rpc.method}`,
           protocol: protocol.name,

@@ -28,7 +28,14 @@ export {
 export { codeName, type InFlight } from "./interceptors/observe.js";
 export { validateMessage } from "./interceptors/validation.js";
 export { KeyedLock, LockTimeoutError } from "./keyed-lock.js";
-export { createLogger, type Logger } from "./logger.js";
+export {
+  createLogger,
+  type Logger,
+  logSettings,
+  retryFields,
+  rpcLogLevel,
+  setTerminalWriter,
+} from "./logger.js";
 export type { RpcMetrics } from "./metrics.js";
 export { decodePageToken, encodePageToken } from "./page-token.js";
 export { runPeriodically } from "./periodic.js";

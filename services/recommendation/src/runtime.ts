@@ -1,4 +1,4 @@
-import type { Logger } from "@marquee/kit";
+import { type Logger, retryFields } from "@marquee/kit";
 import type { EventBus } from "@marquee/kit/bus";
 import type { CatalogSource } from "./catalog-source.js";
 import { syncCatalog } from "./catalog-sync.js";
@@ -80,7 +80,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       },
       (err: unknown) => {
         if (stopped) return;
-        log.warn({ err, retryInMs: backoffMs }, "catalog sync failed; retrying");
+        log.warn({ ...retryFields(err), retryInMs: backoffMs }, "catalog sync failed; retrying");
         later(backoffMs, () => syncLoop(Math.min(backoffMs * 2, 60_000)));
       },
     );

@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ClassicLevel } from "classic-level";
 import type { Logger } from "pino";
+import { retryFields } from "../logger.js";
 import { SerialQueue } from "../serial-queue.js";
 import {
   type BusEvent,
@@ -149,7 +150,7 @@ export class EmbeddedBus implements EventBus {
       } catch (err) {
         const delayMs = redeliveryDelayMs(deliveryCount);
         this.#log.warn(
-          { err, subject: stored.subject, durable: c.durable, deliveryCount, delayMs },
+          { ...retryFields(err), subject: stored.subject, durable: c.durable, deliveryCount, delayMs },
           "event handler failed; redelivering",
         );
         // Only stop cuts the wait short: new publishes must not speed up retries.

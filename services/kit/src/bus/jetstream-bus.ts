@@ -3,6 +3,7 @@ import { AckPolicy, DeliverPolicy, type JsMsg, jetstream } from "@nats-io/jetstr
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { BackendsConfig } from "../backends-config.js";
+import { retryFields } from "../logger.js";
 import {
   type ConsumeOptions,
   DEDUPE_WINDOW_MS,
@@ -118,7 +119,10 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
         // at-least-once handlers absorb; confirming each one cost more CPU than the handling.
         m.ack();
       } catch (err) {
-        opts.log.warn({ err, subject: m.subject, durable: c.durable }, "event handler failed; redelivering");
+        opts.log.warn(
+          { ...retryFields(err), subject: m.subject, durable: c.durable },
+          "event handler failed; redelivering",
+        );
         m.nak(redeliveryDelayMs(m.info.deliveryCount));
       }
     };

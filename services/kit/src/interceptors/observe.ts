@@ -2,6 +2,7 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { type Caller, callerKey } from "../caller.js";
 import { reachedKey } from "../input/refusals.js";
+import { rpcLogLevel } from "../logger.js";
 import type { RpcMetrics } from "../metrics.js";
 import { requestIdKey } from "../request-id.js";
 
@@ -36,14 +37,15 @@ export interface CallRecord {
   caller?: Caller;
 }
 
-/** One log line and one metrics sample for a finished call. */
+/** One log line (at rpcLogLevel) and one metrics sample for a finished call. */
 export function recordCall(log: Logger, metrics: RpcMetrics, r: CallRecord): void {
   const labels = { service: r.service, method: r.method };
-  const code = r.err === undefined ? "ok" : codeName(ConnectError.from(r.err).code);
+  const failure = r.err === undefined ? undefined : ConnectError.from(r.err);
+  const code = failure === undefined ? "ok" : codeName(failure.code);
   metrics.calls.inc({ ...labels, code });
   if (r.err !== undefined) metrics.errors.inc({ ...labels, code });
   metrics.latency.observe(labels, r.seconds);
-  log[r.err === undefined ? "info" : "warn"](
+  log[rpcLogLevel(failure?.code)](
     {
       rpc: `${r.service}/${r.method}`,
       code,
@@ -51,7 +53,7 @@ export function recordCall(log: Logger, metrics: RpcMetrics, r: CallRecord): voi
       requestId: r.requestId,
       caller: r.caller?.kind,
       userId: r.caller?.userId,
-      ...(r.err === undefined ? {} : { error: ConnectError.from(r.err).rawMessage }),
+      ...(failure === undefined ? {} : { error: failure.rawMessage }),
     },
     "rpc",
   );
