@@ -16,6 +16,12 @@ export { ANONYMOUS, CALLER_HEADER, type Caller, callerKey, decodeCaller, encodeC
 export { clientAddressKey } from "./client-address.js";
 export { createServiceClient } from "./clients.js";
 export { ConfigError, envs, loadConfig } from "./config.js";
+export {
+  type Dependency,
+  DependencyError,
+  dependencyVars,
+  waitForDependency,
+} from "./dependencies.js";
 export { CLIENT_IP_HEADER, COUNTRY_HEADER, SESSION_HEADER } from "./gateway-headers.js";
 export { grpcContentType, grpcStatusHeaders, respondStatusOnly } from "./grpc-status-only.js";
 export { HealthState, ServingStatus } from "./health.js";

@@ -1,4 +1,4 @@
-import { envs, loadConfig, serviceUrl } from "@marquee/kit";
+import { dependencyVars, envs, loadConfig, serviceUrl } from "@marquee/kit";
 import { z } from "zod";
 
 /** The recommendation service's own settings, read and checked once at start. */
@@ -6,6 +6,8 @@ export function loadRecommendationConfig(env: Record<string, string | undefined>
   const c = loadConfig(
     {
       MARQUEE_LOG_LEVEL: envs.logLevel(),
+      /** How long the start waits for the content service (the catalog comes from it). */
+      ...dependencyVars,
       /** Full rebuild of the model from the store (incremental updates run in between). */
       MARQUEE_RECOMMENDATION_REBUILD_INTERVAL_MS: envs.millis(3_600_000),
       /** Full pass over the content service's catalog (events keep it current in between). */
@@ -30,5 +32,6 @@ export function loadRecommendationConfig(env: Record<string, string | undefined>
     l2: c.MARQUEE_RECOMMENDATION_L2,
     maxStalenessMs: c.MARQUEE_RECOMMENDATION_MAX_STALENESS_MS,
     contentUrl: serviceUrl("content", env),
+    dependencyTimeoutMs: c.MARQUEE_DEPENDENCY_TIMEOUT_MS,
   };
 }

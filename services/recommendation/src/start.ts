@@ -5,6 +5,7 @@ import {
   SERVICE_PORTS,
   type Server,
   startService,
+  waitForDependency,
 } from "@marquee/kit";
 import { openEventBus } from "@marquee/kit/bus";
 import { embeddedDir } from "@marquee/kit/embedded";
@@ -18,13 +19,21 @@ import type { TasteStore } from "./store.js";
 import { openCassandraStore } from "./store-cassandra.js";
 import { openEmbeddedStore } from "./store-embedded.js";
 
-/** Wires the recommendation service from the environment and serves it. */
+/**
+ * Wires the recommendation service from the environment and serves it, once
+ * the content service it takes the catalog from serves (it waits for it up to
+ * MARQUEE_DEPENDENCY_TIMEOUT_MS).
+ */
 export async function startRecommendationService(
   env: Record<string, string | undefined> = process.env,
 ): Promise<Server> {
   const config = loadRecommendationConfig(env);
   const backends = loadBackendsConfig(env);
   const log = createLogger("recommendation", config.logLevel);
+  await waitForDependency(
+    { name: "content", url: config.contentUrl, service: ContentService.typeName },
+    { timeoutMs: config.dependencyTimeoutMs, log },
+  );
   const store: TasteStore =
     backends.mode === "external"
       ? await openCassandraStore({ config: backends.cassandra, log })

@@ -1,3 +1,4 @@
+export { childProcesses, closedPort, isRunning } from "./processes.js";
 export {
   connectCall,
   connectStreamCall,
