@@ -22,10 +22,24 @@ export class DualProtocolListener {
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<Http2Session>();
   readonly #unrouted = new Set<Socket>();
+  /** HTTP/1.1 connections, with how many of their requests are unanswered (0: idle). */
+  readonly #h1Sockets = new Map<Socket, number>();
+  #draining = false;
   #allClosed: (() => void) | undefined;
 
   constructor(handler: RequestHandler) {
     this.#h1 = http.createServer({ keepAliveTimeout: 5_000 }, handler);
+    // http.Server tracks idle connections only when it listens itself (closeIdleConnections does
+    // nothing here): count each connection's unanswered requests, so a drain closes the idle ones.
+    this.#h1.on("request", (req: IncomingMessage, res: ServerResponse) => {
+      const socket = req.socket;
+      this.#h1Sockets.set(socket, (this.#h1Sockets.get(socket) ?? 0) + 1);
+      res.once("close", () => {
+        const open = (this.#h1Sockets.get(socket) ?? 1) - 1;
+        if (this.#h1Sockets.has(socket)) this.#h1Sockets.set(socket, open);
+        if (open === 0 && this.#draining) socket.destroySoon();
+      });
+    });
     this.#h2 = http2.createServer({}, handler);
     this.#h2.on("session", (session) => {
       this.#sessions.add(session);
@@ -41,6 +55,7 @@ export class DualProtocolListener {
     socket.once("close", () => {
       this.#sockets.delete(socket);
       this.#unrouted.delete(socket);
+      this.#h1Sockets.delete(socket);
       if (this.#sockets.size === 0) this.#allClosed?.();
     });
     socket.once("error", () => socket.destroy());
@@ -59,6 +74,7 @@ export class DualProtocolListener {
         // resuming the JS stream here would drain those bytes into nowhere.
         this.#h2.emit("connection", socket);
       } else {
+        this.#h1Sockets.set(socket, 0);
         this.#h1.emit("connection", socket);
         socket.resume();
       }
@@ -81,8 +97,13 @@ export class DualProtocolListener {
     this.#tcp.close();
     for (const socket of this.#unrouted) socket.destroy();
     for (const session of this.#sessions) session.close();
+    this.#draining = true;
     this.#h1.on("request", (_req, res: ServerResponse) => res.setHeader("connection", "close"));
-    this.#h1.closeIdleConnections();
+    this.#closeIdleH1();
+  }
+
+  #closeIdleH1(): void {
+    for (const [socket, open] of this.#h1Sockets) if (open === 0) socket.destroySoon();
   }
 
   /**
@@ -91,7 +112,7 @@ export class DualProtocolListener {
    * keep-alive connections are closed here as they fall idle.
    */
   closed(): Promise<void> {
-    this.#h1.closeIdleConnections();
+    this.#closeIdleH1();
     if (this.#sockets.size === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.#allClosed = resolve;

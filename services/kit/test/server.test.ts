@@ -1,3 +1,4 @@
+import http from "node:http";
 import { ViolationsSchema } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { Transport } from "@connectrpc/connect";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
@@ -160,6 +161,27 @@ test("shutdown drains a call in flight, then refuses new connections", async (t)
   t.deepEqual((await inFlight).items, []);
   await closing;
   t.true(closed);
+});
+
+test("shutdown closes HTTP/1.1 keep-alive connections as they fall idle, without waiting out their timeout", async (t) => {
+  const content = new TestContent();
+  const server = await serveTestContent(content);
+  const agent = new http.Agent({ keepAlive: true });
+  t.teardown(() => agent.destroy());
+  const client = createClient(
+    ContentService,
+    createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", nodeOptions: { agent } }),
+  );
+  // One connection left idle, one whose call answers after the drain has begun.
+  await client.getContentDetails({ contentId: VALID_ID });
+  const inFlight = client.getTrending({ pageSize: 5 });
+  await content.entered;
+  const closing = Date.now();
+  const closed = server.close();
+  content.release();
+  await inFlight;
+  await closed;
+  t.true(Date.now() - closing < 2_000, `closed in ${Date.now() - closing} ms (keep-alive timeout: 5 s)`);
 });
 
 test("shutdown gives up on a call that outlives the drain timeout", async (t) => {
