@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { ConfigError, envs, loadConfig, requestLimitVars, SERVICE_PORTS } from "@marquee/kit";
+import { ConfigError, dependencyVars, envs, loadConfig, requestLimitVars, SERVICE_PORTS } from "@marquee/kit";
 import { z } from "zod";
 
 /** The streaming service's settings, read and checked once at start. */
@@ -17,6 +17,8 @@ export function loadStreamingConfig(
       MARQUEE_LOG_LEVEL: envs.logLevel(),
       MARQUEE_DRAIN_TIMEOUT_MS: envs.millis(10_000),
       ...requestLimitVars,
+      /** The demo ingest waits this long for the content service. */
+      ...dependencyVars,
       /** Published DASH assets (served at /media/). */
       MARQUEE_MEDIA_DIR: z.string().min(1).default(path.join(dataDir, "media")),
       /** Where StartIngest looks for sources. */

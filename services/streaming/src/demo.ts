@@ -71,6 +71,20 @@ const DEMO_TITLES: DemoTitle[] = [
   },
 ];
 
+/** Where the first start's demo ingest is. */
+export interface DemoProgress {
+  /** 0..1 over the titles this start makes, by their length. */
+  fraction: number;
+  /** The title being made (the last one once finished). */
+  title: string;
+  /** Titles made so far by this start, of `total`. */
+  made: number;
+  total: number;
+  stage: string;
+  /** `stopped`: the process is shutting down; the rest is made at the next start. */
+  state: "running" | "done" | "failed" | "stopped";
+}
+
 export interface DemoOptions {
   ffmpeg: string;
   mediaDir: string;
@@ -81,7 +95,13 @@ export interface DemoOptions {
   longSeconds: number;
   preset: string;
   titles?: DemoTitle[];
+  onProgress?: (p: DemoProgress) => void;
+  /** Stops the ingest at once (ffmpeg killed); what is left is made at the next start. */
+  signal?: AbortSignal;
 }
+
+/** Of a title's share of the progress, the part for writing its synthetic source (the rest: the ladder). */
+const SOURCE_SHARE = 0.25;
 
 const MARKER = ".demo-titles.json";
 
@@ -90,35 +110,87 @@ const MARKER = ".demo-titles.json";
  * a synthetic source per title, ingested into a DASH ladder, created,
  * attached and published in the content service. Progress is recorded per
  * title, so an interrupted first start finishes the rest next time without
- * duplicating any.
+ * duplicating any. When `signal` aborts, the ffmpeg running is killed, nothing
+ * more starts, and the promise rejects with the signal's reason.
  */
 export async function seedDemoTitles(o: DemoOptions): Promise<number> {
   await mkdir(o.mediaDir, { recursive: true });
   const markerPath = path.join(o.mediaDir, MARKER);
-  const done: string[] = JSON.parse(await readFile(markerPath, "utf8").catch(() => "null")) ?? [];
-  const existing = (await readdir(o.mediaDir)).filter((e) => !e.startsWith("."));
-  if (done.length === 0 && existing.length > 0) return 0; // media from elsewhere: not a first start
+  const marker: string[] | undefined =
+    JSON.parse(await readFile(markerPath, "utf8").catch(() => "null")) ?? undefined;
+  if (marker === undefined) {
+    const existing = (await readdir(o.mediaDir)).filter((e) => !e.startsWith("."));
+    if (existing.length > 0) return 0; // media from elsewhere: not a first start
+    // From here on this is a first start, however far it gets: a title published before a stop is media too.
+    await writeFile(markerPath, "[]");
+  }
+  const done = marker ?? [];
+  const todo = (o.titles ?? DEMO_TITLES)
+    .filter((demo) => !done.includes(demo.key))
+    .map((demo) => ({ demo, seconds: demo.long ? o.longSeconds : o.seconds }))
+    .filter((t) => t.seconds > 0);
+  const totalSeconds = todo.reduce((sum, t) => sum + t.seconds, 0);
+  let doneSeconds = 0;
   let created = 0;
-  for (const demo of o.titles ?? DEMO_TITLES) {
-    if (done.includes(demo.key)) continue;
-    const seconds = demo.long ? o.longSeconds : o.seconds;
-    if (seconds <= 0) continue;
-    const work = path.join(o.mediaDir, INCOMING, `demo-${demo.key}-${randomUUID()}.mp4`);
-    await mkdir(path.dirname(work), { recursive: true });
+  const report = (title: string, within: number, stage: string, state: DemoProgress["state"] = "running") =>
+    o.onProgress?.({
+      fraction: totalSeconds === 0 ? 1 : doneSeconds / totalSeconds + within,
+      title,
+      made: created,
+      total: todo.length,
+      stage,
+      state,
+    });
+  let current = "";
+  try {
+    for (const { demo, seconds } of todo) {
+      o.signal?.throwIfAborted();
+      current = demo.title;
+      const share = seconds / totalSeconds;
+      await makeDemoTitle(o, demo, seconds, (fraction, stage) => report(demo.title, share * fraction, stage));
+      done.push(demo.key);
+      await writeFile(markerPath, JSON.stringify(done));
+      created++;
+      doneSeconds += seconds;
+    }
+  } catch (err) {
+    report(current, 0, o.signal?.aborted ? "stopped" : "failed", o.signal?.aborted ? "stopped" : "failed");
+    throw err;
+  }
+  if (todo.length > 0) report(current, 0, "done", "done");
+  return created;
+}
+
+/** One demo title: its source, its ladder, then created, attached and published in the content service. */
+async function makeDemoTitle(
+  o: DemoOptions,
+  demo: DemoTitle,
+  seconds: number,
+  progress: (fraction: number, stage: string) => void,
+): Promise<void> {
+  const work = path.join(o.mediaDir, INCOMING, `demo-${demo.key}-${randomUUID()}.mp4`);
+  await mkdir(path.dirname(work), { recursive: true });
+  const calls = { ...asStreaming(), signal: o.signal };
+  try {
+    o.log.info({ title: demo.title }, "making demo title");
+    progress(0, "writing the source");
+    await makeSyntheticSource(o.ffmpeg, work, {
+      seconds,
+      pattern: demo.pattern,
+      toneHz: demo.toneHz,
+      onProgress: (f) => progress(SOURCE_SHARE * f, "writing the source"),
+      signal: o.signal,
+    });
+    const asset = await transcodeToAsset({
+      ffmpeg: o.ffmpeg,
+      source: work,
+      mediaDir: o.mediaDir,
+      assetId: randomUUID(),
+      preset: o.preset,
+      onProgress: (f, stage) => progress(SOURCE_SHARE + (1 - SOURCE_SHARE) * f, stage),
+      signal: o.signal,
+    });
     try {
-      o.log.info({ title: demo.title }, "making demo title");
-      await makeSyntheticSource(o.ffmpeg, work, {
-        seconds,
-        pattern: demo.pattern,
-        toneHz: demo.toneHz,
-      });
-      const asset = await transcodeToAsset({
-        ffmpeg: o.ffmpeg,
-        source: work,
-        mediaDir: o.mediaDir,
-        assetId: randomUUID(),
-        preset: o.preset,
-      });
       const { content } = await o.content.createContent(
         {
           content: {
@@ -137,17 +209,17 @@ export async function seedDemoTitles(o: DemoOptions): Promise<number> {
           },
           requestId: demo.requestId,
         },
-        asStreaming(),
+        calls,
       );
       if (content === undefined) throw new Error("CreateContent returned no title");
-      await attachAsset(o.content, o.mediaDir, content.contentId, "", asset);
-      await o.content.publishContent({ contentId: content.contentId }, asStreaming());
-      done.push(demo.key);
-      await writeFile(markerPath, JSON.stringify(done));
-      created++;
-    } finally {
-      await rm(work, { force: true });
+      await attachAsset(o.content, o.mediaDir, content.contentId, "", asset, o.signal);
+      await o.content.publishContent({ contentId: content.contentId }, calls);
+    } catch (err) {
+      // Not attached: the next start makes this title again, with an asset of its own.
+      await rm(path.join(o.mediaDir, asset.assetId), { recursive: true, force: true });
+      throw err;
     }
+  } finally {
+    await rm(work, { force: true });
   }
-  return created;
 }

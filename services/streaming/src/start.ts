@@ -9,6 +9,7 @@ import {
   type Server,
   serve,
   serviceUrl,
+  waitForDependency,
 } from "@marquee/kit";
 import { type EventBus, openEventBus } from "@marquee/kit/bus";
 import { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_pb";
@@ -16,7 +17,7 @@ import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_
 import { StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import { loadStreamingConfig, signingSecret } from "./config.js";
 import { openStreamingStore, startConsumers } from "./consumers.js";
-import { seedDemoTitles } from "./demo.js";
+import { type DemoProgress, seedDemoTitles } from "./demo.js";
 import type { HistoryWriterOptions } from "./history/writer.js";
 import { resolveFfmpeg } from "./ingest/ffmpeg.js";
 import { IngestJobs } from "./ingest/jobs.js";
@@ -29,6 +30,8 @@ import { MediaSigner } from "./playback/signing.js";
 import { streamingService } from "./service.js";
 import type { StreamingStore } from "./store.js";
 
+export type { DemoProgress } from "./demo.js";
+
 export interface StreamingOverrides {
   /** Use this bus (tests: a namespaced JetStream bus) instead of the configured one. */
   bus?: EventBus;
@@ -37,6 +40,8 @@ export interface StreamingOverrides {
   store?: StreamingStore;
   /** Observe durable heartbeat reports (benchmarks). */
   onDurable?: HistoryWriterOptions["onDurable"];
+  /** Hears where the first start's demo ingest is (`npm start` draws it). */
+  onDemoProgress?: (p: DemoProgress) => void;
 }
 
 /** Wires the streaming service from the environment and serves it, media origin included. */
@@ -47,6 +52,8 @@ export async function startStreamingService(
   const backends = loadBackendsConfig(env);
   const config = loadStreamingConfig(env, backends.mode, path.resolve(backends.embeddedDataDir));
   const log = createLogger("streaming", config.MARQUEE_LOG_LEVEL);
+  // Aborted when shutdown begins: the demo ingest stops at once and starts nothing more.
+  const stopping = new AbortController();
 
   const store = overrides.store ?? (await openStreamingStore(backends, log));
   const bus = overrides.bus ?? (await openEventBus(backends, "streaming", log));
@@ -136,30 +143,42 @@ export async function startStreamingService(
     },
   });
 
-  // Demo titles are made in the background once everything is up, so the first start is not held up.
+  // Demo titles are made in the background once the content service serves, so the first start is not held up.
   const demo = config.MARQUEE_DEMO_TITLES
-    ? seedDemoTitles({
-        ffmpeg: ffmpeg(),
-        mediaDir,
-        content,
-        log,
-        seconds: config.MARQUEE_DEMO_SECONDS,
-        longSeconds: config.MARQUEE_DEMO_LONG_SECONDS,
-        preset: "ultrafast",
-      }).then(
-        (created) => {
-          if (created > 0) log.info({ created }, "demo titles ready to play");
-        },
-        (err: unknown) =>
-          log.warn({ err }, "demo titles could not be made; they are tried again at next start"),
+    ? waitForDependency(
+        { name: "content", url: serviceUrl("content", env), service: ContentService.typeName },
+        { timeoutMs: config.MARQUEE_DEPENDENCY_TIMEOUT_MS, log, signal: stopping.signal },
       )
+        .then(() =>
+          seedDemoTitles({
+            ffmpeg: ffmpeg(),
+            mediaDir,
+            content,
+            log,
+            seconds: config.MARQUEE_DEMO_SECONDS,
+            longSeconds: config.MARQUEE_DEMO_LONG_SECONDS,
+            preset: "ultrafast",
+            onProgress: overrides.onDemoProgress,
+            signal: stopping.signal,
+          }),
+        )
+        .then(
+          (created) => {
+            if (created > 0) log.info({ created }, "demo titles ready to play");
+          },
+          (err: unknown) => {
+            if (stopping.signal.aborted) log.info("demo titles stopped; the next start makes the rest");
+            else log.warn({ err }, "demo titles could not be made; they are tried again at next start");
+          },
+        )
     : Promise.resolve();
 
   return {
     ...server,
     async close() {
-      await server.close();
-      await Promise.allSettled([demo, jobs.close()]);
+      // Ingest stops first (ffmpeg killed, jobs handed over) while calls in flight drain.
+      stopping.abort();
+      await Promise.allSettled([server.close(), demo, jobs.close()]);
       for (const s of subscriptions) await s.stop();
       if (ownConsumerBus) await consumerBus.close();
       if (overrides.bus === undefined) await bus.close();

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Code } from "@connectrpc/connect";
 import { createLogger } from "@marquee/kit";
 import { waitFor } from "@marquee/kit/testing";
 import test from "ava";
@@ -198,4 +199,36 @@ test("shutting down stops the run and hands the job over at once", async (t) => 
   b.runs[0]?.finish([RUNG]);
   await next.idle();
   t.is((await store.getIngestJob(job.jobId))?.state, "succeeded");
+});
+
+test("after shutdown begins nothing starts: a queued job stays queued, StartIngest and watchers get Unavailable", async (t) => {
+  const store = await openStore();
+  t.teardown(() => store.close());
+  const a = controlledRun();
+  const leaving = jobs({ store, run: a.run });
+  const running = await leaving.start(randomUUID(), "", "/srv/ingest/first.mp4");
+  const queued = await leaving.start(randomUUID(), "", "/srv/ingest/second.mp4");
+  await waitFor("the first run", () => a.runs.length === 1, 5_000);
+  const watched = (async () => {
+    for await (const _ of leaving.watch(queued.jobId, new AbortController().signal));
+  })();
+  await leaving.close();
+  t.is(a.runs.length, 1, "the queued job did not start");
+  await t.throwsAsync(watched, { code: Code.Unavailable } as never, "its watcher is told to look elsewhere");
+  await t.throwsAsync(leaving.start(randomUUID(), "", "/srv/ingest/third.mp4"), {
+    code: Code.Unavailable,
+  } as never);
+  await store.createIngestJob(lapsedJob());
+  t.is(await leaving.recover(), 0, "a closed replica takes nothing over");
+  t.is(a.runs.length, 1);
+
+  // Both are left for the next start, without a start counted against them.
+  for (const id of [running.jobId, queued.jobId]) {
+    const job = await store.getIngestJob(id);
+    t.like(job, { state: "queued", leaseUntil: 0, attempts: 0 });
+  }
+  const b = controlledRun();
+  const next = jobs({ store, run: b.run, maxAttempts: 1 });
+  t.is(await next.recover(), 3);
+  await waitFor("the first job run again", () => b.runs.length === 1, 5_000);
 });

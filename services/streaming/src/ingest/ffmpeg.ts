@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
@@ -23,18 +23,40 @@ export class FfmpegError extends Error {
   override name = "FfmpegError";
 }
 
+/** ffmpeg processes running now: the process kills any still running when it exits, however it exits. */
+const running = new Set<ChildProcess>();
+let killOnExit = false;
+
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  if (killOnExit) return;
+  killOnExit = true;
+  process.once("exit", () => {
+    for (const c of running) c.kill("SIGKILL");
+  });
+}
+
 /**
  * Runs ffmpeg; lines it writes to stdout (the -progress pipe) go to
  * `onStdoutLine`. Resolves with stderr on success, rejects with its tail on
- * failure; `signal` kills it.
+ * failure. When `signal` aborts, ffmpeg is killed (SIGKILL: what it was
+ * writing is thrown away anyway) and the promise rejects with the signal's
+ * reason once the process is gone, so no ffmpeg outlives its caller; one
+ * aborted before the start does not start.
  */
 export function runFfmpeg(
   ffmpeg: string,
   args: string[],
   opts: { onStdoutLine?: (line: string) => void; signal?: AbortSignal; allowFailure?: boolean } = {},
 ): Promise<string> {
+  const { signal } = opts;
+  if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
-    const child = spawn(ffmpeg, args, { stdio: ["ignore", "pipe", "pipe"], signal: opts.signal });
+    const child = spawn(ffmpeg, args, { stdio: ["ignore", "pipe", "pipe"] });
+    track(child);
+    const kill = () => child.kill("SIGKILL");
+    signal?.addEventListener("abort", kill, { once: true });
     let stderr = "";
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (chunk: string) => {
@@ -42,9 +64,14 @@ export function runFfmpeg(
     });
     const lines = createInterface({ input: child.stdout });
     lines.on("line", (line) => opts.onStdoutLine?.(line));
-    child.on("error", (err) => reject(new FfmpegError(`ffmpeg could not run: ${err.message}`)));
+    child.on("error", (err) => {
+      signal?.removeEventListener("abort", kill);
+      reject(new FfmpegError(`ffmpeg could not run: ${err.message}`));
+    });
     child.on("close", (code) => {
-      if (code === 0 || opts.allowFailure) resolve(stderr);
+      signal?.removeEventListener("abort", kill);
+      if (signal?.aborted) reject(signal.reason);
+      else if (code === 0 || opts.allowFailure) resolve(stderr);
       else
         reject(
           new FfmpegError(`ffmpeg exited with ${code}: ${stderr.trim().split("\n").slice(-3).join(" / ")}`),

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter, once } from "node:events";
 import { setTimeout as delay } from "node:timers/promises";
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import type { IngestJobRecord, IngestJobState, JobStore } from "./job-store.js";
 import type { Rung } from "./ladder.js";
@@ -64,7 +65,8 @@ interface Held {
  * replica renews while it waits and runs; when the lease lapses (the replica
  * died) another replica takes the job over and runs it again from the start
  * (an interrupted run published nothing). A replica runs its jobs one at a
- * time (transcoding takes every core); shutting down hands them over at once.
+ * time (transcoding takes every core); shutting down hands them over at once
+ * (the run in progress is stopped, its ffmpeg killed) and starts nothing more.
  */
 export class IngestJobs {
   /** This replica's identity as a job holder. */
@@ -75,6 +77,7 @@ export class IngestJobs {
   #queue: Promise<unknown> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #sinceRecovery = 0;
+  #closed = false;
 
   constructor(o: IngestJobsOptions) {
     this.#o = { leaseMs: 30_000, saveEveryMs: 2_000, pollMs: 1_000, maxAttempts: 3, now: Date.now, ...o };
@@ -90,6 +93,7 @@ export class IngestJobs {
   }
 
   async start(contentId: string, episodeId: string, source: string): Promise<JobSnapshot> {
+    this.#refuseWhenClosed();
     const now = this.#o.now();
     const job: IngestJobRecord = {
       jobId: randomUUID(),
@@ -107,6 +111,11 @@ export class IngestJobs {
       createdAt: now,
     };
     await this.#o.store.createIngestJob(job);
+    if (this.#closed) {
+      // Closed while saving: leave it to the next replica or start, as close() leaves the others.
+      await this.#o.store.updateIngestJob({ ...job, leaseUntil: 0, attempts: 0 });
+      this.#refuseWhenClosed();
+    }
     this.#hold(job);
     return snapshot(job);
   }
@@ -116,9 +125,14 @@ export class IngestJobs {
     const now = this.#o.now();
     let taken = 0;
     for (const job of await this.#o.store.listUnfinishedIngestJobs()) {
+      if (this.#closed) break;
       if (job.leaseUntil >= now || this.#held.has(job.jobId)) continue;
       const claimed = await this.#o.store.claimIngestJob(job.jobId, this.owner, now + this.#o.leaseMs, now);
       if (claimed === undefined) continue;
+      if (this.#closed) {
+        await this.#o.store.updateIngestJob({ ...claimed, leaseUntil: 0, attempts: claimed.attempts - 1 });
+        break;
+      }
       taken++;
       if (claimed.attempts > this.#o.maxAttempts) {
         const error = `gave up after ${claimed.attempts - 1} starts: each time the replica running it stopped before it finished`;
@@ -144,10 +158,15 @@ export class IngestJobs {
     return job === undefined ? undefined : snapshot(job);
   }
 
-  /** The job now, then each change, until it finishes or `signal` aborts; a job run elsewhere is polled. */
+  /**
+   * The job now, then each change, until it finishes or `signal` aborts; a job
+   * run elsewhere is polled. Ends with Unavailable when this replica closes
+   * (the job goes on elsewhere or at the next start: watch it again there).
+   */
   async *watch(jobId: string, signal: AbortSignal): AsyncGenerator<JobSnapshot> {
     let last = "";
     while (!signal.aborted) {
+      this.#refuseWhenClosed();
       const job = await this.get(jobId);
       if (job === undefined) return;
       const seen = JSON.stringify(job);
@@ -174,19 +193,36 @@ export class IngestJobs {
     return this.#queue;
   }
 
-  /** Stops running and hands every held job over: another replica (or this one's next start) runs it. */
+  /**
+   * Stops running (the run in progress is aborted) and hands every held job
+   * over: another replica, or this one's next start, runs it from the start.
+   * A handover is not counted as a start that failed (maxAttempts). Nothing
+   * starts here afterwards: start() and watch() answer Unavailable.
+   */
   async close(): Promise<void> {
+    this.#closed = true;
     clearInterval(this.#timer);
     const held = [...this.#held.values()];
     for (const h of held) h.abort.abort();
+    for (const h of held) this.#changes.emit(h.job.jobId);
     await Promise.allSettled(
       held.map(async (h) => {
         await h.saving;
-        Object.assign(h.job, { state: "queued", progress: 0, stage: "queued again: its replica shut down" });
+        Object.assign(h.job, {
+          state: "queued",
+          progress: 0,
+          stage: "queued again: its replica shut down",
+          attempts: Math.max(0, h.job.attempts - 1),
+        });
         await this.#o.store.updateIngestJob({ ...h.job, leaseUntil: 0 });
       }),
     );
     await this.#queue;
+  }
+
+  #refuseWhenClosed(): void {
+    if (this.#closed)
+      throw new ConnectError("this replica is shutting down: ask another one, or again", Code.Unavailable);
   }
 
   #hold(job: IngestJobRecord): Held {

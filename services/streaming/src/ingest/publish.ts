@@ -17,6 +17,7 @@ export async function attachAsset(
   contentId: string,
   episodeId: string,
   asset: AssetInfo,
+  signal?: AbortSignal,
 ): Promise<void> {
   try {
     await content.attachMedia(
@@ -30,7 +31,7 @@ export async function attachAsset(
           maxHeight: asset.maxHeight,
         },
       },
-      asStreaming(),
+      { ...asStreaming(), signal },
     );
   } catch (err) {
     await rm(path.join(mediaDir, asset.assetId), { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import { runFfmpeg } from "./ffmpeg.js";
+import { parseProgressLine } from "./ladder.js";
 
 /**
  * ffmpeg's lavfi test patterns that make watchable synthetic sources; "varied" cycles through
@@ -38,17 +39,29 @@ function patternGraph(pattern: Pattern, seconds: number): string {
   return `${scenes.join(";")};${scenes.map((_, i) => `[s${i}]`).join("")}concat=n=${n}:v=1:a=0`;
 }
 
-/** Writes a synthetic 1080p source: a test pattern with a tone, `seconds` long. */
+/**
+ * Writes a synthetic 1080p source: a test pattern with a tone, `seconds` long;
+ * `onProgress` hears the fraction written, `signal` stops it (see runFfmpeg).
+ */
 export async function makeSyntheticSource(
   ffmpeg: string,
   out: string,
-  opts: { seconds: number; pattern?: Pattern; toneHz?: number },
+  opts: {
+    seconds: number;
+    pattern?: Pattern;
+    toneHz?: number;
+    onProgress?: (fraction: number) => void;
+    signal?: AbortSignal;
+  },
 ): Promise<void> {
   const video = patternGraph(opts.pattern ?? "testsrc2", opts.seconds);
-  await runFfmpeg(ffmpeg, [
+  const args = [
     "-hide_banner",
     "-loglevel",
     "error",
+    "-nostats",
+    "-progress",
+    "pipe:1",
     "-y",
     "-f",
     "lavfi",
@@ -69,5 +82,12 @@ export async function makeSyntheticSource(
     "-c:a",
     "aac",
     out,
-  ]);
+  ];
+  await runFfmpeg(ffmpeg, args, {
+    signal: opts.signal,
+    onStdoutLine(line) {
+      const doneMs = parseProgressLine(line);
+      if (doneMs !== undefined) opts.onProgress?.(Math.min(1, doneMs / (opts.seconds * 1000)));
+    },
+  });
 }

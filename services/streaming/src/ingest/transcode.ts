@@ -46,7 +46,8 @@ export const INCOMING = ".incoming";
  * Transcodes a source into a DASH ladder with poster and thumbnails, in a
  * private work directory that is renamed into place only when complete (an
  * atomic rename on one filesystem): an interrupted ingest leaves nothing
- * published and can simply be run again.
+ * published and can simply be run again. `signal` stops it at any step,
+ * killing the ffmpeg running then.
  */
 export async function transcodeToAsset(o: TranscodeOptions): Promise<AssetInfo> {
   const progress = o.onProgress ?? (() => {});
@@ -84,6 +85,7 @@ export async function transcodeToAsset(o: TranscodeOptions): Promise<AssetInfo> 
     );
 
     progress(0.9, "naming renditions");
+    o.signal?.throwIfAborted();
     await nameRenditions(work);
 
     progress(0.92, "poster and thumbnails");
@@ -138,6 +140,8 @@ export async function transcodeToAsset(o: TranscodeOptions): Promise<AssetInfo> 
       thumbnailPath: `/media/art/${o.assetId}/thumb-0001.jpg`,
     };
     await writeFile(path.join(work, "asset.json"), JSON.stringify(info, null, 2));
+    // Past this point the asset is published: a stop asked for before it publishes nothing.
+    o.signal?.throwIfAborted();
     progress(0.98, "publishing");
     await rm(final, { recursive: true, force: true });
     await rename(work, final);

@@ -7,7 +7,7 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { CALLER_HEADER, type Caller, createLogger, encodeCaller, serve } from "@marquee/kit";
-import { waitFor } from "@marquee/kit/testing";
+import { childProcesses, isRunning, waitFor } from "@marquee/kit/testing";
 import { type Content, ContentSchema, PublishState } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { IngestState, StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
@@ -172,7 +172,7 @@ test("first embedded start makes playable demo titles; StartIngest and WatchInge
   t.is(after?.maxHeight, 1080);
 });
 
-test("an ingest interrupted by a restart is run again by the next start and finishes", async (t) => {
+test("close during an ingest kills its ffmpeg within 3 s; the next start runs the job again and finishes it", async (t) => {
   t.timeout(180_000);
   const dir = mkdtempSync(path.join(tmpdir(), "marquee-restart-"));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -192,7 +192,13 @@ test("an ingest interrupted by a restart is run again by the next start and fini
   for await (const update of partner(first.url).watchIngest({ jobId })) {
     if ((update.job?.progress ?? 0) > 0.01) break;
   }
+  const [encoder] = childProcesses(process.pid, "ffmpeg");
+  t.truthy(encoder, "ffmpeg encodes the ladder");
+  const closing = Date.now();
   await first.close();
+  t.true(Date.now() - closing < 3_000, `closed in ${Date.now() - closing} ms`);
+  t.false(isRunning(encoder as number), "its ffmpeg is gone once close returns");
+  t.deepEqual(childProcesses(process.pid, "ffmpeg"), []);
   t.is(content.titles.get(target)?.media, undefined, "nothing was published by the interrupted run");
 
   const second = await startStreamingService(env);
