@@ -7,6 +7,7 @@ import { MaturityRating } from "@marquee/sdk/marquee/common/v1/maturity_pb";
 import { ContentType } from "@marquee/sdk/marquee/content/v1/content_pb";
 import type { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import type { Logger } from "pino";
+import { throwIfStopped } from "./ingest/ffmpeg.js";
 import { attachAsset } from "./ingest/publish.js";
 import { makeSyntheticSource, type PATTERNS } from "./ingest/synthetic.js";
 import { INCOMING, transcodeToAsset } from "./ingest/transcode.js";
@@ -111,7 +112,7 @@ const MARKER = ".demo-titles.json";
  * attached and published in the content service. Progress is recorded per
  * title, so an interrupted first start finishes the rest next time without
  * duplicating any. When `signal` aborts, the ffmpeg running is killed, nothing
- * more starts, and the promise rejects with the signal's reason.
+ * more starts, and the promise rejects.
  */
 export async function seedDemoTitles(o: DemoOptions): Promise<number> {
   await mkdir(o.mediaDir, { recursive: true });
@@ -144,7 +145,7 @@ export async function seedDemoTitles(o: DemoOptions): Promise<number> {
   let current = "";
   try {
     for (const { demo, seconds } of todo) {
-      o.signal?.throwIfAborted();
+      throwIfStopped(o.signal);
       current = demo.title;
       const share = seconds / totalSeconds;
       await makeDemoTitle(o, demo, seconds, (fraction, stage) => report(demo.title, share * fraction, stage));

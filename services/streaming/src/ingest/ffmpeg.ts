@@ -23,6 +23,11 @@ export class FfmpegError extends Error {
   override name = "FfmpegError";
 }
 
+/** Throws when `signal` has aborted: the ingest was asked to stop (an FfmpegError, its cause the signal's reason). */
+export function throwIfStopped(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new FfmpegError("the ingest was stopped", { cause: signal.reason });
+}
+
 /** ffmpeg processes running now: the process kills any still running when it exits, however it exits. */
 const running = new Set<ChildProcess>();
 let killOnExit = false;
@@ -41,9 +46,9 @@ function track(child: ChildProcess): void {
  * Runs ffmpeg; lines it writes to stdout (the -progress pipe) go to
  * `onStdoutLine`. Resolves with stderr on success, rejects with its tail on
  * failure. When `signal` aborts, ffmpeg is killed (SIGKILL: what it was
- * writing is thrown away anyway) and the promise rejects with the signal's
- * reason once the process is gone, so no ffmpeg outlives its caller; one
- * aborted before the start does not start.
+ * writing is thrown away anyway) and the promise rejects (throwIfStopped)
+ * once the process is gone, so no ffmpeg outlives its caller; one aborted
+ * before the start does not start.
  */
 export function runFfmpeg(
   ffmpeg: string,
@@ -51,8 +56,8 @@ export function runFfmpeg(
   opts: { onStdoutLine?: (line: string) => void; signal?: AbortSignal; allowFailure?: boolean } = {},
 ): Promise<string> {
   const { signal } = opts;
-  if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
+    throwIfStopped(signal);
     const child = spawn(ffmpeg, args, { stdio: ["ignore", "pipe", "pipe"] });
     track(child);
     const kill = () => child.kill("SIGKILL");
@@ -70,7 +75,7 @@ export function runFfmpeg(
     });
     child.on("close", (code) => {
       signal?.removeEventListener("abort", kill);
-      if (signal?.aborted) reject(signal.reason);
+      if (signal?.aborted) reject(new FfmpegError("the ingest was stopped", { cause: signal.reason }));
       else if (code === 0 || opts.allowFailure) resolve(stderr);
       else
         reject(

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { FfmpegError, runFfmpeg } from "./ffmpeg.js";
+import { FfmpegError, runFfmpeg, throwIfStopped } from "./ffmpeg.js";
 import {
   AUDIO_BITRATE_BPS,
   AUDIO_ID,
@@ -85,7 +85,7 @@ export async function transcodeToAsset(o: TranscodeOptions): Promise<AssetInfo> 
     );
 
     progress(0.9, "naming renditions");
-    o.signal?.throwIfAborted();
+    throwIfStopped(o.signal);
     await nameRenditions(work);
 
     progress(0.92, "poster and thumbnails");
@@ -141,7 +141,7 @@ export async function transcodeToAsset(o: TranscodeOptions): Promise<AssetInfo> 
     };
     await writeFile(path.join(work, "asset.json"), JSON.stringify(info, null, 2));
     // Past this point the asset is published: a stop asked for before it publishes nothing.
-    o.signal?.throwIfAborted();
+    throwIfStopped(o.signal);
     progress(0.98, "publishing");
     await rm(final, { recursive: true, force: true });
     await rename(work, final);

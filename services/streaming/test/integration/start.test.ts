@@ -172,7 +172,8 @@ test("first embedded start makes playable demo titles; StartIngest and WatchInge
   t.is(after?.maxHeight, 1080);
 });
 
-test("close during an ingest kills its ffmpeg within 3 s; the next start runs the job again and finishes it", async (t) => {
+// Serial: the only test running in this process then, so every ffmpeg child is its own.
+test.serial("close mid-ingest kills its ffmpeg within 3 s; the next start runs the job again", async (t) => {
   t.timeout(180_000);
   const dir = mkdtempSync(path.join(tmpdir(), "marquee-restart-"));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
