@@ -14,7 +14,6 @@ import {
   type Subscription,
   streamOf,
 } from "./event-bus.js";
-import { jetStreamPublisher } from "./jetstream-publisher.js";
 import { connectNats, declareConsumer, declareStream, natsManager } from "./nats.js";
 
 const NS_PER_MS = 1_000_000;
@@ -143,14 +142,12 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
     };
   };
 
-  const publisher = jetStreamPublisher(nc);
-
   return {
     async publish(subject, data, msgId) {
       const stored = sharded(streamOf(subject))
         ? withShard(subject, playbackShard(subject, shards))
         : subject;
-      await publisher.publish(ns + stored, data, msgId);
+      await js.publish(ns + stored, data, { msgID: msgId });
     },
 
     async consume(c: ConsumeOptions): Promise<Subscription> {
@@ -167,7 +164,6 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
 
     async close() {
       await nc.drain();
-      publisher.close();
     },
   };
 }
