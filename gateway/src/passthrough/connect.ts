@@ -41,6 +41,7 @@ function capBody(rpc: string, maxBytes: number, refuse: (err: ConnectError) => v
  */
 export const connectUnary: WireProtocol = {
   name: "connect",
+  http2Trailers: false,
   takes: (req, contentType) => {
     const timeout = req.headers["connect-timeout-ms"];
     return (

@@ -57,6 +57,7 @@ function trailerWatcher() {
  */
 export const grpcWeb: WireProtocol = {
   name: "grpc-web",
+  http2Trailers: false,
   takes: (_req, contentType) => CONTENT_TYPE.test(contentType),
   clientTimeoutMs: (headers) => parseGrpcTimeout(headers["grpc-timeout"]),
   passedOn: [

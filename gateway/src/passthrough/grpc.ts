@@ -26,6 +26,7 @@ export function statusCode(value: string | string[] | undefined): number {
 /** gRPC over HTTP/2: status in the trailers (or in the only HEADERS frame, "Trailers-Only"). */
 export const grpc: WireProtocol = {
   name: "grpc",
+  http2Trailers: true,
   takes: (req, contentType) => req.httpVersionMajor === 2 && CONTENT_TYPE.test(contentType),
   clientTimeoutMs: (headers) => parseGrpcTimeout(headers["grpc-timeout"]),
   passedOn: ["content-type", "grpc-encoding", "grpc-accept-encoding", "user-agent"],

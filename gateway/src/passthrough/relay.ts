@@ -146,7 +146,7 @@ export function passthrough(o: PassthroughOptions) {
         const forward: http2.OutgoingHttpHeaders = {
           ":method": "POST",
           ":path": req.url,
-          ...(protocol === grpc ? { te: "trailers" } : {}),
+          ...(protocol.http2Trailers ? { te: "trailers" } : {}),
           ...protocol.deadlineHeaders(timeoutMs - Number(process.hrtime.bigint() - started) / 1e6),
           [CALLER_HEADER]: encodeCaller(who.caller),
           [REQUEST_ID_HEADER]: requestId,
@@ -177,7 +177,7 @@ export function passthrough(o: PassthroughOptions) {
           for (const [k, v] of Object.entries(headers)) if (!k.startsWith(":")) out[k] = v;
           const httpStatus = Number(headers[":status"] ?? 200);
           // A trailers-only gRPC answer stays one: compat's writeHead and end would split it.
-          statusOnly = protocol === grpc && (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0;
+          statusOnly = protocol.http2Trailers && (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0;
           if (statusOnly)
             respondStatusOnly(
               res as http2.Http2ServerResponse,
@@ -192,7 +192,7 @@ export function passthrough(o: PassthroughOptions) {
         stream.on("trailers", (trailers) => {
           if (done) return;
           reader.trailers(trailers);
-          if (protocol === grpc) (res as http2.Http2ServerResponse).addTrailers(trailers);
+          if (protocol.http2Trailers) (res as http2.Http2ServerResponse).addTrailers(trailers);
         });
         stream.on("data", (chunk: Buffer) => {
           if (done) return;

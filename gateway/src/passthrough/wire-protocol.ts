@@ -28,6 +28,8 @@ export interface OutcomeReader {
  */
 export interface WireProtocol {
   readonly name: "grpc" | "connect" | "grpc-web";
+  /** Whether the status travels in HTTP/2 trailers (gRPC), so they are asked for, relayed, and a bodiless answer stays one HEADERS frame. */
+  readonly http2Trailers: boolean;
   /** Whether the request is a call of this protocol (content type, HTTP version). */
   takes(req: Request, contentType: string): boolean;
   /** The deadline the client asked for, in ms; undefined when it set none (or a malformed one). */
