@@ -44,6 +44,33 @@ export function cpuShare(watched: Watched): () => Record<string, string> {
   };
 }
 
+/** Busy and interrupt-handling CPU ticks of the whole machine (every process and the kernel, /proc/stat). */
+function machineTicks(): { busy: number; irq: number } {
+  const [, ...fields] = (readFileSync("/proc/stat", "utf8").split("\n")[0] as string).trim().split(/\s+/);
+  // user nice system idle iowait irq softirq steal …
+  const n = fields.map(Number);
+  const total = n.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - (n[3] ?? 0) - (n[4] ?? 0), irq: (n[5] ?? 0) + (n[6] ?? 0) };
+}
+
+/**
+ * Starts counting; the returned function gives the cores the whole machine kept busy since then,
+ * and of those the cores spent handling interrupts (mostly loopback networking), which the
+ * kernel charges to no process.
+ */
+export function machineShare(): () => { busy: number; irq: number } {
+  const started = performance.now();
+  const before = machineTicks();
+  return () => {
+    const wall = (performance.now() - started) / 1000;
+    const now = machineTicks();
+    return {
+      busy: (now.busy - before.busy) / TICKS_PER_SECOND / wall,
+      irq: (now.irq - before.irq) / TICKS_PER_SECOND / wall,
+    };
+  };
+}
+
 /** Cores used by the named processes of a cpuShare() result together (all of them by default). */
 export function coresOf(share: Record<string, string>, labels = Object.keys(share)): number {
   return labels.reduce((sum, k) => sum + (Number(share[k]) || 0), 0);

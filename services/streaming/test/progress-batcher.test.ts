@@ -119,3 +119,24 @@ test("a round writes at most maxRound sessions; the others go in the next round"
   store.gates[2]?.open();
   await Promise.all(all);
 });
+
+test("with a gathering time, a round waits for it after the last one began, unless a full round is waiting", async (t) => {
+  const store = gatedStore();
+  const batcher = new ProgressBatcher(store, 2, 60_000);
+  const first = batcher.record(write("s1", 1));
+  await writesReach(store, 1);
+  store.gates[0]?.open();
+  await first;
+  const second = batcher.record(write("s2", 1));
+  for (let turn = 0; turn < 20; turn++) await new Promise((r) => setImmediate(r));
+  t.is(store.writes.length, 1, "the next round waits for its time");
+  const third = batcher.record(write("s3", 1));
+  await writesReach(store, 3);
+  t.deepEqual(
+    store.writes.map((w) => w.sessionId),
+    ["s1", "s2", "s3"],
+    "a full round goes at once",
+  );
+  for (const g of store.gates.slice(1)) g.open();
+  await Promise.all([second, third]);
+});

@@ -14,6 +14,7 @@ import {
   type Subscription,
   streamOf,
 } from "./event-bus.js";
+import { jetStreamPublisher } from "./jetstream-publisher.js";
 import { connectNats, declareConsumer, declareStream, natsManager } from "./nats.js";
 
 const NS_PER_MS = 1_000_000;
@@ -142,12 +143,14 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
     };
   };
 
+  const publisher = jetStreamPublisher(nc);
+
   return {
     async publish(subject, data, msgId) {
       const stored = sharded(streamOf(subject))
         ? withShard(subject, playbackShard(subject, shards))
         : subject;
-      await js.publish(ns + stored, data, { msgID: msgId });
+      await publisher.publish(ns + stored, data, msgId);
     },
 
     async consume(c: ConsumeOptions): Promise<Subscription> {
@@ -164,6 +167,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
 
     async close() {
       await nc.drain();
+      publisher.close();
     },
   };
 }

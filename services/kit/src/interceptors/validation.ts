@@ -1,12 +1,24 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { createValidator, violationsToProto } from "@bufbuild/protovalidate";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { type Accept, quickAccept } from "../input/quick-accept.js";
 import { mapStream } from "./streams.js";
 
 const validator = createValidator();
+const quick = new WeakMap<DescMessage, Accept | null>();
 
-/** Checks a request message against the protovalidate rules of its schema. */
+/**
+ * Checks a request message against the protovalidate rules of its schema. A
+ * message the quick check accepts is valid; anything else protovalidate
+ * judges, so every refusal is protovalidate's, in its words.
+ */
 export function validateMessage<D extends DescMessage>(schema: D, message: MessageShape<D>): void {
+  let accept = quick.get(schema);
+  if (accept === undefined) {
+    accept = quickAccept(schema) ?? null;
+    quick.set(schema, accept);
+  }
+  if (accept?.(message) === true) return;
   const result = validator.validate(schema, message);
   if (result.kind === "valid") return;
   if (result.kind === "error")

@@ -16,17 +16,29 @@ const rowsOf = (w: ProgressWrite) => `${w.profileId}|${w.contentId}|${w.episodeI
  * over the newer one anyway. Each caller resolves once a write covering its
  * reading is durable, and every caller of a failed write gets the error (its
  * event is then redelivered), so nothing is acknowledged before it is stored.
+ * With `gatherMs`, a round also waits until that long after the last one
+ * began, unless a full round is already waiting: at a low rate the store then
+ * gets its writes in a few larger bursts instead of many small ones (each
+ * burst wakes its request threads once).
  */
 export class ProgressBatcher {
   readonly #store: Pick<HistoryStore, "recordProgress">;
   #gathering = new Map<string, Pending>();
   #flushing = false;
   readonly #maxRound: number;
+  readonly #gatherMs: number;
+  #lastRound = 0;
+  /** Wakes a round waiting for its time, once a full round has gathered. */
+  #full: (() => void) | undefined;
 
-  /** `maxRound`: sessions written at once; the rest wait for the next round, so a slow store is not flooded. */
-  constructor(store: Pick<HistoryStore, "recordProgress">, maxRound = 256) {
+  /**
+   * `maxRound`: sessions written at once; the rest wait for the next round, so a slow store is not
+   * flooded. `gatherMs`: least time from one round's start to the next's while rounds are not full.
+   */
+  constructor(store: Pick<HistoryStore, "recordProgress">, maxRound = 256, gatherMs = 0) {
     this.#store = store;
     this.#maxRound = maxRound;
+    this.#gatherMs = gatherMs;
   }
 
   /** Resolves once `write`, or a newer reading of the same session, is durable. */
@@ -39,6 +51,7 @@ export class ProgressBatcher {
         if (write.eventTime.getTime() >= pending.write.eventTime.getTime()) pending.write = write;
         pending.waiters.push({ resolve, reject });
       }
+      if (this.#gathering.size >= this.#maxRound) this.#full?.();
       if (!this.#flushing) {
         this.#flushing = true;
         // After the I/O callbacks of this turn, so the events that arrived together go together.
@@ -49,6 +62,18 @@ export class ProgressBatcher {
 
   async #flush(): Promise<void> {
     while (this.#gathering.size > 0) {
+      const wait = this.#lastRound + this.#gatherMs - Date.now();
+      if (wait > 0 && this.#gathering.size < this.#maxRound) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.#full = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#full = undefined;
+      }
+      this.#lastRound = Date.now();
       const round: Pending[] = [];
       for (const [key, pending] of this.#gathering) {
         this.#gathering.delete(key);

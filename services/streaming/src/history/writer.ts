@@ -16,6 +16,12 @@ import { ProgressBatcher } from "./progress-batcher.js";
 import { judgeProgress } from "./rules.js";
 
 export const HISTORY_WRITER = "history-writer";
+/**
+ * Least time between the starts of two write rounds that are not full: durability (and the ack)
+ * waits up to this long more, and at a low rate Cassandra gets a few larger bursts a second
+ * instead of a burst per handful of reports.
+ */
+const ROUND_GATHER_MS = 25;
 const ERASURE_CONSUMER = "streaming-erasure";
 
 /** Turns one reading of a report into the write it calls for, or undefined when it saves nothing. */
@@ -78,7 +84,7 @@ export interface HistoryWriterOptions {
  * with the same timestamps instead of counting twice.
  */
 export function startHistoryWriter(o: HistoryWriterOptions): Promise<Subscription> {
-  const batcher = new ProgressBatcher(o.store);
+  const batcher = new ProgressBatcher(o.store, 256, ROUND_GATHER_MS);
   return consumeEvents(o.bus, {
     kinds: [EVENTS.playbackReport],
     durable: HISTORY_WRITER,

@@ -1,6 +1,8 @@
-import { durationFromMs, durationMs, timestampDate, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { durationFromMs, durationMs, timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { EVENTS, type EventBus, publishEvent } from "@marquee/kit/bus";
+import type { PlaybackReadingSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import { type HeartbeatReading, PlaybackState } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import type { LiveSlots } from "./live-slots.js";
 import { positionProblem } from "./rules.js";
@@ -19,6 +21,10 @@ type Reading = Pick<
   | "droppedFrames"
 >;
 
+type PublishedReading = MessageInitShape<typeof PlaybackReadingSchema>;
+
+const ZERO = durationFromMs(0);
+
 export interface HeartbeatDeps {
   bus: EventBus;
   slots: LiveSlots;
@@ -29,28 +35,11 @@ export interface HeartbeatDeps {
 /** Heartbeat intake: readings checked against the session, then published to PLAYBACK. */
 export function heartbeats(deps: HeartbeatDeps) {
   const { bus, slots, settings, now } = deps;
-
   /**
    * Publishes one report of the session's readings to PLAYBACK (one message, however many
    * readings); the history writer turns it into progress and history.
    */
-  const publishReport = (
-    session: SessionRecord,
-    msgId: string,
-    readings: ReadonlyArray<
-      {
-        sequence: bigint;
-        eventTimeMs: number;
-        positionMs: number;
-        state: PlaybackState;
-      } & Partial<{
-        renditionId: string;
-        bitrateBps: bigint;
-        bufferSeconds: number;
-        droppedFrames: bigint;
-      }>
-    >,
-  ) =>
+  const publishReport = (session: SessionRecord, msgId: string, readings: PublishedReading[]) =>
     publishEvent(
       bus,
       EVENTS.playbackReport,
@@ -63,16 +52,7 @@ export function heartbeats(deps: HeartbeatDeps) {
         duration: durationFromMs(session.durationMs),
         deviceId: session.deviceId,
         country: session.country,
-        readings: readings.map((r) => ({
-          sequence: r.sequence,
-          eventTime: timestampFromMs(r.eventTimeMs),
-          position: durationFromMs(r.positionMs),
-          state: r.state,
-          renditionId: r.renditionId ?? "",
-          bitrateBps: r.bitrateBps ?? 0n,
-          bufferSeconds: r.bufferSeconds ?? 0,
-          droppedFrames: r.droppedFrames ?? 0n,
-        })),
+        readings,
       },
       msgId,
       session.profileId,
@@ -87,14 +67,15 @@ export function heartbeats(deps: HeartbeatDeps) {
       const at = now();
       const kind = PlaybackState[state].toLowerCase();
       await publishReport(session, `${session.sessionId}:${kind}:${at}`, [
-        { sequence: 0n, eventTimeMs: at, positionMs, state },
+        { sequence: 0n, eventTime: timestampFromMs(at), position: durationFromMs(positionMs), state },
       ]);
       return session;
     },
 
     /**
      * Checks every reading first (one bad reading refuses them all, nothing published), keeps the
-     * slot once, then publishes them as one report; a STOPPED reading ends the session.
+     * slot once, then publishes them as one report; a STOPPED reading ends the session. The
+     * readings go out as they came (their time and position messages reused, not rebuilt).
      */
     async report(
       ctx: HandlerContext,
@@ -104,19 +85,25 @@ export function heartbeats(deps: HeartbeatDeps) {
     ) {
       const session = await slots.liveSession(ctx, sessionId);
       const at = (i: number) => (field === "" ? "" : `${field}[${i}].`);
-      const checked = readings.map((r, i) => {
-        const positionMs = durationMs(r.position ?? durationFromMs(0));
-        const problem = positionProblem(positionMs, session.durationMs);
+      const received = now();
+      const latest = received + settings.maxClockSkewMs;
+      const earliest = session.startTime.getTime() - settings.maxClockSkewMs;
+      const checked: PublishedReading[] = new Array(readings.length);
+      for (let i = 0; i < readings.length; i++) {
+        const r = readings[i] as Reading;
+        const position = r.position ?? ZERO;
+        const problem = positionProblem(durationMs(position), session.durationMs);
         if (problem !== undefined)
           throw new ConnectError(`${at(i)}position: ${problem}`, Code.InvalidArgument);
-        const eventTimeMs = timestampDate(r.eventTime ?? timestampFromMs(now())).getTime();
-        if (eventTimeMs > now() + settings.maxClockSkewMs) {
+        const eventTime = r.eventTime ?? timestampFromMs(received);
+        const eventTimeMs = timestampMs(eventTime);
+        if (eventTimeMs > latest) {
           throw new ConnectError(
             `${at(i)}event_time is in the future; check the device clock`,
             Code.InvalidArgument,
           );
         }
-        if (eventTimeMs < session.startTime.getTime() - settings.maxClockSkewMs) {
+        if (eventTimeMs < earliest) {
           throw new ConnectError(`${at(i)}event_time is before the session started`, Code.InvalidArgument);
         }
         const before = readings[i - 1];
@@ -129,14 +116,23 @@ export function heartbeats(deps: HeartbeatDeps) {
         if (r.state === PlaybackState.STOPPED && i < readings.length - 1) {
           throw new ConnectError(`${at(i)}state: STOPPED can only be the last reading`, Code.InvalidArgument);
         }
-        return { ...r, positionMs, eventTimeMs };
-      });
+        checked[i] = {
+          sequence: r.sequence,
+          eventTime,
+          position,
+          state: r.state,
+          renditionId: r.renditionId,
+          bitrateBps: r.bitrateBps,
+          bufferSeconds: r.bufferSeconds,
+          droppedFrames: r.droppedFrames,
+        };
+      }
       await slots.keepSlot(session);
       // Named by its sequence range, so a retry of the same report is dropped by the stream's dedupe window.
-      const first = checked[0]?.sequence;
-      const last = checked.at(-1)?.sequence;
+      const first = readings[0]?.sequence;
+      const last = readings.at(-1)?.sequence;
       await publishReport(session, `${session.sessionId}:${first}-${last}`, checked);
-      if (checked.at(-1)?.state === PlaybackState.STOPPED) await slots.endSession(session);
+      if (readings.at(-1)?.state === PlaybackState.STOPPED) await slots.endSession(session);
     },
   };
 }
