@@ -1,15 +1,27 @@
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createMediaProxy } from "@marquee/gateway/edge/media-proxy";
 import { createLogger } from "@marquee/kit";
-import test from "ava";
+import { waitFor } from "@marquee/kit/testing";
+import test, { type ExecutionContext } from "ava";
+import etag from "etag";
 import type { SessionState } from "../src/playback/live-sessions.js";
 import { trimManifest } from "../src/playback/manifest.js";
 import { mediaOrigin } from "../src/playback/media-origin.js";
 import { MediaSigner } from "../src/playback/signing.js";
+import { heldOn } from "./descriptors.js";
 
 const SECRET = "origin-test-secret-0123456789";
 const ASSET = randomUUID();
@@ -18,6 +30,8 @@ const SESSION = randomUUID();
 const OTHER_SESSION = randomUUID();
 const MPD = readFileSync(new URL("./fixtures/manifest.mpd", import.meta.url), "utf8");
 const SEGMENT = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
+/** Larger than one read of the origin's, so it is streamed. */
+const LONG_SEGMENT = Buffer.from(Array.from({ length: 700_000 }, (_, i) => (i * 7) % 251));
 
 const dir = mkdtempSync(path.join(tmpdir(), "marquee-origin-"));
 for (const asset of [ASSET, OTHER_ASSET]) {
@@ -28,6 +42,8 @@ for (const asset of [ASSET, OTHER_ASSET]) {
     writeFileSync(path.join(dir, asset, `chunk-${r}-00001.m4s`), SEGMENT);
   }
   writeFileSync(path.join(dir, asset, "poster.jpg"), SEGMENT);
+  writeFileSync(path.join(dir, asset, "chunk-720p-00002.m4s"), LONG_SEGMENT);
+  mkdirSync(path.join(dir, asset, "chunk-720p-00003.m4s"));
 }
 writeFileSync(path.join(dir, "secret.txt"), "do not serve");
 
@@ -121,6 +137,7 @@ test("segments are served with range requests, the right types and immutable cac
   t.deepEqual(range.body, SEGMENT.subarray(100, 200));
   const beyond = await get(base + sibling(m, "chunk-240p-00001.m4s"), { range: "bytes=5000-" });
   t.is(beyond.status, 416);
+  t.is(beyond.headers["content-range"], "bytes */1000");
   const etag = String(video.headers.etag);
   const again = await get(base + sibling(m, "chunk-720p-00001.m4s"), { "if-none-match": etag });
   t.is(again.status, 304);
@@ -244,4 +261,161 @@ test("the session is checked only for URLs that are otherwise good", async (t) =
   t.deepEqual(asked, [], "refused on their face, without a lookup");
   t.is((await get(at + sibling(good, "chunk-720p-00001.m4s"))).status, 200);
   t.deepEqual(asked, [SESSION]);
+});
+
+test("ranges at a segment's end, HEAD with a range, several or unparsable ranges, and the validators send wrote", async (t) => {
+  const url = base + sibling(manifestPath(), "chunk-720p-00001.m4s");
+  const stats = statSync(path.join(dir, ASSET, "chunk-720p-00001.m4s"));
+  const whole = await get(url);
+  t.is(whole.headers.etag, etag(stats));
+  t.regex(String(whole.headers.etag), /^W\/"3e8-[0-9a-f]+"$/);
+  t.is(whole.headers["last-modified"], stats.mtime.toUTCString());
+  for (const [range, first, last] of [
+    ["bytes=-100", 900, 999],
+    ["bytes=990-5000", 990, 999],
+    ["bytes=999-", 999, 999],
+  ] as const) {
+    const res = await get(url, { range });
+    t.is(res.status, 206, range);
+    t.is(res.headers["content-range"], `bytes ${first}-${last}/1000`, range);
+    t.deepEqual(res.body, SEGMENT.subarray(first, last + 1), range);
+  }
+  const head = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    http
+      .request(url, { method: "HEAD", headers: { range: "bytes=100-199" } }, resolve)
+      .on("error", reject)
+      .end();
+  });
+  head.resume();
+  t.is(head.statusCode, 206);
+  t.is(head.headers["content-range"], "bytes 100-199/1000");
+  t.is(head.headers["content-length"], "100");
+  t.is(head.headers["content-type"], "video/mp4");
+  for (const range of ["bytes=0-1,5-6", "bytes=abc", "items=0-1"]) {
+    const res = await get(url, { range });
+    t.is(res.status, 200, range);
+    t.deepEqual(res.body, SEGMENT, range);
+  }
+  t.is((await get(url, { "if-modified-since": stats.mtime.toUTCString() })).status, 304);
+  t.is((await get(url, { range: "bytes=0-9", "if-range": String(whole.headers.etag) })).status, 206);
+  t.is((await get(url, { range: "bytes=0-9", "if-range": '"another"' })).status, 200);
+  const failed = await get(url, { "if-match": '"another"' });
+  t.is(failed.status, 412);
+  t.is(failed.headers["cache-control"], "no-store");
+});
+
+test("a segment larger than one read is streamed whole and in ranges, byte for byte", async (t) => {
+  const url = base + sibling(manifestPath(), "chunk-720p-00002.m4s");
+  const [whole, range, tail] = await Promise.all([
+    get(url),
+    get(url, { range: "bytes=1000-599999" }),
+    get(url, { range: "bytes=-300000" }),
+  ]);
+  t.is(whole.status, 200);
+  t.is(whole.headers["content-length"], "700000");
+  t.true(whole.body.equals(LONG_SEGMENT));
+  t.is(range.status, 206);
+  t.is(range.headers["content-range"], "bytes 1000-599999/700000");
+  t.true(range.body.equals(LONG_SEGMENT.subarray(1000, 600_000)));
+  t.is(tail.headers["content-range"], "bytes 400000-699999/700000");
+  t.true(tail.body.equals(LONG_SEGMENT.subarray(400_000)));
+});
+
+test("a folder by a media file's name is no media file", async (t) => {
+  const res = await get(base + sibling(manifestPath(), "chunk-720p-00003.m4s"));
+  t.is(res.status, 404);
+  t.is(res.headers["cache-control"], "no-store");
+});
+
+/**
+ * An origin of its own on a fresh asset holding `files`, for tests that change files on disk or
+ * tune the open files: the asset's folder, and the signed URL of each of its files.
+ */
+async function ownOrigin(
+  t: ExecutionContext,
+  files: Record<string, Buffer>,
+  tuning: Pick<Parameters<typeof mediaOrigin>[0], "fileCheckMs" | "maxOpenFiles">,
+) {
+  const asset = randomUUID();
+  const assetDir = path.join(dir, asset);
+  mkdirSync(assetDir);
+  for (const [file, bytes] of Object.entries(files)) writeFileSync(path.join(assetDir, file), bytes);
+  const local = http.createServer(
+    mediaOrigin({
+      mediaDir: dir,
+      signer,
+      sessions: { state: async () => "live" },
+      log: createLogger("test", "silent"),
+      nowSeconds: () => clock,
+      ...tuning,
+    }),
+  );
+  await new Promise<void>((resolve) => local.listen(0, "127.0.0.1", resolve));
+  t.teardown(() => local.close());
+  const m = manifestPath({ assetId: asset });
+  const url = (file: string) =>
+    `http://127.0.0.1:${(local.address() as { port: number }).port}${sibling(m, file)}`;
+  return { assetDir, url };
+}
+
+test("a segment replaced on disk is served anew, and one removed is refused, within the file check interval", async (t) => {
+  const { assetDir, url } = await ownOrigin(
+    t,
+    { "chunk-720p-00001.m4s": SEGMENT, "init-720p.m4s": SEGMENT },
+    { fileCheckMs: 50 },
+  );
+  const first = await get(url("chunk-720p-00001.m4s"), { range: "bytes=0-9" });
+  t.deepEqual(first.body, SEGMENT.subarray(0, 10));
+
+  // As a re-ingest does: new bytes written aside and renamed over the old.
+  const replaced = Buffer.from("re-ingested bytes");
+  writeFileSync(path.join(assetDir, "chunk-720p-00001.m4s.new"), replaced);
+  renameSync(path.join(assetDir, "chunk-720p-00001.m4s.new"), path.join(assetDir, "chunk-720p-00001.m4s"));
+  const fresh = await waitFor(
+    "the replaced segment to be served",
+    async () => {
+      const res = await get(url("chunk-720p-00001.m4s"), { range: "bytes=0-10" });
+      return res.body.equals(replaced.subarray(0, 11)) ? res : undefined;
+    },
+    5_000,
+  );
+  t.is(fresh.headers["content-range"], `bytes 0-10/${replaced.length}`);
+  t.not(fresh.headers.etag, first.headers.etag);
+
+  t.is((await get(url("init-720p.m4s"))).status, 200);
+  unlinkSync(path.join(assetDir, "init-720p.m4s"));
+  await waitFor(
+    "the removed segment to be refused",
+    async () => (await get(url("init-720p.m4s"))).status === 404,
+    5_000,
+  );
+});
+
+test("a client that goes away mid-body lets go of the file, and what is served after is intact", async (t) => {
+  const { assetDir, url } = await ownOrigin(
+    t,
+    { "chunk-720p-00002.m4s": LONG_SEGMENT, "chunk-720p-00001.m4s": SEGMENT },
+    { maxOpenFiles: 1 },
+  );
+  const long = path.join(assetDir, "chunk-720p-00002.m4s");
+
+  await new Promise<void>((resolve, reject) => {
+    const req = http.get(url("chunk-720p-00002.m4s"), { agent: false }, (res) => {
+      res.once("data", () => {
+        req.destroy();
+        resolve();
+      });
+    });
+    req.on("error", (err) => (req.destroyed ? undefined : reject(err)));
+  });
+  // The abandoned stream leaves the file's descriptor to the requests after it.
+  for (let i = 0; i < 20; i++) {
+    const again = await get(url("chunk-720p-00002.m4s"), { range: "bytes=500000-699999" });
+    t.is(again.status, 206);
+    t.true(again.body.equals(LONG_SEGMENT.subarray(500_000)), `request ${i} after the abandoned one`);
+  }
+  t.is(heldOn(long).length, 1);
+  // Another file takes the one place, so the long one closes once nothing reads it.
+  t.deepEqual((await get(url("chunk-720p-00001.m4s"))).body, SEGMENT);
+  await waitFor("the evicted file to close", () => heldOn(long).length === 0, 5_000);
 });

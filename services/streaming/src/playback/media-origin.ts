@@ -1,10 +1,12 @@
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
+import { pipeline } from "node:stream";
 import type { Logger } from "pino";
-import send from "send";
+import { answerFile } from "./file-answer.js";
 import type { LiveSessions, SessionState } from "./live-sessions.js";
 import { heightOfRendition, renditionOfFile, trimManifest } from "./manifest.js";
+import { type OpenFile, OpenFiles } from "./open-files.js";
 import { FILE_NAME, type MediaGrant, type MediaSigner } from "./signing.js";
 
 export interface MediaOriginOptions {
@@ -16,11 +18,23 @@ export interface MediaOriginOptions {
   log: Logger;
   /** Unix seconds; tests move time. */
   nowSeconds?: () => number;
+  /** Media files kept open between requests (default 256). */
+  maxOpenFiles?: number;
+  /** How long an open file is trusted before it is opened again by path, so a removed or replaced one shows (default 1 s). */
+  fileCheckMs?: number;
 }
 
 export const MEDIA_PREFIX = "/media/";
 const ARTWORK = /^\/media\/art\/([a-z0-9][a-z0-9-]{0,63})\/(poster\.jpg|thumb-\d{4}\.jpg)$/;
 const MANIFEST_CACHE_SIZE = 256;
+const OPEN_FILES = 256;
+const FILE_CHECK_MS = 1_000;
+/**
+ * The most of a file a response reads at once: a range request or a small file is one read and
+ * one write (a trip through the thread pool costs more than the copy), a larger body a stream of
+ * reads this size, so a slow client holds no more than this in memory.
+ */
+const READ_BYTES = 256 * 1024;
 const SEGMENT_CACHE = "public, max-age=31536000, immutable";
 const MANIFEST_CACHE = "private, max-age=10";
 const ARTWORK_CACHE = "public, max-age=86400";
@@ -93,6 +107,58 @@ export function mediaOrigin(opts: MediaOriginOptions): (req: IncomingMessage, re
     );
   };
 
+  const files = new OpenFiles({
+    max: opts.maxOpenFiles ?? OPEN_FILES,
+    checkMs: opts.fileCheckMs ?? FILE_CHECK_MS,
+  });
+
+  const sendOpenFile = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    file: OpenFile,
+    type: string,
+    cacheControl: string,
+  ) => {
+    const answer = answerFile(req.headers, file, type, cacheControl);
+    if (answer.status === 304) {
+      file.release();
+      res.writeHead(304, answer.headers);
+      return res.end();
+    }
+    if (answer.status !== 200 && answer.status !== 206) {
+      file.release();
+      return refuse(res, answer.status, "media error", answer.headers);
+    }
+    const { status, start, end } = answer;
+    const headers = { ...answer.headers, "content-length": String(end - start) };
+    if (req.method === "HEAD" || start === end) {
+      file.release();
+      res.writeHead(status, headers);
+      return res.end();
+    }
+    if (end - start <= READ_BYTES) {
+      return file.read(start, end - start).then(
+        (body) => {
+          file.release();
+          res.writeHead(status, headers);
+          res.end(body);
+        },
+        (err: unknown) => {
+          file.release();
+          opts.log.error({ err }, "media file unreadable");
+          refuse(res, 500, "media error");
+        },
+      );
+    }
+    res.writeHead(status, headers);
+    const body = file.stream(start, end - 1, READ_BYTES);
+    body.once("close", () => file.release());
+    pipeline(body, res, (err) => {
+      // Mostly a client that went away mid-body; the response is cut short either way.
+      if (err) opts.log.debug({ err }, "media body cut short");
+    });
+  };
+
   const sendFile = (
     req: IncomingMessage,
     res: ServerResponse,
@@ -102,19 +168,16 @@ export function mediaOrigin(opts: MediaOriginOptions): (req: IncomingMessage, re
   ) => {
     const type = contentTypeOf(file);
     if (type === undefined || !FILE_NAME.test(file)) return refuse(res, 404, "no such media file");
-    send(req, `/${file}`, { root: dir, dotfiles: "deny", index: false, cacheControl: false, etag: true })
-      .on("headers", (r: ServerResponse) => {
-        r.setHeader("content-type", type);
-        r.setHeader("cache-control", cacheControl);
-      })
-      .on("error", (err: { status?: number }) => {
-        refuse(
-          res,
-          err.status === 404 ? 404 : (err.status ?? 500),
-          err.status === 404 ? "no such media file" : "media error",
-        );
-      })
-      .pipe(res);
+    files.lease(path.join(dir, file)).then(
+      (open) => {
+        if (open === undefined) return refuse(res, 404, "no such media file");
+        sendOpenFile(req, res, open, type, cacheControl);
+      },
+      (err: unknown) => {
+        opts.log.error({ err }, "media file unreadable");
+        refuse(res, 500, "media error");
+      },
+    );
   };
 
   return (req, res) => {
