@@ -1,4 +1,6 @@
 /** How a billing operation failed, independent of any RPC framework (service.ts maps it to a code). */
+import type { DeclineReason } from "./payments.js";
+
 export type BillingErrorKind =
   | "not_found"
   | "already_exists"
@@ -6,14 +8,24 @@ export type BillingErrorKind =
   | "invalid_argument"
   | "aborted";
 
+export interface BillingErrorOptions {
+  /** Remembered under the idempotency key, so a retry gets the same answer (declined payments). */
+  remember?: boolean;
+  /** The card was declined for this reason: the attempt is over, another card is a new attempt. */
+  declined?: DeclineReason;
+}
+
 export class BillingError extends Error {
   override name = "BillingError";
+  readonly remember: boolean;
+  readonly declined: DeclineReason | undefined;
   constructor(
     readonly kind: BillingErrorKind,
     message: string,
-    /** Remembered under the idempotency key, so a retry gets the same answer (declined payments). */
-    readonly remember = false,
+    options: BillingErrorOptions = {},
   ) {
     super(message);
+    this.remember = options.remember ?? false;
+    this.declined = options.declined;
   }
 }

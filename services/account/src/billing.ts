@@ -19,7 +19,7 @@ import { BillingError, type BillingErrorKind } from "./billing-error.js";
 import type { Clock } from "./clock.js";
 import { derivedId } from "./ids.js";
 import { type Entitlement, entitlementOf, needsRollover, planChange } from "./lifecycle.js";
-import type { PaymentProvider } from "./payments.js";
+import type { DeclineReason, PaymentProvider } from "./payments.js";
 import { periodOf } from "./periods.js";
 import { CURRENCY, cycleName, planOf, priceOf } from "./plans.js";
 import {
@@ -75,7 +75,9 @@ export interface InvoicePage {
   next?: InvoiceCursor;
 }
 
-type Outcome<T> = { ok: T } | { error: { kind: BillingErrorKind; message: string } };
+type Outcome<T> =
+  | { ok: T }
+  | { error: { kind: BillingErrorKind; message: string; declined?: DeclineReason } };
 
 /** What a run of an idempotent operation produced, before its outcome is remembered. */
 interface Done<T> {
@@ -219,7 +221,7 @@ export class Billing {
       throw new BillingError(
         "failed_precondition",
         `the payment was declined (${charge.reason}); no subscription was created — try another card with a new idempotency_key`,
-        true,
+        { remember: true, declined: charge.reason },
       );
     }
     const subscription: SubscriptionRecord = {
@@ -282,7 +284,7 @@ export class Billing {
         throw new BillingError(
           "failed_precondition",
           `the payment was declined (${charge.reason}); the plan was not changed`,
-          true,
+          { remember: true, declined: charge.reason },
         );
       }
       invoice = {
@@ -349,7 +351,10 @@ export class Billing {
           );
         }
         const outcome = JSON.parse(seen.outcome) as Outcome<T>;
-        if ("error" in outcome) throw new BillingError(outcome.error.kind, outcome.error.message, true);
+        if ("error" in outcome) {
+          const { kind, message, declined } = outcome.error;
+          throw new BillingError(kind, message, { remember: true, declined });
+        }
         return outcome.ok;
       }
       const sub = await this.#rolledOver(userId);
@@ -367,7 +372,7 @@ export class Billing {
         if (err instanceof BillingError && err.remember) {
           await this.#store.commit({
             userId,
-            idempotency: record({ error: { kind: err.kind, message: err.message } }),
+            idempotency: record({ error: { kind: err.kind, message: err.message, declined: err.declined } }),
           });
         }
         throw err;

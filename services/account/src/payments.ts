@@ -16,7 +16,12 @@ export interface ChargeRequest {
   description: string;
 }
 
-export type ChargeResult = { status: "approved"; chargeId: string } | { status: "declined"; reason: string };
+/** Why a provider declined a charge. */
+export type DeclineReason = "card_declined" | "insufficient_funds" | "card_expired";
+
+export type ChargeResult =
+  | { status: "approved"; chargeId: string }
+  | { status: "declined"; reason: DeclineReason };
 
 export interface PaymentProvider {
   charge(req: ChargeRequest): Promise<ChargeResult>;

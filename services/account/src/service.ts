@@ -1,10 +1,15 @@
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { decodePageToken, encodePageToken, requireInternal, requireSelf } from "@marquee/kit";
-import type { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_pb";
+import {
+  type AccountService,
+  DeclineReason,
+  PaymentDeclinedSchema,
+} from "@marquee/sdk/marquee/account/v1/account_service_pb";
 import { z } from "zod";
 import type { Billing } from "./billing.js";
 import { BillingError, type BillingErrorKind } from "./billing-error.js";
 import { invoiceMessage, planMessage, subscriptionMessage } from "./convert.js";
+import type { DeclineReason as ChargeDecline } from "./payments.js";
 import { PLANS, planOf } from "./plans.js";
 
 const CODES: Record<BillingErrorKind, Code> = {
@@ -15,13 +20,26 @@ const CODES: Record<BillingErrorKind, Code> = {
   aborted: Code.Aborted,
 };
 
-/** A billing refusal becomes the matching RPC error; anything else goes on to the error interceptor. */
+const DECLINES: Record<ChargeDecline, DeclineReason> = {
+  card_declined: DeclineReason.CARD_DECLINED,
+  insufficient_funds: DeclineReason.INSUFFICIENT_FUNDS,
+  card_expired: DeclineReason.CARD_EXPIRED,
+};
+
+/**
+ * A billing refusal becomes the matching RPC error (a declined card with a PaymentDeclined detail);
+ * anything else goes on to the error interceptor.
+ */
 async function rpc<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    if (err instanceof BillingError) throw new ConnectError(err.message, CODES[err.kind]);
-    throw err;
+    if (!(err instanceof BillingError)) throw err;
+    const details =
+      err.declined === undefined
+        ? []
+        : [{ desc: PaymentDeclinedSchema, value: { reason: DECLINES[err.declined] } }];
+    throw new ConnectError(err.message, CODES[err.kind], undefined, details);
   }
 }
 

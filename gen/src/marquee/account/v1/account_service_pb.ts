@@ -15,7 +15,31 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file marquee/account/v1/account_service.proto.
  */
 export const file_marquee_account_v1_account_service: GenFile = /*@__PURE__*/
-  fileDesc("CihtYXJxdWVlL2FjY291bnQvdjEvYWNjb3VudF9zZXJ2aWNlLnByb3RvEhJtYXJxdWVlLmFjY291bnQudjEiNAoFTW9uZXkSFQoNY3VycmVuY3lfY29kZRgBIAEoCRIUCgxhbW91bnRfbWlub3IYAiABKAMiggIKBFBsYW4SKgoEdGllchgBIAEoDjIcLm1hcnF1ZWUuYWNjb3VudC52MS5QbGFuVGllchIMCgRuYW1lGAIgASgJEhMKC21heF9zdHJlYW1zGAMgASgFEjQKC21heF9xdWFsaXR5GAQgASgOMh8ubWFycXVlZS5jb21tb24udjEuVmlkZW9RdWFsaXR5EhIKCm1heF9oZWlnaHQYBSABKAUSMAoNbW9udGhseV9wcmljZRgGIAEoCzIZLm1hcnF1ZWUuYWNjb3VudC52MS5Nb25leRIvCgx5ZWFybHlfcHJpY2UYByABKAsyGS5tYXJxdWVlLmFjY291bnQudjEuTW9uZXkiqAQKDFN1YnNjcmlwdGlvbhIXCg9zdWJzY3JpcHRpb25faWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIqCgR0aWVyGAMgASgOMhwubWFycXVlZS5hY2NvdW50LnYxLlBsYW5UaWVyEjcKDWJpbGxpbmdfY3ljbGUYBCABKA4yIC5tYXJxdWVlLmFjY291bnQudjEuQmlsbGluZ0N5Y2xlEjQKBXN0YXRlGAUgASgOMiUubWFycXVlZS5hY2NvdW50LnYxLlN1YnNjcmlwdGlvblN0YXRlEj0KGWN1cnJlbnRfcGVyaW9kX3N0YXJ0X3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjsKF2N1cnJlbnRfcGVyaW9kX2VuZF90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCgxwZW5kaW5nX3RpZXIYCCABKA4yHC5tYXJxdWVlLmFjY291bnQudjEuUGxhblRpZXISPwoVcGVuZGluZ19iaWxsaW5nX2N5Y2xlGAkgASgOMiAubWFycXVlZS5hY2NvdW50LnYxLkJpbGxpbmdDeWNsZRIxCg5iaWxsaW5nX2Ftb3VudBgKIAEoCzIZLm1hcnF1ZWUuYWNjb3VudC52MS5Nb25leRIvCgtjcmVhdGVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAixAIKB0ludm9pY2USEgoKaW52b2ljZV9pZBgBIAEoCRIXCg9zdWJzY3JpcHRpb25faWQYAiABKAkSKQoGYW1vdW50GAMgASgLMhkubWFycXVlZS5hY2NvdW50LnYxLk1vbmV5Ei8KBXN0YXRlGAQgASgOMiAubWFycXVlZS5hY2NvdW50LnYxLkludm9pY2VTdGF0ZRITCgtkZXNjcmlwdGlvbhgFIAEoCRI1ChFwZXJpb2Rfc3RhcnRfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMwoPcGVyaW9kX2VuZF90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtjcmVhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiEgoQTGlzdFBsYW5zUmVxdWVzdCI8ChFMaXN0UGxhbnNSZXNwb25zZRInCgVwbGFucxgBIAMoCzIYLm1hcnF1ZWUuYWNjb3VudC52MS5QbGFuIpACChlDcmVhdGVTdWJzY3JpcHRpb25SZXF1ZXN0EhkKB3VzZXJfaWQYASABKAlCCLpIBXIDsAEBEjYKBHRpZXIYAiABKA4yHC5tYXJxdWVlLmFjY291bnQudjEuUGxhblRpZXJCCrpIB4IBBBABIAASQwoNYmlsbGluZ19jeWNsZRgDIAEoDjIgLm1hcnF1ZWUuYWNjb3VudC52MS5CaWxsaW5nQ3ljbGVCCrpIB4IBBBABIAASNwoNcGF5bWVudF90b2tlbhgEIAEoCUIgukgdchsQARjIATIUXnRva19bQS1aYS16MC05Xy1dKyQSIgoPaWRlbXBvdGVuY3lfa2V5GAUgASgJQgm6SAZyBBAIGGQiggEKGkNyZWF0ZVN1YnNjcmlwdGlvblJlc3BvbnNlEjYKDHN1YnNjcmlwdGlvbhgBIAEoCzIgLm1hcnF1ZWUuYWNjb3VudC52MS5TdWJzY3JpcHRpb24SLAoHaW52b2ljZRgCIAEoCzIbLm1hcnF1ZWUuYWNjb3VudC52MS5JbnZvaWNlItMBChlVcGRhdGVTdWJzY3JpcHRpb25SZXF1ZXN0EhkKB3VzZXJfaWQYASABKAlCCLpIBXIDsAEBEjQKBHRpZXIYAiABKA4yHC5tYXJxdWVlLmFjY291bnQudjEuUGxhblRpZXJCCLpIBYIBAhABEkEKDWJpbGxpbmdfY3ljbGUYAyABKA4yIC5tYXJxdWVlLmFjY291bnQudjEuQmlsbGluZ0N5Y2xlQgi6SAWCAQIQARIiCg9pZGVtcG90ZW5jeV9rZXkYBCABKAlCCbpIBnIEEAgYZCKCAQoaVXBkYXRlU3Vic2NyaXB0aW9uUmVzcG9uc2USNgoMc3Vic2NyaXB0aW9uGAEgASgLMiAubWFycXVlZS5hY2NvdW50LnYxLlN1YnNjcmlwdGlvbhIsCgdpbnZvaWNlGAIgASgLMhsubWFycXVlZS5hY2NvdW50LnYxLkludm9pY2UiNgoZQ2FuY2VsU3Vic2NyaXB0aW9uUmVxdWVzdBIZCgd1c2VyX2lkGAEgASgJQgi6SAVyA7ABASJUChpDYW5jZWxTdWJzY3JpcHRpb25SZXNwb25zZRI2CgxzdWJzY3JpcHRpb24YASABKAsyIC5tYXJxdWVlLmFjY291bnQudjEuU3Vic2NyaXB0aW9uIjoKHUdldFN1YnNjcmlwdGlvbkRldGFpbHNSZXF1ZXN0EhkKB3VzZXJfaWQYASABKAlCCLpIBXIDsAEBIoABCh5HZXRTdWJzY3JpcHRpb25EZXRhaWxzUmVzcG9uc2USNgoMc3Vic2NyaXB0aW9uGAEgASgLMiAubWFycXVlZS5hY2NvdW50LnYxLlN1YnNjcmlwdGlvbhImCgRwbGFuGAIgASgLMhgubWFycXVlZS5hY2NvdW50LnYxLlBsYW4icQoYR2V0QmlsbGluZ0hpc3RvcnlSZXF1ZXN0EhkKB3VzZXJfaWQYASABKAlCCLpIBXIDsAEBEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYZCgBEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIAEImMKGUdldEJpbGxpbmdIaXN0b3J5UmVzcG9uc2USLQoIaW52b2ljZXMYASADKAsyGy5tYXJxdWVlLmFjY291bnQudjEuSW52b2ljZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiMgoVR2V0RW50aXRsZW1lbnRSZXF1ZXN0EhkKB3VzZXJfaWQYASABKAlCCLpIBXIDsAEBIrMBChZHZXRFbnRpdGxlbWVudFJlc3BvbnNlEg4KBmFjdGl2ZRgBIAEoCBIqCgR0aWVyGAIgASgOMhwubWFycXVlZS5hY2NvdW50LnYxLlBsYW5UaWVyEjQKC21heF9xdWFsaXR5GAMgASgOMh8ubWFycXVlZS5jb21tb24udjEuVmlkZW9RdWFsaXR5EhIKCm1heF9oZWlnaHQYBCABKAUSEwoLbWF4X3N0cmVhbXMYBSABKAUqaQoIUGxhblRpZXISGQoVUExBTl9USUVSX1VOU1BFQ0lGSUVEEAASEwoPUExBTl9USUVSX0JBU0lDEAESFgoSUExBTl9USUVSX1NUQU5EQVJEEAISFQoRUExBTl9USUVSX1BSRU1JVU0QAypiCgxCaWxsaW5nQ3ljbGUSHQoZQklMTElOR19DWUNMRV9VTlNQRUNJRklFRBAAEhkKFUJJTExJTkdfQ1lDTEVfTU9OVEhMWRABEhgKFEJJTExJTkdfQ1lDTEVfWUVBUkxZEAIqmAEKEVN1YnNjcmlwdGlvblN0YXRlEiIKHlNVQlNDUklQVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEh0KGVNVQlNDUklQVElPTl9TVEFURV9BQ1RJVkUQARIgChxTVUJTQ1JJUFRJT05fU1RBVEVfQ0FOQ0VMTEVEEAISHgoaU1VCU0NSSVBUSU9OX1NUQVRFX0VYUElSRUQQAyphCgxJbnZvaWNlU3RhdGUSHQoZSU5WT0lDRV9TVEFURV9VTlNQRUNJRklFRBAAEhYKEklOVk9JQ0VfU1RBVEVfUEFJRBABEhoKFklOVk9JQ0VfU1RBVEVfREVDTElORUQQAjK6BgoOQWNjb3VudFNlcnZpY2USXQoJTGlzdFBsYW5zEiQubWFycXVlZS5hY2NvdW50LnYxLkxpc3RQbGFuc1JlcXVlc3QaJS5tYXJxdWVlLmFjY291bnQudjEuTGlzdFBsYW5zUmVzcG9uc2UiA5ACARJzChJDcmVhdGVTdWJzY3JpcHRpb24SLS5tYXJxdWVlLmFjY291bnQudjEuQ3JlYXRlU3Vic2NyaXB0aW9uUmVxdWVzdBouLm1hcnF1ZWUuYWNjb3VudC52MS5DcmVhdGVTdWJzY3JpcHRpb25SZXNwb25zZRJzChJVcGRhdGVTdWJzY3JpcHRpb24SLS5tYXJxdWVlLmFjY291bnQudjEuVXBkYXRlU3Vic2NyaXB0aW9uUmVxdWVzdBouLm1hcnF1ZWUuYWNjb3VudC52MS5VcGRhdGVTdWJzY3JpcHRpb25SZXNwb25zZRJzChJDYW5jZWxTdWJzY3JpcHRpb24SLS5tYXJxdWVlLmFjY291bnQudjEuQ2FuY2VsU3Vic2NyaXB0aW9uUmVxdWVzdBouLm1hcnF1ZWUuYWNjb3VudC52MS5DYW5jZWxTdWJzY3JpcHRpb25SZXNwb25zZRKEAQoWR2V0U3Vic2NyaXB0aW9uRGV0YWlscxIxLm1hcnF1ZWUuYWNjb3VudC52MS5HZXRTdWJzY3JpcHRpb25EZXRhaWxzUmVxdWVzdBoyLm1hcnF1ZWUuYWNjb3VudC52MS5HZXRTdWJzY3JpcHRpb25EZXRhaWxzUmVzcG9uc2UiA5ACARJ1ChFHZXRCaWxsaW5nSGlzdG9yeRIsLm1hcnF1ZWUuYWNjb3VudC52MS5HZXRCaWxsaW5nSGlzdG9yeVJlcXVlc3QaLS5tYXJxdWVlLmFjY291bnQudjEuR2V0QmlsbGluZ0hpc3RvcnlSZXNwb25zZSIDkAIBEmwKDkdldEVudGl0bGVtZW50EikubWFycXVlZS5hY2NvdW50LnYxLkdldEVudGl0bGVtZW50UmVxdWVzdBoqLm1hcnF1ZWUuYWNjb3VudC52MS5HZXRFbnRpdGxlbWVudFJlc3BvbnNlIgOQAgFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp, file_marquee_common_v1_video_quality]);
+  fileDesc("CihtYXJxdWVlL2FjY291bnQvdjEvYWNjb3VudF9zZXJ2aWNlLnByb3RvEhJtYXJxdWVlLmFjY291bnQudjEiRAoPUGF5bWVudERlY2xpbmVkEjEKBnJlYXNvbhgBIAEoDjIhLm1hcnF1ZWUuYWNjb3VudC52MS5EZWNsaW5lUmVhc29uIjQKBU1vbmV5EhUKDWN1cnJlbmN5X2NvZGUYASABKAkSFAoMYW1vdW50X21pbm9yGAIgASgDIoICCgRQbGFuEioKBHRpZXIYASABKA4yHC5tYXJxdWVlLmFjY291bnQudjEuUGxhblRpZXISDAoEbmFtZRgCIAEoCRITCgttYXhfc3RyZWFtcxgDIAEoBRI0CgttYXhfcXVhbGl0eRgEIAEoDjIfLm1hcnF1ZWUuY29tbW9uLnYxLlZpZGVvUXVhbGl0eRISCgptYXhfaGVpZ2h0GAUgASgFEjAKDW1vbnRobHlfcHJpY2UYBiABKAsyGS5tYXJxdWVlLmFjY291bnQudjEuTW9uZXkSLwoMeWVhcmx5X3ByaWNlGAcgASgLMhkubWFycXVlZS5hY2NvdW50LnYxLk1vbmV5IqgECgxTdWJzY3JpcHRpb24SFwoPc3Vic2NyaXB0aW9uX2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSKgoEdGllchgDIAEoDjIcLm1hcnF1ZWUuYWNjb3VudC52MS5QbGFuVGllchI3Cg1iaWxsaW5nX2N5Y2xlGAQgASgOMiAubWFycXVlZS5hY2NvdW50LnYxLkJpbGxpbmdDeWNsZRI0CgVzdGF0ZRgFIAEoDjIlLm1hcnF1ZWUuYWNjb3VudC52MS5TdWJzY3JpcHRpb25TdGF0ZRI9ChljdXJyZW50X3BlcmlvZF9zdGFydF90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI7ChdjdXJyZW50X3BlcmlvZF9lbmRfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoMcGVuZGluZ190aWVyGAggASgOMhwubWFycXVlZS5hY2NvdW50LnYxLlBsYW5UaWVyEj8KFXBlbmRpbmdfYmlsbGluZ19jeWNsZRgJIAEoDjIgLm1hcnF1ZWUuYWNjb3VudC52MS5CaWxsaW5nQ3ljbGUSMQoOYmlsbGluZ19hbW91bnQYCiABKAsyGS5tYXJxdWVlLmFjY291bnQudjEuTW9uZXkSLwoLY3JlYXRlX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIsQCCgdJbnZvaWNlEhIKCmludm9pY2VfaWQYASABKAkSFwoPc3Vic2NyaXB0aW9uX2lkGAIgASgJEikKBmFtb3VudBgDIAEoCzIZLm1hcnF1ZWUuYWNjb3VudC52MS5Nb25leRIvCgVzdGF0ZRgEIAEoDjIgLm1hcnF1ZWUuYWNjb3VudC52MS5JbnZvaWNlU3RhdGUSEwoLZGVzY3JpcHRpb24YBSABKAkSNQoRcGVyaW9kX3N0YXJ0X3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjMKD3BlcmlvZF9lbmRfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLY3JlYXRlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIhIKEExpc3RQbGFuc1JlcXVlc3QiPAoRTGlzdFBsYW5zUmVzcG9uc2USJwoFcGxhbnMYASADKAsyGC5tYXJxdWVlLmFjY291bnQudjEuUGxhbiKQAgoZQ3JlYXRlU3Vic2NyaXB0aW9uUmVxdWVzdBIZCgd1c2VyX2lkGAEgASgJQgi6SAVyA7ABARI2CgR0aWVyGAIgASgOMhwubWFycXVlZS5hY2NvdW50LnYxLlBsYW5UaWVyQgq6SAeCAQQQASAAEkMKDWJpbGxpbmdfY3ljbGUYAyABKA4yIC5tYXJxdWVlLmFjY291bnQudjEuQmlsbGluZ0N5Y2xlQgq6SAeCAQQQASAAEjcKDXBheW1lbnRfdG9rZW4YBCABKAlCILpIHXIbEAEYyAEyFF50b2tfW0EtWmEtejAtOV8tXSskEiIKD2lkZW1wb3RlbmN5X2tleRgFIAEoCUIJukgGcgQQCBhkIoIBChpDcmVhdGVTdWJzY3JpcHRpb25SZXNwb25zZRI2CgxzdWJzY3JpcHRpb24YASABKAsyIC5tYXJxdWVlLmFjY291bnQudjEuU3Vic2NyaXB0aW9uEiwKB2ludm9pY2UYAiABKAsyGy5tYXJxdWVlLmFjY291bnQudjEuSW52b2ljZSLTAQoZVXBkYXRlU3Vic2NyaXB0aW9uUmVxdWVzdBIZCgd1c2VyX2lkGAEgASgJQgi6SAVyA7ABARI0CgR0aWVyGAIgASgOMhwubWFycXVlZS5hY2NvdW50LnYxLlBsYW5UaWVyQgi6SAWCAQIQARJBCg1iaWxsaW5nX2N5Y2xlGAMgASgOMiAubWFycXVlZS5hY2NvdW50LnYxLkJpbGxpbmdDeWNsZUIIukgFggECEAESIgoPaWRlbXBvdGVuY3lfa2V5GAQgASgJQgm6SAZyBBAIGGQiggEKGlVwZGF0ZVN1YnNjcmlwdGlvblJlc3BvbnNlEjYKDHN1YnNjcmlwdGlvbhgBIAEoCzIgLm1hcnF1ZWUuYWNjb3VudC52MS5TdWJzY3JpcHRpb24SLAoHaW52b2ljZRgCIAEoCzIbLm1hcnF1ZWUuYWNjb3VudC52MS5JbnZvaWNlIjYKGUNhbmNlbFN1YnNjcmlwdGlvblJlcXVlc3QSGQoHdXNlcl9pZBgBIAEoCUIIukgFcgOwAQEiVAoaQ2FuY2VsU3Vic2NyaXB0aW9uUmVzcG9uc2USNgoMc3Vic2NyaXB0aW9uGAEgASgLMiAubWFycXVlZS5hY2NvdW50LnYxLlN1YnNjcmlwdGlvbiI6Ch1HZXRTdWJzY3JpcHRpb25EZXRhaWxzUmVxdWVzdBIZCgd1c2VyX2lkGAEgASgJQgi6SAVyA7ABASKAAQoeR2V0U3Vic2NyaXB0aW9uRGV0YWlsc1Jlc3BvbnNlEjYKDHN1YnNjcmlwdGlvbhgBIAEoCzIgLm1hcnF1ZWUuYWNjb3VudC52MS5TdWJzY3JpcHRpb24SJgoEcGxhbhgCIAEoCzIYLm1hcnF1ZWUuYWNjb3VudC52MS5QbGFuInEKGEdldEJpbGxpbmdIaXN0b3J5UmVxdWVzdBIZCgd1c2VyX2lkGAEgASgJQgi6SAVyA7ABARIcCglwYWdlX3NpemUYAiABKAVCCbpIBhoEGGQoARIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxiABCJjChlHZXRCaWxsaW5nSGlzdG9yeVJlc3BvbnNlEi0KCGludm9pY2VzGAEgAygLMhsubWFycXVlZS5hY2NvdW50LnYxLkludm9pY2USFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjIKFUdldEVudGl0bGVtZW50UmVxdWVzdBIZCgd1c2VyX2lkGAEgASgJQgi6SAVyA7ABASKzAQoWR2V0RW50aXRsZW1lbnRSZXNwb25zZRIOCgZhY3RpdmUYASABKAgSKgoEdGllchgCIAEoDjIcLm1hcnF1ZWUuYWNjb3VudC52MS5QbGFuVGllchI0CgttYXhfcXVhbGl0eRgDIAEoDjIfLm1hcnF1ZWUuY29tbW9uLnYxLlZpZGVvUXVhbGl0eRISCgptYXhfaGVpZ2h0GAQgASgFEhMKC21heF9zdHJlYW1zGAUgASgFKmkKCFBsYW5UaWVyEhkKFVBMQU5fVElFUl9VTlNQRUNJRklFRBAAEhMKD1BMQU5fVElFUl9CQVNJQxABEhYKElBMQU5fVElFUl9TVEFOREFSRBACEhUKEVBMQU5fVElFUl9QUkVNSVVNEAMqYgoMQmlsbGluZ0N5Y2xlEh0KGUJJTExJTkdfQ1lDTEVfVU5TUEVDSUZJRUQQABIZChVCSUxMSU5HX0NZQ0xFX01PTlRITFkQARIYChRCSUxMSU5HX0NZQ0xFX1lFQVJMWRACKpgBChFTdWJzY3JpcHRpb25TdGF0ZRIiCh5TVUJTQ1JJUFRJT05fU1RBVEVfVU5TUEVDSUZJRUQQABIdChlTVUJTQ1JJUFRJT05fU1RBVEVfQUNUSVZFEAESIAocU1VCU0NSSVBUSU9OX1NUQVRFX0NBTkNFTExFRBACEh4KGlNVQlNDUklQVElPTl9TVEFURV9FWFBJUkVEEAMqYQoMSW52b2ljZVN0YXRlEh0KGUlOVk9JQ0VfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJJTlZPSUNFX1NUQVRFX1BBSUQQARIaChZJTlZPSUNFX1NUQVRFX0RFQ0xJTkVEEAIqmQEKDURlY2xpbmVSZWFzb24SHgoaREVDTElORV9SRUFTT05fVU5TUEVDSUZJRUQQABIgChxERUNMSU5FX1JFQVNPTl9DQVJEX0RFQ0xJTkVEEAESJQohREVDTElORV9SRUFTT05fSU5TVUZGSUNJRU5UX0ZVTkRTEAISHwobREVDTElORV9SRUFTT05fQ0FSRF9FWFBJUkVEEAMyugYKDkFjY291bnRTZXJ2aWNlEl0KCUxpc3RQbGFucxIkLm1hcnF1ZWUuYWNjb3VudC52MS5MaXN0UGxhbnNSZXF1ZXN0GiUubWFycXVlZS5hY2NvdW50LnYxLkxpc3RQbGFuc1Jlc3BvbnNlIgOQAgEScwoSQ3JlYXRlU3Vic2NyaXB0aW9uEi0ubWFycXVlZS5hY2NvdW50LnYxLkNyZWF0ZVN1YnNjcmlwdGlvblJlcXVlc3QaLi5tYXJxdWVlLmFjY291bnQudjEuQ3JlYXRlU3Vic2NyaXB0aW9uUmVzcG9uc2UScwoSVXBkYXRlU3Vic2NyaXB0aW9uEi0ubWFycXVlZS5hY2NvdW50LnYxLlVwZGF0ZVN1YnNjcmlwdGlvblJlcXVlc3QaLi5tYXJxdWVlLmFjY291bnQudjEuVXBkYXRlU3Vic2NyaXB0aW9uUmVzcG9uc2UScwoSQ2FuY2VsU3Vic2NyaXB0aW9uEi0ubWFycXVlZS5hY2NvdW50LnYxLkNhbmNlbFN1YnNjcmlwdGlvblJlcXVlc3QaLi5tYXJxdWVlLmFjY291bnQudjEuQ2FuY2VsU3Vic2NyaXB0aW9uUmVzcG9uc2UShAEKFkdldFN1YnNjcmlwdGlvbkRldGFpbHMSMS5tYXJxdWVlLmFjY291bnQudjEuR2V0U3Vic2NyaXB0aW9uRGV0YWlsc1JlcXVlc3QaMi5tYXJxdWVlLmFjY291bnQudjEuR2V0U3Vic2NyaXB0aW9uRGV0YWlsc1Jlc3BvbnNlIgOQAgESdQoRR2V0QmlsbGluZ0hpc3RvcnkSLC5tYXJxdWVlLmFjY291bnQudjEuR2V0QmlsbGluZ0hpc3RvcnlSZXF1ZXN0Gi0ubWFycXVlZS5hY2NvdW50LnYxLkdldEJpbGxpbmdIaXN0b3J5UmVzcG9uc2UiA5ACARJsCg5HZXRFbnRpdGxlbWVudBIpLm1hcnF1ZWUuYWNjb3VudC52MS5HZXRFbnRpdGxlbWVudFJlcXVlc3QaKi5tYXJxdWVlLmFjY291bnQudjEuR2V0RW50aXRsZW1lbnRSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_marquee_common_v1_video_quality]);
+
+/**
+ * Error detail of the FailedPrecondition that CreateSubscription and
+ * UpdateSubscription answer when the card is declined, so a client can tell
+ * a decline from other refusals and word it for the member. The attempt is
+ * over: another try (another card) is a new attempt with a new idempotency key.
+ *
+ * @generated from message marquee.account.v1.PaymentDeclined
+ */
+export type PaymentDeclined = Message<"marquee.account.v1.PaymentDeclined"> & {
+  /**
+   * Why the card was declined.
+   *
+   * @generated from field: marquee.account.v1.DeclineReason reason = 1;
+   */
+  reason: DeclineReason;
+};
+
+/**
+ * Describes the message marquee.account.v1.PaymentDeclined.
+ * Use `create(PaymentDeclinedSchema)` to create a new message.
+ */
+export const PaymentDeclinedSchema: GenMessage<PaymentDeclined> = /*@__PURE__*/
+  messageDesc(file_marquee_account_v1_account_service, 0);
 
 /**
  * An amount of money in minor units (cents).
@@ -43,7 +67,7 @@ export type Money = Message<"marquee.account.v1.Money"> & {
  * Use `create(MoneySchema)` to create a new message.
  */
 export const MoneySchema: GenMessage<Money> = /*@__PURE__*/
-  messageDesc(file_marquee_account_v1_account_service, 0);
+  messageDesc(file_marquee_account_v1_account_service, 1);
 
 /**
  * A plan on offer.
@@ -106,7 +130,7 @@ export type Plan = Message<"marquee.account.v1.Plan"> & {
  * Use `create(PlanSchema)` to create a new message.
  */
 export const PlanSchema: GenMessage<Plan> = /*@__PURE__*/
-  messageDesc(file_marquee_account_v1_account_service, 1);
+  messageDesc(file_marquee_account_v1_account_service, 2);
 
 /**
  * An account's subscription.
@@ -197,7 +221,7 @@ export type Subscription = Message<"marquee.account.v1.Subscription"> & {
  * Use `create(SubscriptionSchema)` to create a new message.
  */
 export const SubscriptionSchema: GenMessage<Subscription> = /*@__PURE__*/
-  messageDesc(file_marquee_account_v1_account_service, 2);
+  messageDesc(file_marquee_account_v1_account_service, 3);
 
 /**
  * An invoice of billing history.
@@ -267,7 +291,7 @@ export type Invoice = Message<"marquee.account.v1.Invoice"> & {
  * Use `create(InvoiceSchema)` to create a new message.
  */
 export const InvoiceSchema: GenMessage<Invoice> = /*@__PURE__*/
-  messageDesc(file_marquee_account_v1_account_service, 3);
+  messageDesc(file_marquee_account_v1_account_service, 4);
 
 /**
  * Request of ListPlans.
@@ -282,7 +306,7 @@ export type ListPlansRequest = Message<"marquee.account.v1.ListPlansRequest"> & 
  * Use `create(ListPlansRequestSchema)` to create a new message.
  */
 export const ListPlansRequestSchema: GenMessage<ListPlansRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_account_v1_account_service, 4);
+  messageDesc(file_marquee_account_v1_account_service, 5);
 
 /**
  * Response of ListPlans.
@@ -303,7 +327,7 @@ export type ListPlansResponse = Message<"marquee.account.v1.ListPlansResponse"> 
  * Use `create(ListPlansResponseSchema)` to create a new message.
  */
 export const ListPlansResponseSchema: GenMessage<ListPlansResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_account_v1_account_service, 5);
+  messageDesc(file_marquee_account_v1_account_service, 6);
 
 /**
  * Request of CreateSubscription.
@@ -355,7 +379,7 @@ export type CreateSubscriptionRequest = Message<"marquee.account.v1.CreateSubscr
  * Use `create(CreateSubscriptionRequestSchema)` to create a new message.
  */
 export const CreateSubscriptionRequestSchema: GenMessage<CreateSubscriptionRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_account_v1_account_service, 6);
+  messageDesc(file_marquee_account_v1_account_service, 7);
 
 /**
  * Response of CreateSubscription.
@@ -383,7 +407,7 @@ export type CreateSubscriptionResponse = Message<"marquee.account.v1.CreateSubsc
  * Use `create(CreateSubscriptionResponseSchema)` to create a new message.
  */
 export const CreateSubscriptionResponseSchema: GenMessage<CreateSubscriptionResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_account_v1_account_service, 7);
+  messageDesc(file_marquee_account_v1_account_service, 8);
 
 /**
  * Request of UpdateSubscription.
@@ -425,7 +449,7 @@ export type UpdateSubscriptionRequest = Message<"marquee.account.v1.UpdateSubscr
  * Use `create(UpdateSubscriptionRequestSchema)` to create a new message.
  */
 export const UpdateSubscriptionRequestSchema: GenMessage<UpdateSubscriptionRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_account_v1_account_service, 8);
+  messageDesc(file_marquee_account_v1_account_service, 9);
 
 /**
  * Response of UpdateSubscription.
@@ -453,7 +477,7 @@ export type UpdateSubscriptionResponse = Message<"marquee.account.v1.UpdateSubsc
  * Use `create(UpdateSubscriptionResponseSchema)` to create a new message.
  */
 export const UpdateSubscriptionResponseSchema: GenMessage<UpdateSubscriptionResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_account_v1_account_service, 9);
+  messageDesc(file_marquee_account_v1_account_service, 10);
 
 /**
  * Request of CancelSubscription.
@@ -474,7 +498,7 @@ export type CancelSubscriptionRequest = Message<"marquee.account.v1.CancelSubscr
  * Use `create(CancelSubscriptionRequestSchema)` to create a new message.
  */
 export const CancelSubscriptionRequestSchema: GenMessage<CancelSubscriptionRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_account_v1_account_service, 10);
+  messageDesc(file_marquee_account_v1_account_service, 11);
 
 /**
  * Response of CancelSubscription.
@@ -495,7 +519,7 @@ export type CancelSubscriptionResponse = Message<"marquee.account.v1.CancelSubsc
  * Use `create(CancelSubscriptionResponseSchema)` to create a new message.
  */
 export const CancelSubscriptionResponseSchema: GenMessage<CancelSubscriptionResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_account_v1_account_service, 11);
+  messageDesc(file_marquee_account_v1_account_service, 12);
 
 /**
  * Request of GetSubscriptionDetails.
@@ -516,7 +540,7 @@ export type GetSubscriptionDetailsRequest = Message<"marquee.account.v1.GetSubsc
  * Use `create(GetSubscriptionDetailsRequestSchema)` to create a new message.
  */
 export const GetSubscriptionDetailsRequestSchema: GenMessage<GetSubscriptionDetailsRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_account_v1_account_service, 12);
+  messageDesc(file_marquee_account_v1_account_service, 13);
 
 /**
  * Response of GetSubscriptionDetails.
@@ -544,7 +568,7 @@ export type GetSubscriptionDetailsResponse = Message<"marquee.account.v1.GetSubs
  * Use `create(GetSubscriptionDetailsResponseSchema)` to create a new message.
  */
 export const GetSubscriptionDetailsResponseSchema: GenMessage<GetSubscriptionDetailsResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_account_v1_account_service, 13);
+  messageDesc(file_marquee_account_v1_account_service, 14);
 
 /**
  * Request of GetBillingHistory.
@@ -579,7 +603,7 @@ export type GetBillingHistoryRequest = Message<"marquee.account.v1.GetBillingHis
  * Use `create(GetBillingHistoryRequestSchema)` to create a new message.
  */
 export const GetBillingHistoryRequestSchema: GenMessage<GetBillingHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_account_v1_account_service, 14);
+  messageDesc(file_marquee_account_v1_account_service, 15);
 
 /**
  * Response of GetBillingHistory.
@@ -607,7 +631,7 @@ export type GetBillingHistoryResponse = Message<"marquee.account.v1.GetBillingHi
  * Use `create(GetBillingHistoryResponseSchema)` to create a new message.
  */
 export const GetBillingHistoryResponseSchema: GenMessage<GetBillingHistoryResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_account_v1_account_service, 15);
+  messageDesc(file_marquee_account_v1_account_service, 16);
 
 /**
  * Request of GetEntitlement.
@@ -628,7 +652,7 @@ export type GetEntitlementRequest = Message<"marquee.account.v1.GetEntitlementRe
  * Use `create(GetEntitlementRequestSchema)` to create a new message.
  */
 export const GetEntitlementRequestSchema: GenMessage<GetEntitlementRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_account_v1_account_service, 16);
+  messageDesc(file_marquee_account_v1_account_service, 17);
 
 /**
  * Response of GetEntitlement.
@@ -677,7 +701,7 @@ export type GetEntitlementResponse = Message<"marquee.account.v1.GetEntitlementR
  * Use `create(GetEntitlementResponseSchema)` to create a new message.
  */
 export const GetEntitlementResponseSchema: GenMessage<GetEntitlementResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_account_v1_account_service, 17);
+  messageDesc(file_marquee_account_v1_account_service, 18);
 
 /**
  * Plan tiers.
@@ -830,6 +854,47 @@ export const InvoiceStateSchema: GenEnum<InvoiceState> = /*@__PURE__*/
   enumDesc(file_marquee_account_v1_account_service, 3);
 
 /**
+ * Why a card was declined.
+ *
+ * @generated from enum marquee.account.v1.DeclineReason
+ */
+export enum DeclineReason {
+  /**
+   * Not set.
+   *
+   * @generated from enum value: DECLINE_REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The card issuer refused the charge.
+   *
+   * @generated from enum value: DECLINE_REASON_CARD_DECLINED = 1;
+   */
+  CARD_DECLINED = 1,
+
+  /**
+   * The account behind the card lacks the funds.
+   *
+   * @generated from enum value: DECLINE_REASON_INSUFFICIENT_FUNDS = 2;
+   */
+  INSUFFICIENT_FUNDS = 2,
+
+  /**
+   * The card has expired or was blocked.
+   *
+   * @generated from enum value: DECLINE_REASON_CARD_EXPIRED = 3;
+   */
+  CARD_EXPIRED = 3,
+}
+
+/**
+ * Describes the enum marquee.account.v1.DeclineReason.
+ */
+export const DeclineReasonSchema: GenEnum<DeclineReason> = /*@__PURE__*/
+  enumDesc(file_marquee_account_v1_account_service, 4);
+
+/**
  * AccountService owns plans, subscriptions and billing. Payments go through a
  * payment-provider port (simulated in this project).
  *
@@ -851,11 +916,13 @@ export const AccountService: GenService<{
   },
   /**
    * CreateSubscription subscribes the account to a plan and charges the first
-   * period. A declined payment leaves no subscription and no invoice
-   * (FailedPrecondition); a retry with the same idempotency key gets the same
-   * answer without charging again, so try another card with a new key. The
-   * idempotency key makes a retry safe: it returns the first result and never
-   * charges twice. An account with an active subscription gets AlreadyExists;
+   * period. An idempotency key names one attempt: a retry of the attempt with
+   * the same key and the same request returns the first result and never
+   * charges twice; the same key with another request is refused
+   * (FailedPrecondition). A declined payment leaves no subscription and no
+   * invoice (FailedPrecondition with a PaymentDeclined detail), and its retry
+   * gets the same answer without charging again, so try another card with a
+   * new key. An account with an active subscription gets AlreadyExists;
    * one whose cancelled subscription is still running resumes it (renewal on
    * again, the new card kept; the tier and cycle apply as UpdateSubscription
    * would); after the end of access a new subscription starts.
@@ -874,7 +941,9 @@ export const AccountService: GenService<{
    * fraction of the period, computed in whole minor units and rounded half
    * up. A cycle change applies at the end of the period. Asking for the
    * current tier (or cycle) drops a scheduled change. A cancelled
-   * subscription must be resumed (CreateSubscription) first.
+   * subscription must be resumed (CreateSubscription) first. A declined
+   * upgrade charge changes nothing (FailedPrecondition with a PaymentDeclined
+   * detail). Idempotency keys work as in CreateSubscription.
    *
    * @generated from rpc marquee.account.v1.AccountService.UpdateSubscription
    */
