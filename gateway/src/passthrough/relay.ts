@@ -18,6 +18,7 @@ import {
   rpcLogLevel,
   SESSION_HEADER,
 } from "@marquee/kit";
+import { rpcServerSpan, type Tracer } from "@marquee/kit/tracing";
 import type { Logger } from "pino";
 import type { GatewayAuth } from "../auth.js";
 import { type DeadlinePolicy, unaryDeadlineMessage, unaryDeadlineMs } from "../deadlines.js";
@@ -39,6 +40,8 @@ export interface PassthroughOptions {
   log: Logger;
   metrics: RpcMetrics;
   inFlight: InFlight;
+  /** While the process traces: each call gets a server span, the parent of the service's. */
+  tracer?: Tracer;
 }
 
 /**
@@ -90,6 +93,8 @@ export function passthrough(o: PassthroughOptions) {
     const started = process.hrtime.bigint();
     const labels = { service: rpc.service, method: rpc.method };
     const requestId = requestIdFrom((req.headers[REQUEST_ID_HEADER] as string | undefined) ?? null);
+    const span =
+      o.tracer === undefined ? undefined : rpcServerSpan(o.tracer, rpc.service, rpc.method, req.headers);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const header = (name: string) => {
       const v = req.headers[name];
@@ -109,6 +114,7 @@ export function passthrough(o: PassthroughOptions) {
       o.metrics.calls.inc({ ...labels, code: name });
       if (code !== 0) o.metrics.errors.inc({ ...labels, code: name });
       o.metrics.latency.observe(labels, seconds);
+      span?.end(code as Code | 0, message);
       o.log[rpcLogLevel(code === 0 ? undefined : (code as Code))](
         {
           rpc: `${rpc.service}/${rpc.method}`,
@@ -140,7 +146,12 @@ export function passthrough(o: PassthroughOptions) {
       () => refuse(new ConnectError(unaryDeadlineMessage(clientMs, o.deadlines), Code.DeadlineExceeded)),
       timeoutMs,
     );
-    o.auth.admit(rpc.service, rpc.method, header).then(
+    // Under the span, the user service calls admitting may make are its children.
+    const admitted =
+      span === undefined
+        ? o.auth.admit(rpc.service, rpc.method, header)
+        : span.run(() => o.auth.admit(rpc.service, rpc.method, header));
+    admitted.then(
       (who) => {
         if (done) return;
         const forward: http2.OutgoingHttpHeaders = {
@@ -157,6 +168,7 @@ export function passthrough(o: PassthroughOptions) {
         if (address !== "") forward[CLIENT_IP_HEADER] = address;
         if (who.sessionId !== "") forward[SESSION_HEADER] = who.sessionId;
         if (who.country !== "") forward[COUNTRY_HEADER] = who.country;
+        span?.inject(forward);
         const url = o.upstreams.get(rpc.service) as string;
         const stream = sessionTo(url).request(forward);
         upstream = stream;

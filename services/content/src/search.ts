@@ -1,6 +1,7 @@
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { type Content, ContentSchema } from "@marquee/sdk/marquee/content/v1/content_pb";
+import { withPlayable } from "./domain/playable.js";
 import { releaseYear } from "./domain/visibility.js";
 
 /** What the search index holds for one title. */
@@ -76,7 +77,7 @@ export function popularityBoost(popularity: number): number {
 }
 
 export function toSearchDoc(content: Content): SearchDoc {
-  const light = create(ContentSchema, { ...content, seasons: [] });
+  const light = withPlayable(content, { seasons: false });
   return {
     id: content.contentId,
     title: content.title,

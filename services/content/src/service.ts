@@ -25,6 +25,7 @@ import { uuidV5 } from "./catalog/uuid.js";
 import { newContent, updatedContent } from "./content-input.js";
 import { GENRES, isKnownGenre, unknownGenres } from "./domain/genres.js";
 import { allowed, effectiveCap } from "./domain/maturity.js";
+import { withPlayable } from "./domain/playable.js";
 import type { BrowseOrder } from "./domain/sort-keys.js";
 import { rankTrending, TRENDING_WINDOW_MS, type Trend } from "./domain/trending.js";
 import { isVisible } from "./domain/visibility.js";
@@ -72,8 +73,8 @@ const searchToken = z.object({ q: z.string(), o: z.number().int().min(0).max(MAX
 
 const notFound = (contentId: string) => new ConnectError(`no title ${contentId}`, Code.NotFound);
 
-/** Browse listings carry no seasons (GetContentDetails does). */
-const withoutSeasons = (c: Content): Content => create(ContentSchema, { ...c, seasons: [] });
+/** Browse listings carry no seasons (GetContentDetails does), but say whether the title plays. */
+const withoutSeasons = (c: Content): Content => withPlayable(c, { seasons: false });
 
 /** The caller's maturity cap narrowed by the request's own. */
 function capOf(ctx: HandlerContext, requested: number): number {
@@ -222,7 +223,7 @@ export function contentService(deps: ContentServiceDeps): ServiceImpl<typeof Con
       if (content === undefined || !isVisible(content) || !allowed(content.maturityRating, capOf(ctx, 0))) {
         throw notFound(req.contentId);
       }
-      return { content };
+      return { content: withPlayable(content) };
     },
 
     async getGenres(_req, ctx) {

@@ -1,11 +1,22 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { type Client, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { clientSpans } from "./tracing/rpc.js";
+import { tracerFor } from "./tracing/state.js";
 
 /**
  * A gRPC client of another Marquee service over HTTP/2. Pass
- * callOptions(ctx) on each call so deadline, identity and request id travel on.
+ * callOptions(ctx) on each call so deadline, identity and request id travel on
+ * (and the trace, while the process traces).
  */
 export function createServiceClient<S extends DescService>(service: S, baseUrl: string): Client<S> {
-  return createClient(service, createGrpcTransport({ baseUrl, idleConnectionTimeoutMs: 60_000 }));
+  const tracer = tracerFor("rpc-client");
+  return createClient(
+    service,
+    createGrpcTransport({
+      baseUrl,
+      idleConnectionTimeoutMs: 60_000,
+      interceptors: tracer === undefined ? [] : [clientSpans(tracer)],
+    }),
+  );
 }

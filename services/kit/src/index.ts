@@ -4,8 +4,10 @@
 export { type AdminAddress, loadAdminAddress } from "./admin.js";
 export {
   callerOf,
+  OPERATOR_ROLE,
   requireInternal,
   requireMember,
+  requireOperator,
   requireProfile,
   requireScope,
   requireSelf,
@@ -16,6 +18,13 @@ export { ANONYMOUS, CALLER_HEADER, type Caller, callerKey, decodeCaller, encodeC
 export { clientAddressKey } from "./client-address.js";
 export { createServiceClient } from "./clients.js";
 export { ConfigError, envs, loadConfig } from "./config.js";
+export {
+  DEMO_POOL_SECONDS,
+  DEMO_POOL_SIZE,
+  type DemoPoolMedia,
+  demoPoolAssetId,
+  demoPoolMedia,
+} from "./demo-pool.js";
 export {
   type Dependency,
   DependencyError,

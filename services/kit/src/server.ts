@@ -1,6 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { type ConnectRouter, createContextValues, type Interceptor } from "@connectrpc/connect";
 import { Health } from "@marquee/sdk/grpc/health/v1/health_pb";
+import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { type AdminAddress, serveAdmin } from "./admin.js";
 import { clientAddressKey } from "./client-address.js";
@@ -18,13 +19,20 @@ import { DualProtocolListener, type RequestHandler } from "./listener.js";
 import { createRpcMetrics, type RpcMetrics } from "./metrics.js";
 import { type ReflectionOptions, registerReflection } from "./reflection.js";
 import { type RpcHandlerOptions, rpcHandler } from "./rpc-handler.js";
+import { serverSpans } from "./tracing/rpc.js";
+import { tracerFor } from "./tracing/state.js";
 
 /**
  * Takes a request before the Connect router does (returns true), or
  * leaves it (false). Given the server's metrics and in-flight count so calls
- * it takes are observed and drained like any other.
+ * it takes are observed and drained like any other, and its tracer while the
+ * process traces (see tracing/), so those calls are traced too.
  */
-export type Passthrough = (kit: { metrics: RpcMetrics; inFlight: InFlight }) => RequestHandler<boolean>;
+export type Passthrough = (kit: {
+  metrics: RpcMetrics;
+  inFlight: InFlight;
+  tracer?: Tracer;
+}) => RequestHandler<boolean>;
 
 export interface ServeOptions {
   /** Component name for logs and metrics, e.g. "user". */
@@ -87,7 +95,10 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   const health = new HealthState(opts.services.map((s) => s.typeName));
   const maxTimeoutMs = opts.maxTimeoutMs ?? SERVICE_MAX_TIMEOUT_MS;
   const limit = opts.requestLimit ?? defaultRequestLimit;
+  const tracer = tracerFor(opts.name);
   const interceptors: Interceptor[] = [
+    // Outermost, so the span covers the whole call; absent while the process does not trace.
+    ...(tracer === undefined ? [] : [serverSpans(tracer)]),
     contextInterceptor(opts.trustCallerHeader ?? true),
     observeInterceptor(opts.log, metrics, inFlight),
     errorInterceptor(opts.log),
@@ -110,7 +121,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
     fallback: opts.fallback,
     log: opts.log,
   });
-  const passthrough = opts.passthrough?.({ metrics, inFlight });
+  const passthrough = opts.passthrough?.({ metrics, inFlight, tracer });
   const handler: RequestHandler = (req, res) => {
     if (opts.cors) {
       const preflight = applyCors(req.headers, res);

@@ -1,6 +1,7 @@
 import { ConfigError } from "./config.js";
 import { DependencyError } from "./dependencies.js";
 import { createLogger, type Logger } from "./logger.js";
+import { startTracing, type Tracing } from "./tracing/setup.js";
 
 /**
  * Runs until SIGINT/SIGTERM, then closes everything in order and exits. A
@@ -28,7 +29,8 @@ export function runUntilSignal(log: Logger, close: () => Promise<void>): void {
 }
 
 /**
- * The body of every main.ts: start, then run until a signal. A bad
+ * The body of every main.ts: start tracing (when OTEL_EXPORTER_OTLP_ENDPOINT
+ * is set), start, then run until a signal. A bad
  * configuration ends the process with its message and status 2, a dependency
  * that never came up with its message and status 1, not a stack trace. A
  * signal while starting exits at once: nothing is serving yet (and any ffmpeg
@@ -57,12 +59,17 @@ export async function runMain(name: string, start: () => Promise<{ close(): Prom
   process.once("SIGINT", whileStarting);
   process.once("SIGTERM", whileStarting);
   let server: { close(): Promise<void> };
+  let tracing: Tracing;
   try {
+    tracing = await startTracing(name);
     server = await start();
   } catch (err) {
     return fail(err, log);
   }
   process.off("SIGINT", whileStarting);
   process.off("SIGTERM", whileStarting);
-  runUntilSignal(log, () => server.close());
+  runUntilSignal(log, async () => {
+    await server.close();
+    await tracing.shutdown();
+  });
 }

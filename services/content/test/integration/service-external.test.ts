@@ -14,6 +14,7 @@ import { uuidV5 } from "../../src/catalog/uuid.js";
 import { OpenSearchIndex } from "../../src/search-opensearch.js";
 import { CassandraContentStore } from "../../src/store-cassandra.js";
 import { CassandraTrendingStore } from "../../src/trending-store-cassandra.js";
+import { demoMediaSuite } from "../demo-media-suite.js";
 import { type ContentFixture, callers, startFixture } from "../fixture.js";
 
 /**
@@ -62,6 +63,8 @@ test.before(async (t) => {
 test.after.always(async (t) => {
   await t.context.f?.close();
 });
+
+demoMediaSuite(test, 200);
 
 const fixtureId = (title: string) => {
   const f = FIXTURE_TITLES.find((x) => x.title === title);

@@ -4,6 +4,8 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { BackendsConfig } from "../backends-config.js";
 import { retryFields } from "../logger.js";
+import { tracedHandle, tracedPublish } from "../tracing/bus.js";
+import { tracerFor } from "../tracing/state.js";
 import {
   type ConsumeOptions,
   DEDUPE_WINDOW_MS,
@@ -88,6 +90,8 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
     }
   }
   const js = jetstream(nc);
+  // While the process traces: trace context in the messages' headers, a span per publish and per delivery.
+  const tracer = tracerFor(opts.name);
 
   /** One durable consumer on one stream of `c.stream`. */
   const consumeStream = async (
@@ -109,13 +113,23 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
     const running = new Set<Promise<void>>();
     const handle = async (m: JsMsg) => {
       try {
-        await c.handler({
+        const event = {
           subject: unshard(m.subject.slice(ns.length)),
           data: m.data,
           msgId: m.headers?.get("Nats-Msg-Id") ?? `${part.name}:${m.seq}`,
           publishTime: new Date(Number(m.info.timestampNanos) / 1e6),
           deliveryCount: m.info.deliveryCount,
-        });
+        };
+        await (tracer === undefined
+          ? c.handler(event)
+          : tracedHandle(
+              tracer,
+              c.stream,
+              c.durable,
+              event,
+              (name) => m.headers?.get(name),
+              () => c.handler(event),
+            ));
         // A plain ack (no confirmation round trip): a lost ack only means a redelivery, which
         // at-least-once handlers absorb; confirming each one cost more CPU than the handling.
         m.ack();
@@ -147,10 +161,13 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
 
   return {
     async publish(subject, data, msgId) {
-      const stored = sharded(streamOf(subject))
-        ? withShard(subject, playbackShard(subject, shards))
-        : subject;
-      await publisher.publish(ns + stored, data, msgId);
+      const stream = streamOf(subject);
+      const stored = ns + (sharded(stream) ? withShard(subject, playbackShard(subject, shards)) : subject);
+      await (tracer === undefined
+        ? publisher.publish(stored, data, msgId)
+        : tracedPublish(tracer, stream, subject, msgId, (headers) =>
+            publisher.publish(stored, data, msgId, headers),
+          ));
     },
 
     async consume(c: ConsumeOptions): Promise<Subscription> {

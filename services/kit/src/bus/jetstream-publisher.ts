@@ -73,14 +73,18 @@ export function jetStreamPublisher(nc: NatsConnection) {
   };
 
   return {
-    /** Resolves once the stream has stored the message (or recognised its msgId as a repeat). */
-    publish(subject: string, data: Uint8Array, msgId: string): Promise<void> {
+    /**
+     * Resolves once the stream has stored the message (or recognised its msgId as a repeat).
+     * `trace`: headers carrying the publisher's trace context, put on the message.
+     */
+    publish(subject: string, data: Uint8Array, msgId: string, trace?: Record<string, string>): Promise<void> {
       return new Promise<void>((resolve, reject) => {
         if (queued.length === 0) setImmediate(sendQueued);
         queued.push(() => {
           const token = String(++next);
           const h = headers();
           h.set("Nats-Msg-Id", msgId);
+          if (trace !== undefined) for (const name in trace) h.set(name, trace[name] as string);
           waiting.set(token, { resolve, reject, subject, until: Date.now() + ACK_TIMEOUT_MS });
           try {
             nc.publish(subject, data, { reply: inbox + token, headers: h });

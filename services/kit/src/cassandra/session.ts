@@ -1,6 +1,8 @@
 import { Client, types } from "cassandra-driver";
 import type { Logger } from "pino";
 import type { BackendsConfig } from "../backends-config.js";
+import { traceCassandra } from "../tracing/cassandra.js";
+import { tracerFor } from "../tracing/state.js";
 import { applyMigrations, type Migration } from "./migrations.js";
 
 export interface CassandraOptions {
@@ -45,5 +47,7 @@ export async function openCassandra(opts: CassandraOptions): Promise<Client> {
     await client.shutdown();
     throw err;
   }
+  const tracer = tracerFor("cassandra");
+  if (tracer !== undefined) traceCassandra(client, tracer);
   return client;
 }

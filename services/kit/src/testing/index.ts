@@ -7,4 +7,5 @@ export {
   grpcWebCall,
   type RawOutcome,
 } from "./raw-calls.js";
+export { recordSpans, type SpanRecorder } from "./spans.js";
 export { waitFor } from "./wait-for.js";

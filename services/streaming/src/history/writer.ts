@@ -8,6 +8,7 @@ import {
   readingsOf,
   type Subscription,
 } from "@marquee/kit/bus";
+import { activeContext, inSpan, type TraceContext, tracerFor } from "@marquee/kit/tracing";
 import type { PlaybackReading, PlaybackReport } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import type { Logger } from "pino";
 import { uuidv7Time } from "../playback/session-id.js";
@@ -84,7 +85,18 @@ export interface HistoryWriterOptions {
  * with the same timestamps instead of counting twice.
  */
 export function startHistoryWriter(o: HistoryWriterOptions): Promise<Subscription> {
-  const batcher = new ProgressBatcher(o.store, 256, ROUND_GATHER_MS);
+  const tracer = tracerFor(HISTORY_WRITER);
+  // A round is written after its reports' handlers have handed their writes over: each write
+  // keeps the trace of the report it came from, so its Cassandra calls join that report's trace.
+  const traces = new WeakMap<ProgressWrite, TraceContext>();
+  const store =
+    tracer === undefined
+      ? o.store
+      : {
+          recordProgress: (w: ProgressWrite) =>
+            inSpan(tracer, "write progress", () => o.store.recordProgress(w), { parent: traces.get(w) }),
+        };
+  const batcher = new ProgressBatcher(store, 256, ROUND_GATHER_MS);
   return consumeEvents(o.bus, {
     kinds: [EVENTS.playbackReport],
     durable: HISTORY_WRITER,
@@ -95,7 +107,10 @@ export function startHistoryWriter(o: HistoryWriterOptions): Promise<Subscriptio
     handler: async ({ message, event }) => {
       const readings = readingsOf(message);
       const write = newestWriteOf(message, readings);
-      if (write !== undefined) await batcher.record(write);
+      if (write !== undefined) {
+        if (tracer !== undefined) traces.set(write, activeContext());
+        await batcher.record(write);
+      }
       o.onDurable?.(event, readings.length);
     },
   });

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file marquee/streaming/v1/streaming_service.proto.
  */
 export const file_marquee_streaming_v1_streaming_service: GenFile = /*@__PURE__*/
-  fileDesc("CixtYXJxdWVlL3N0cmVhbWluZy92MS9zdHJlYW1pbmdfc2VydmljZS5wcm90bxIUbWFycXVlZS5zdHJlYW1pbmcudjEihwEKCVJlbmRpdGlvbhIUCgxyZW5kaXRpb25faWQYASABKAkSDgoGaGVpZ2h0GAIgASgFEg0KBXdpZHRoGAMgASgFEhMKC2JpdHJhdGVfYnBzGAQgASgDEjAKB3F1YWxpdHkYBSABKA4yHy5tYXJxdWVlLmNvbW1vbi52MS5WaWRlb1F1YWxpdHkinwEKFFN0cmVhbUNvbnRlbnRSZXF1ZXN0EhwKCnByb2ZpbGVfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNvbnRlbnRfaWQYAiABKAlCCLpIBXIDsAEBEi0KCmVwaXNvZGVfaWQYAyABKAlCGbpIFnIUMhJeKFswLTlhLWYtXXszNn0pPyQSHAoJZGV2aWNlX2lkGAQgASgJQgm6SAZyBBABGGQihQMKFVN0cmVhbUNvbnRlbnRSZXNwb25zZRISCgpzZXNzaW9uX2lkGAEgASgJEhQKDG1hbmlmZXN0X3VybBgCIAEoCRI4ChRtYW5pZmVzdF9leHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoPcmVzdW1lX3Bvc2l0aW9uGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjUKEmhlYXJ0YmVhdF9pbnRlcnZhbBgFIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIzCgpyZW5kaXRpb25zGAYgAygLMh8ubWFycXVlZS5zdHJlYW1pbmcudjEuUmVuZGl0aW9uEjQKC21heF9xdWFsaXR5GAcgASgOMh8ubWFycXVlZS5jb21tb24udjEuVmlkZW9RdWFsaXR5EjIKD3JlcG9ydF9pbnRlcnZhbBgIIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiJpChJQYXVzZVN0cmVhbVJlcXVlc3QSHAoKc2Vzc2lvbl9pZBgBIAEoCUIIukgFcgOwAQESNQoIcG9zaXRpb24YAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CCLpIBaoBAjIAIhUKE1BhdXNlU3RyZWFtUmVzcG9uc2UiagoTUmVzdW1lU3RyZWFtUmVxdWVzdBIcCgpzZXNzaW9uX2lkGAEgASgJQgi6SAVyA7ABARI1Cghwb3NpdGlvbhgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIIukgFqgECMgAiFgoUUmVzdW1lU3RyZWFtUmVzcG9uc2UiaAoRU3RvcFN0cmVhbVJlcXVlc3QSHAoKc2Vzc2lvbl9pZBgBIAEoCUIIukgFcgOwAQESNQoIcG9zaXRpb24YAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CCLpIBaoBAjIAIhQKElN0b3BTdHJlYW1SZXNwb25zZSK6AwoUU2VuZEhlYXJ0YmVhdFJlcXVlc3QSHAoKc2Vzc2lvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoIc2VxdWVuY2UYAiABKANCB7pIBCICKAESNgoKZXZlbnRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBrpIA8gBARI4Cghwb3NpdGlvbhgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkILukgIyAEBqgECMgASPgoFc3RhdGUYBSABKA4yIy5tYXJxdWVlLnN0cmVhbWluZy52MS5QbGF5YmFja1N0YXRlQgq6SAeCAQQQASAAEh0KDHJlbmRpdGlvbl9pZBgGIAEoCUIHukgEcgIYKBIcCgtiaXRyYXRlX2JwcxgHIAEoA0IHukgEIgIoABIvCg5idWZmZXJfc2Vjb25kcxgIIAEoAUIXukgUEhIZAAAAAADAgkApAAAAAAAAAAASHwoOZHJvcHBlZF9mcmFtZXMYCSABKANCB7pIBCICKAASKAoXbWVhc3VyZWRfdGhyb3VnaHB1dF9icHMYCiABKANCB7pIBCICKAAiTgoVU2VuZEhlYXJ0YmVhdFJlc3BvbnNlEjUKEmhlYXJ0YmVhdF9pbnRlcnZhbBgBIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiKYAwoQSGVhcnRiZWF0UmVhZGluZxIZCghzZXF1ZW5jZRgBIAEoA0IHukgEIgIoARI2CgpldmVudF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEjgKCHBvc2l0aW9uGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uQgu6SAjIAQGqAQIyABI+CgVzdGF0ZRgEIAEoDjIjLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlBsYXliYWNrU3RhdGVCCrpIB4IBBBABIAASHQoMcmVuZGl0aW9uX2lkGAUgASgJQge6SARyAhgoEhwKC2JpdHJhdGVfYnBzGAYgASgDQge6SAQiAigAEi8KDmJ1ZmZlcl9zZWNvbmRzGAcgASgBQhe6SBQSEhkAAAAAAMCCQCkAAAAAAAAAABIfCg5kcm9wcGVkX2ZyYW1lcxgIIAEoA0IHukgEIgIoABIoChdtZWFzdXJlZF90aHJvdWdocHV0X2JwcxgJIAEoA0IHukgEIgIoACJ7ChVTZW5kSGVhcnRiZWF0c1JlcXVlc3QSHAoKc2Vzc2lvbl9pZBgBIAEoCUIIukgFcgOwAQESRAoIcmVhZGluZ3MYAiADKAsyJi5tYXJxdWVlLnN0cmVhbWluZy52MS5IZWFydGJlYXRSZWFkaW5nQgq6SAeSAQQIARB4IoMBChZTZW5kSGVhcnRiZWF0c1Jlc3BvbnNlEjUKEmhlYXJ0YmVhdF9pbnRlcnZhbBgBIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIyCg9yZXBvcnRfaW50ZXJ2YWwYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iNwoXUmVuZXdNYW5pZmVzdFVybFJlcXVlc3QSHAoKc2Vzc2lvbl9pZBgBIAEoCUIIukgFcgOwAQEiagoYUmVuZXdNYW5pZmVzdFVybFJlc3BvbnNlEhQKDG1hbmlmZXN0X3VybBgBIAEoCRI4ChRtYW5pZmVzdF9leHBpcmVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi6wEKEFBsYXliYWNrUHJvZ3Jlc3MSEgoKY29udGVudF9pZBgBIAEoCRISCgplcGlzb2RlX2lkGAIgASgJEisKCHBvc2l0aW9uGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEisKCGR1cmF0aW9uGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhEKCWNvbXBsZXRlZBgFIAEoCBIvCgt1cGRhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJZGV2aWNlX2lkGAcgASgJIlgKGkdldENvbnRpbnVlV2F0Y2hpbmdSZXF1ZXN0EhwKCnByb2ZpbGVfaWQYASABKAlCCLpIBXIDsAEBEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYMigBIlQKG0dldENvbnRpbnVlV2F0Y2hpbmdSZXNwb25zZRI1CgVpdGVtcxgBIAMoCzImLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlBsYXliYWNrUHJvZ3Jlc3MiWAoaR2V0UGxheWJhY2tQb3NpdGlvblJlcXVlc3QSHAoKcHJvZmlsZV9pZBgBIAEoCUIIukgFcgOwAQESHAoKY29udGVudF9pZBgCIAEoCUIIukgFcgOwAQEiVwobR2V0UGxheWJhY2tQb3NpdGlvblJlc3BvbnNlEjgKCHByb2dyZXNzGAEgASgLMiYubWFycXVlZS5zdHJlYW1pbmcudjEuUGxheWJhY2tQcm9ncmVzcyK+AQoTVmlld2luZ0hpc3RvcnlFbnRyeRISCgpjb250ZW50X2lkGAEgASgJEhIKCmVwaXNvZGVfaWQYAiABKAkSLgoKd2F0Y2hfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoIcG9zaXRpb24YBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEQoJY29tcGxldGVkGAUgASgIEg8KB3N1bW1hcnkYBiABKAgidQoZTGlzdFZpZXdpbmdIaXN0b3J5UmVxdWVzdBIcCgpwcm9maWxlX2lkGAEgASgJQgi6SAVyA7ABARIcCglwYWdlX3NpemUYAiABKAVCCbpIBhoEGGQoARIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxiABCJxChpMaXN0Vmlld2luZ0hpc3RvcnlSZXNwb25zZRI6CgdlbnRyaWVzGAEgAygLMikubWFycXVlZS5zdHJlYW1pbmcudjEuVmlld2luZ0hpc3RvcnlFbnRyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiXQofUmVtb3ZlRnJvbVZpZXdpbmdIaXN0b3J5UmVxdWVzdBIcCgpwcm9maWxlX2lkGAEgASgJQgi6SAVyA7ABARIcCgpjb250ZW50X2lkGAIgASgJQgi6SAVyA7ABASIiCiBSZW1vdmVGcm9tVmlld2luZ0hpc3RvcnlSZXNwb25zZSLaAQoJSW5nZXN0Sm9iEg4KBmpvYl9pZBgBIAEoCRISCgpjb250ZW50X2lkGAIgASgJEhIKCmVwaXNvZGVfaWQYAyABKAkSMAoFc3RhdGUYBCABKA4yIS5tYXJxdWVlLnN0cmVhbWluZy52MS5Jbmdlc3RTdGF0ZRIQCghwcm9ncmVzcxgFIAEoARINCgVzdGFnZRgGIAEoCRINCgVlcnJvchgHIAEoCRIzCgpyZW5kaXRpb25zGAggAygLMh8ubWFycXVlZS5zdHJlYW1pbmcudjEuUmVuZGl0aW9uIowBChJTdGFydEluZ2VzdFJlcXVlc3QSHAoKY29udGVudF9pZBgBIAEoCUIIukgFcgOwAQESLQoKZXBpc29kZV9pZBgCIAEoCUIZukgWchQyEl4oWzAtOWEtZi1dezM2fSk/JBIpCgtzb3VyY2VfcGF0aBgDIAEoCUIUukgRcg8QARiACDIIXlteL10uKiQiQwoTU3RhcnRJbmdlc3RSZXNwb25zZRIsCgNqb2IYASABKAsyHy5tYXJxdWVlLnN0cmVhbWluZy52MS5Jbmdlc3RKb2IiLgoSV2F0Y2hJbmdlc3RSZXF1ZXN0EhgKBmpvYl9pZBgBIAEoCUIIukgFcgOwAQEiQwoTV2F0Y2hJbmdlc3RSZXNwb25zZRIsCgNqb2IYASABKAsyHy5tYXJxdWVlLnN0cmVhbWluZy52MS5Jbmdlc3RKb2IqvAEKDVBsYXliYWNrU3RhdGUSHgoaUExBWUJBQ0tfU1RBVEVfVU5TUEVDSUZJRUQQABIaChZQTEFZQkFDS19TVEFURV9QTEFZSU5HEAESGQoVUExBWUJBQ0tfU1RBVEVfUEFVU0VEEAISHAoYUExBWUJBQ0tfU1RBVEVfQlVGRkVSSU5HEAMSGgoWUExBWUJBQ0tfU1RBVEVfU0VFS0lORxAEEhoKFlBMQVlCQUNLX1NUQVRFX1NUT1BQRUQQBSqTAQoLSW5nZXN0U3RhdGUSHAoYSU5HRVNUX1NUQVRFX1VOU1BFQ0lGSUVEEAASFwoTSU5HRVNUX1NUQVRFX1FVRVVFRBABEhgKFElOR0VTVF9TVEFURV9SVU5OSU5HEAISGgoWSU5HRVNUX1NUQVRFX1NVQ0NFRURFRBADEhcKE0lOR0VTVF9TVEFURV9GQUlMRUQQBDLNCwoQU3RyZWFtaW5nU2VydmljZRJoCg1TdHJlYW1Db250ZW50EioubWFycXVlZS5zdHJlYW1pbmcudjEuU3RyZWFtQ29udGVudFJlcXVlc3QaKy5tYXJxdWVlLnN0cmVhbWluZy52MS5TdHJlYW1Db250ZW50UmVzcG9uc2USYgoLUGF1c2VTdHJlYW0SKC5tYXJxdWVlLnN0cmVhbWluZy52MS5QYXVzZVN0cmVhbVJlcXVlc3QaKS5tYXJxdWVlLnN0cmVhbWluZy52MS5QYXVzZVN0cmVhbVJlc3BvbnNlEmUKDFJlc3VtZVN0cmVhbRIpLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlJlc3VtZVN0cmVhbVJlcXVlc3QaKi5tYXJxdWVlLnN0cmVhbWluZy52MS5SZXN1bWVTdHJlYW1SZXNwb25zZRJfCgpTdG9wU3RyZWFtEicubWFycXVlZS5zdHJlYW1pbmcudjEuU3RvcFN0cmVhbVJlcXVlc3QaKC5tYXJxdWVlLnN0cmVhbWluZy52MS5TdG9wU3RyZWFtUmVzcG9uc2USaAoNU2VuZEhlYXJ0YmVhdBIqLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlNlbmRIZWFydGJlYXRSZXF1ZXN0GisubWFycXVlZS5zdHJlYW1pbmcudjEuU2VuZEhlYXJ0YmVhdFJlc3BvbnNlEmsKDlNlbmRIZWFydGJlYXRzEisubWFycXVlZS5zdHJlYW1pbmcudjEuU2VuZEhlYXJ0YmVhdHNSZXF1ZXN0GiwubWFycXVlZS5zdHJlYW1pbmcudjEuU2VuZEhlYXJ0YmVhdHNSZXNwb25zZRJxChBSZW5ld01hbmlmZXN0VXJsEi0ubWFycXVlZS5zdHJlYW1pbmcudjEuUmVuZXdNYW5pZmVzdFVybFJlcXVlc3QaLi5tYXJxdWVlLnN0cmVhbWluZy52MS5SZW5ld01hbmlmZXN0VXJsUmVzcG9uc2USfwoTR2V0Q29udGludWVXYXRjaGluZxIwLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLkdldENvbnRpbnVlV2F0Y2hpbmdSZXF1ZXN0GjEubWFycXVlZS5zdHJlYW1pbmcudjEuR2V0Q29udGludWVXYXRjaGluZ1Jlc3BvbnNlIgOQAgESfwoTR2V0UGxheWJhY2tQb3NpdGlvbhIwLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLkdldFBsYXliYWNrUG9zaXRpb25SZXF1ZXN0GjEubWFycXVlZS5zdHJlYW1pbmcudjEuR2V0UGxheWJhY2tQb3NpdGlvblJlc3BvbnNlIgOQAgESfAoSTGlzdFZpZXdpbmdIaXN0b3J5Ei8ubWFycXVlZS5zdHJlYW1pbmcudjEuTGlzdFZpZXdpbmdIaXN0b3J5UmVxdWVzdBowLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLkxpc3RWaWV3aW5nSGlzdG9yeVJlc3BvbnNlIgOQAgESiQEKGFJlbW92ZUZyb21WaWV3aW5nSGlzdG9yeRI1Lm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlJlbW92ZUZyb21WaWV3aW5nSGlzdG9yeVJlcXVlc3QaNi5tYXJxdWVlLnN0cmVhbWluZy52MS5SZW1vdmVGcm9tVmlld2luZ0hpc3RvcnlSZXNwb25zZRJiCgtTdGFydEluZ2VzdBIoLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlN0YXJ0SW5nZXN0UmVxdWVzdBopLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlN0YXJ0SW5nZXN0UmVzcG9uc2USaQoLV2F0Y2hJbmdlc3QSKC5tYXJxdWVlLnN0cmVhbWluZy52MS5XYXRjaEluZ2VzdFJlcXVlc3QaKS5tYXJxdWVlLnN0cmVhbWluZy52MS5XYXRjaEluZ2VzdFJlc3BvbnNlIgOQAgEwAWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_duration, file_google_protobuf_timestamp, file_marquee_common_v1_video_quality]);
+  fileDesc("CixtYXJxdWVlL3N0cmVhbWluZy92MS9zdHJlYW1pbmdfc2VydmljZS5wcm90bxIUbWFycXVlZS5zdHJlYW1pbmcudjEihwEKCVJlbmRpdGlvbhIUCgxyZW5kaXRpb25faWQYASABKAkSDgoGaGVpZ2h0GAIgASgFEg0KBXdpZHRoGAMgASgFEhMKC2JpdHJhdGVfYnBzGAQgASgDEjAKB3F1YWxpdHkYBSABKA4yHy5tYXJxdWVlLmNvbW1vbi52MS5WaWRlb1F1YWxpdHkiugEKDVN0cmVhbVJlZnVzYWwSOgoGcmVhc29uGAEgASgOMioubWFycXVlZS5zdHJlYW1pbmcudjEuU3RyZWFtUmVmdXNhbC5SZWFzb24ibQoGUmVhc29uEhYKElJFQVNPTl9VTlNQRUNJRklFRBAAEhoKFlJFQVNPTl9OT19TVUJTQ1JJUFRJT04QARITCg9SRUFTT05fTk9fTUVESUEQAhIaChZSRUFTT05fTUVESUFfTk9UX1JFQURZEAMinwEKFFN0cmVhbUNvbnRlbnRSZXF1ZXN0EhwKCnByb2ZpbGVfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNvbnRlbnRfaWQYAiABKAlCCLpIBXIDsAEBEi0KCmVwaXNvZGVfaWQYAyABKAlCGbpIFnIUMhJeKFswLTlhLWYtXXszNn0pPyQSHAoJZGV2aWNlX2lkGAQgASgJQgm6SAZyBBABGGQihQMKFVN0cmVhbUNvbnRlbnRSZXNwb25zZRISCgpzZXNzaW9uX2lkGAEgASgJEhQKDG1hbmlmZXN0X3VybBgCIAEoCRI4ChRtYW5pZmVzdF9leHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoPcmVzdW1lX3Bvc2l0aW9uGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjUKEmhlYXJ0YmVhdF9pbnRlcnZhbBgFIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIzCgpyZW5kaXRpb25zGAYgAygLMh8ubWFycXVlZS5zdHJlYW1pbmcudjEuUmVuZGl0aW9uEjQKC21heF9xdWFsaXR5GAcgASgOMh8ubWFycXVlZS5jb21tb24udjEuVmlkZW9RdWFsaXR5EjIKD3JlcG9ydF9pbnRlcnZhbBgIIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiJpChJQYXVzZVN0cmVhbVJlcXVlc3QSHAoKc2Vzc2lvbl9pZBgBIAEoCUIIukgFcgOwAQESNQoIcG9zaXRpb24YAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CCLpIBaoBAjIAIhUKE1BhdXNlU3RyZWFtUmVzcG9uc2UiagoTUmVzdW1lU3RyZWFtUmVxdWVzdBIcCgpzZXNzaW9uX2lkGAEgASgJQgi6SAVyA7ABARI1Cghwb3NpdGlvbhgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIIukgFqgECMgAiFgoUUmVzdW1lU3RyZWFtUmVzcG9uc2UiaAoRU3RvcFN0cmVhbVJlcXVlc3QSHAoKc2Vzc2lvbl9pZBgBIAEoCUIIukgFcgOwAQESNQoIcG9zaXRpb24YAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CCLpIBaoBAjIAIhQKElN0b3BTdHJlYW1SZXNwb25zZSK6AwoUU2VuZEhlYXJ0YmVhdFJlcXVlc3QSHAoKc2Vzc2lvbl9pZBgBIAEoCUIIukgFcgOwAQESGQoIc2VxdWVuY2UYAiABKANCB7pIBCICKAESNgoKZXZlbnRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBrpIA8gBARI4Cghwb3NpdGlvbhgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkILukgIyAEBqgECMgASPgoFc3RhdGUYBSABKA4yIy5tYXJxdWVlLnN0cmVhbWluZy52MS5QbGF5YmFja1N0YXRlQgq6SAeCAQQQASAAEh0KDHJlbmRpdGlvbl9pZBgGIAEoCUIHukgEcgIYKBIcCgtiaXRyYXRlX2JwcxgHIAEoA0IHukgEIgIoABIvCg5idWZmZXJfc2Vjb25kcxgIIAEoAUIXukgUEhIZAAAAAADAgkApAAAAAAAAAAASHwoOZHJvcHBlZF9mcmFtZXMYCSABKANCB7pIBCICKAASKAoXbWVhc3VyZWRfdGhyb3VnaHB1dF9icHMYCiABKANCB7pIBCICKAAiTgoVU2VuZEhlYXJ0YmVhdFJlc3BvbnNlEjUKEmhlYXJ0YmVhdF9pbnRlcnZhbBgBIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiKXBAoQSGVhcnRiZWF0UmVhZGluZxIZCghzZXF1ZW5jZRgBIAEoA0IHukgEIgIoARI2CgpldmVudF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEjgKCHBvc2l0aW9uGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uQgu6SAjIAQGqAQIyABI+CgVzdGF0ZRgEIAEoDjIjLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlBsYXliYWNrU3RhdGVCCrpIB4IBBBABIAASHQoMcmVuZGl0aW9uX2lkGAUgASgJQge6SARyAhgoEhwKC2JpdHJhdGVfYnBzGAYgASgDQge6SAQiAigAEi8KDmJ1ZmZlcl9zZWNvbmRzGAcgASgBQhe6SBQSEhkAAAAAAMCCQCkAAAAAAAAAABIfCg5kcm9wcGVkX2ZyYW1lcxgIIAEoA0IHukgEIgIoABIoChdtZWFzdXJlZF90aHJvdWdocHV0X2JwcxgJIAEoA0IHukgEIgIoABI+ChFyZWJ1ZmZlcl9kdXJhdGlvbhgKIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIIukgFqgECMgASPQoQc3RhcnR1cF9kdXJhdGlvbhgLIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIIukgFqgECMgAiewoVU2VuZEhlYXJ0YmVhdHNSZXF1ZXN0EhwKCnNlc3Npb25faWQYASABKAlCCLpIBXIDsAEBEkQKCHJlYWRpbmdzGAIgAygLMiYubWFycXVlZS5zdHJlYW1pbmcudjEuSGVhcnRiZWF0UmVhZGluZ0IKukgHkgEECAEQeCKDAQoWU2VuZEhlYXJ0YmVhdHNSZXNwb25zZRI1ChJoZWFydGJlYXRfaW50ZXJ2YWwYASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SMgoPcmVwb3J0X2ludGVydmFsGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIjcKF1JlbmV3TWFuaWZlc3RVcmxSZXF1ZXN0EhwKCnNlc3Npb25faWQYASABKAlCCLpIBXIDsAEBImoKGFJlbmV3TWFuaWZlc3RVcmxSZXNwb25zZRIUCgxtYW5pZmVzdF91cmwYASABKAkSOAoUbWFuaWZlc3RfZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIusBChBQbGF5YmFja1Byb2dyZXNzEhIKCmNvbnRlbnRfaWQYASABKAkSEgoKZXBpc29kZV9pZBgCIAEoCRIrCghwb3NpdGlvbhgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIrCghkdXJhdGlvbhgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIRCgljb21wbGV0ZWQYBSABKAgSLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCWRldmljZV9pZBgHIAEoCSJYChpHZXRDb250aW51ZVdhdGNoaW5nUmVxdWVzdBIcCgpwcm9maWxlX2lkGAEgASgJQgi6SAVyA7ABARIcCglwYWdlX3NpemUYAiABKAVCCbpIBhoEGDIoASJUChtHZXRDb250aW51ZVdhdGNoaW5nUmVzcG9uc2USNQoFaXRlbXMYASADKAsyJi5tYXJxdWVlLnN0cmVhbWluZy52MS5QbGF5YmFja1Byb2dyZXNzIlgKGkdldFBsYXliYWNrUG9zaXRpb25SZXF1ZXN0EhwKCnByb2ZpbGVfaWQYASABKAlCCLpIBXIDsAEBEhwKCmNvbnRlbnRfaWQYAiABKAlCCLpIBXIDsAEBIlcKG0dldFBsYXliYWNrUG9zaXRpb25SZXNwb25zZRI4Cghwcm9ncmVzcxgBIAEoCzImLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlBsYXliYWNrUHJvZ3Jlc3MivgEKE1ZpZXdpbmdIaXN0b3J5RW50cnkSEgoKY29udGVudF9pZBgBIAEoCRISCgplcGlzb2RlX2lkGAIgASgJEi4KCndhdGNoX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKCHBvc2l0aW9uGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhEKCWNvbXBsZXRlZBgFIAEoCBIPCgdzdW1tYXJ5GAYgASgIInUKGUxpc3RWaWV3aW5nSGlzdG9yeVJlcXVlc3QSHAoKcHJvZmlsZV9pZBgBIAEoCUIIukgFcgOwAQESHAoJcGFnZV9zaXplGAIgASgFQgm6SAYaBBhkKAESHAoKcGFnZV90b2tlbhgDIAEoCUIIukgFcgMYgAQicQoaTGlzdFZpZXdpbmdIaXN0b3J5UmVzcG9uc2USOgoHZW50cmllcxgBIAMoCzIpLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlZpZXdpbmdIaXN0b3J5RW50cnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIl0KH1JlbW92ZUZyb21WaWV3aW5nSGlzdG9yeVJlcXVlc3QSHAoKcHJvZmlsZV9pZBgBIAEoCUIIukgFcgOwAQESHAoKY29udGVudF9pZBgCIAEoCUIIukgFcgOwAQEiIgogUmVtb3ZlRnJvbVZpZXdpbmdIaXN0b3J5UmVzcG9uc2Ui2gEKCUluZ2VzdEpvYhIOCgZqb2JfaWQYASABKAkSEgoKY29udGVudF9pZBgCIAEoCRISCgplcGlzb2RlX2lkGAMgASgJEjAKBXN0YXRlGAQgASgOMiEubWFycXVlZS5zdHJlYW1pbmcudjEuSW5nZXN0U3RhdGUSEAoIcHJvZ3Jlc3MYBSABKAESDQoFc3RhZ2UYBiABKAkSDQoFZXJyb3IYByABKAkSMwoKcmVuZGl0aW9ucxgIIAMoCzIfLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlJlbmRpdGlvbiKMAQoSU3RhcnRJbmdlc3RSZXF1ZXN0EhwKCmNvbnRlbnRfaWQYASABKAlCCLpIBXIDsAEBEi0KCmVwaXNvZGVfaWQYAiABKAlCGbpIFnIUMhJeKFswLTlhLWYtXXszNn0pPyQSKQoLc291cmNlX3BhdGgYAyABKAlCFLpIEXIPEAEYgAgyCF5bXi9dLiokIkMKE1N0YXJ0SW5nZXN0UmVzcG9uc2USLAoDam9iGAEgASgLMh8ubWFycXVlZS5zdHJlYW1pbmcudjEuSW5nZXN0Sm9iIi4KEldhdGNoSW5nZXN0UmVxdWVzdBIYCgZqb2JfaWQYASABKAlCCLpIBXIDsAEBIkMKE1dhdGNoSW5nZXN0UmVzcG9uc2USLAoDam9iGAEgASgLMh8ubWFycXVlZS5zdHJlYW1pbmcudjEuSW5nZXN0Sm9iInUKFEdldFFvZVN1bW1hcnlSZXF1ZXN0EjoKBndpbmRvdxgBIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIPukgMqgEJIgMIsFQyAgg8EiEKDXNlc3Npb25fbGltaXQYAiABKAVCCrpIBxoFGMgBKAAiwAMKFUdldFFvZVN1bW1hcnlSZXNwb25zZRIuCgpzdGFydF90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGwoTY29uY3VycmVudF9zZXNzaW9ucxgDIAEoBRIvCgV0b3RhbBgEIAEoCzIgLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlFvZUZpZ3VyZXMSMAoHbWludXRlcxgFIAMoCzIfLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlFvZU1pbnV0ZRIuCgZ0aXRsZXMYBiADKAsyHi5tYXJxdWVlLnN0cmVhbWluZy52MS5Rb2VHcm91cBIyCgpyZW5kaXRpb25zGAcgAygLMh4ubWFycXVlZS5zdHJlYW1pbmcudjEuUW9lR3JvdXASMQoJY291bnRyaWVzGAggAygLMh4ubWFycXVlZS5zdHJlYW1pbmcudjEuUW9lR3JvdXASMgoIc2Vzc2lvbnMYCSADKAsyIC5tYXJxdWVlLnN0cmVhbWluZy52MS5Rb2VTZXNzaW9uIvcBCgpRb2VGaWd1cmVzEhAKCHNlc3Npb25zGAEgASgFEi0KCndhdGNoX3RpbWUYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEAoIc3RhcnR1cHMYAyABKAUSNwoUYXZlcmFnZV9zdGFydHVwX3RpbWUYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SFgoOcmVidWZmZXJfcmF0aW8YBSABKAESGwoTYXZlcmFnZV9iaXRyYXRlX2JwcxgGIAEoAxIQCghzd2l0Y2hlcxgHIAEoAxIWCg5kcm9wcGVkX2ZyYW1lcxgIIAEoAyJuCglRb2VNaW51dGUSLgoKc3RhcnRfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoHZmlndXJlcxgCIAEoCzIgLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlFvZUZpZ3VyZXMiSgoIUW9lR3JvdXASCwoDa2V5GAEgASgJEjEKB2ZpZ3VyZXMYAiABKAsyIC5tYXJxdWVlLnN0cmVhbWluZy52MS5Rb2VGaWd1cmVzIvkBCgpRb2VTZXNzaW9uEhIKCnNlc3Npb25faWQYASABKAkSEgoKY29udGVudF9pZBgCIAEoCRIPCgdjb3VudHJ5GAMgASgJEhQKDHJlbmRpdGlvbl9pZBgEIAEoCRIyCgVzdGF0ZRgFIAEoDjIjLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlBsYXliYWNrU3RhdGUSNQoRbGFzdF9yZWFkaW5nX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKB2ZpZ3VyZXMYByABKAsyIC5tYXJxdWVlLnN0cmVhbWluZy52MS5Rb2VGaWd1cmVzKrwBCg1QbGF5YmFja1N0YXRlEh4KGlBMQVlCQUNLX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWUExBWUJBQ0tfU1RBVEVfUExBWUlORxABEhkKFVBMQVlCQUNLX1NUQVRFX1BBVVNFRBACEhwKGFBMQVlCQUNLX1NUQVRFX0JVRkZFUklORxADEhoKFlBMQVlCQUNLX1NUQVRFX1NFRUtJTkcQBBIaChZQTEFZQkFDS19TVEFURV9TVE9QUEVEEAUqkwEKC0luZ2VzdFN0YXRlEhwKGElOR0VTVF9TVEFURV9VTlNQRUNJRklFRBAAEhcKE0lOR0VTVF9TVEFURV9RVUVVRUQQARIYChRJTkdFU1RfU1RBVEVfUlVOTklORxACEhoKFklOR0VTVF9TVEFURV9TVUNDRUVERUQQAxIXChNJTkdFU1RfU1RBVEVfRkFJTEVEEAQyvAwKEFN0cmVhbWluZ1NlcnZpY2USaAoNU3RyZWFtQ29udGVudBIqLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlN0cmVhbUNvbnRlbnRSZXF1ZXN0GisubWFycXVlZS5zdHJlYW1pbmcudjEuU3RyZWFtQ29udGVudFJlc3BvbnNlEmIKC1BhdXNlU3RyZWFtEigubWFycXVlZS5zdHJlYW1pbmcudjEuUGF1c2VTdHJlYW1SZXF1ZXN0GikubWFycXVlZS5zdHJlYW1pbmcudjEuUGF1c2VTdHJlYW1SZXNwb25zZRJlCgxSZXN1bWVTdHJlYW0SKS5tYXJxdWVlLnN0cmVhbWluZy52MS5SZXN1bWVTdHJlYW1SZXF1ZXN0GioubWFycXVlZS5zdHJlYW1pbmcudjEuUmVzdW1lU3RyZWFtUmVzcG9uc2USXwoKU3RvcFN0cmVhbRInLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlN0b3BTdHJlYW1SZXF1ZXN0GigubWFycXVlZS5zdHJlYW1pbmcudjEuU3RvcFN0cmVhbVJlc3BvbnNlEmgKDVNlbmRIZWFydGJlYXQSKi5tYXJxdWVlLnN0cmVhbWluZy52MS5TZW5kSGVhcnRiZWF0UmVxdWVzdBorLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlNlbmRIZWFydGJlYXRSZXNwb25zZRJrCg5TZW5kSGVhcnRiZWF0cxIrLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlNlbmRIZWFydGJlYXRzUmVxdWVzdBosLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlNlbmRIZWFydGJlYXRzUmVzcG9uc2UScQoQUmVuZXdNYW5pZmVzdFVybBItLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLlJlbmV3TWFuaWZlc3RVcmxSZXF1ZXN0Gi4ubWFycXVlZS5zdHJlYW1pbmcudjEuUmVuZXdNYW5pZmVzdFVybFJlc3BvbnNlEn8KE0dldENvbnRpbnVlV2F0Y2hpbmcSMC5tYXJxdWVlLnN0cmVhbWluZy52MS5HZXRDb250aW51ZVdhdGNoaW5nUmVxdWVzdBoxLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLkdldENvbnRpbnVlV2F0Y2hpbmdSZXNwb25zZSIDkAIBEn8KE0dldFBsYXliYWNrUG9zaXRpb24SMC5tYXJxdWVlLnN0cmVhbWluZy52MS5HZXRQbGF5YmFja1Bvc2l0aW9uUmVxdWVzdBoxLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLkdldFBsYXliYWNrUG9zaXRpb25SZXNwb25zZSIDkAIBEnwKEkxpc3RWaWV3aW5nSGlzdG9yeRIvLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLkxpc3RWaWV3aW5nSGlzdG9yeVJlcXVlc3QaMC5tYXJxdWVlLnN0cmVhbWluZy52MS5MaXN0Vmlld2luZ0hpc3RvcnlSZXNwb25zZSIDkAIBEokBChhSZW1vdmVGcm9tVmlld2luZ0hpc3RvcnkSNS5tYXJxdWVlLnN0cmVhbWluZy52MS5SZW1vdmVGcm9tVmlld2luZ0hpc3RvcnlSZXF1ZXN0GjYubWFycXVlZS5zdHJlYW1pbmcudjEuUmVtb3ZlRnJvbVZpZXdpbmdIaXN0b3J5UmVzcG9uc2USYgoLU3RhcnRJbmdlc3QSKC5tYXJxdWVlLnN0cmVhbWluZy52MS5TdGFydEluZ2VzdFJlcXVlc3QaKS5tYXJxdWVlLnN0cmVhbWluZy52MS5TdGFydEluZ2VzdFJlc3BvbnNlEmkKC1dhdGNoSW5nZXN0EigubWFycXVlZS5zdHJlYW1pbmcudjEuV2F0Y2hJbmdlc3RSZXF1ZXN0GikubWFycXVlZS5zdHJlYW1pbmcudjEuV2F0Y2hJbmdlc3RSZXNwb25zZSIDkAIBMAESbQoNR2V0UW9lU3VtbWFyeRIqLm1hcnF1ZWUuc3RyZWFtaW5nLnYxLkdldFFvZVN1bW1hcnlSZXF1ZXN0GisubWFycXVlZS5zdHJlYW1pbmcudjEuR2V0UW9lU3VtbWFyeVJlc3BvbnNlIgOQAgFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_duration, file_google_protobuf_timestamp, file_marquee_common_v1_video_quality]);
 
 /**
  * One rendition of a DASH ladder.
@@ -67,6 +67,70 @@ export const RenditionSchema: GenMessage<Rendition> = /*@__PURE__*/
   messageDesc(file_marquee_streaming_v1_streaming_service, 0);
 
 /**
+ * Why StreamContent refused with FailedPrecondition: sent as a detail of the
+ * error, so a client tells "choose a plan" from "coming soon" without reading
+ * the message.
+ *
+ * @generated from message marquee.streaming.v1.StreamRefusal
+ */
+export type StreamRefusal = Message<"marquee.streaming.v1.StreamRefusal"> & {
+  /**
+   * What stands in the way of playback.
+   *
+   * @generated from field: marquee.streaming.v1.StreamRefusal.Reason reason = 1;
+   */
+  reason: StreamRefusal_Reason;
+};
+
+/**
+ * Describes the message marquee.streaming.v1.StreamRefusal.
+ * Use `create(StreamRefusalSchema)` to create a new message.
+ */
+export const StreamRefusalSchema: GenMessage<StreamRefusal> = /*@__PURE__*/
+  messageDesc(file_marquee_streaming_v1_streaming_service, 1);
+
+/**
+ * What stands in the way of playback.
+ *
+ * @generated from enum marquee.streaming.v1.StreamRefusal.Reason
+ */
+export enum StreamRefusal_Reason {
+  /**
+   * Not given.
+   *
+   * @generated from enum value: REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The account has no active subscription: choosing a plan fixes it.
+   *
+   * @generated from enum value: REASON_NO_SUBSCRIPTION = 1;
+   */
+  NO_SUBSCRIPTION = 1,
+
+  /**
+   * The title (or episode) has no media yet: it is coming soon.
+   *
+   * @generated from enum value: REASON_NO_MEDIA = 2;
+   */
+  NO_MEDIA = 2,
+
+  /**
+   * The media is attached but not on this origin yet (still being made).
+   *
+   * @generated from enum value: REASON_MEDIA_NOT_READY = 3;
+   */
+  MEDIA_NOT_READY = 3,
+}
+
+/**
+ * Describes the enum marquee.streaming.v1.StreamRefusal.Reason.
+ */
+export const StreamRefusal_ReasonSchema: GenEnum<StreamRefusal_Reason> = /*@__PURE__*/
+  enumDesc(file_marquee_streaming_v1_streaming_service, 1, 0);
+
+/**
  * Request of StreamContent.
  *
  * @generated from message marquee.streaming.v1.StreamContentRequest
@@ -106,7 +170,7 @@ export type StreamContentRequest = Message<"marquee.streaming.v1.StreamContentRe
  * Use `create(StreamContentRequestSchema)` to create a new message.
  */
 export const StreamContentRequestSchema: GenMessage<StreamContentRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 1);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 2);
 
 /**
  * Response of StreamContent.
@@ -176,7 +240,7 @@ export type StreamContentResponse = Message<"marquee.streaming.v1.StreamContentR
  * Use `create(StreamContentResponseSchema)` to create a new message.
  */
 export const StreamContentResponseSchema: GenMessage<StreamContentResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 2);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 3);
 
 /**
  * Request of PauseStream.
@@ -204,7 +268,7 @@ export type PauseStreamRequest = Message<"marquee.streaming.v1.PauseStreamReques
  * Use `create(PauseStreamRequestSchema)` to create a new message.
  */
 export const PauseStreamRequestSchema: GenMessage<PauseStreamRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 3);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 4);
 
 /**
  * Response of PauseStream.
@@ -219,7 +283,7 @@ export type PauseStreamResponse = Message<"marquee.streaming.v1.PauseStreamRespo
  * Use `create(PauseStreamResponseSchema)` to create a new message.
  */
 export const PauseStreamResponseSchema: GenMessage<PauseStreamResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 4);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 5);
 
 /**
  * Request of ResumeStream.
@@ -247,7 +311,7 @@ export type ResumeStreamRequest = Message<"marquee.streaming.v1.ResumeStreamRequ
  * Use `create(ResumeStreamRequestSchema)` to create a new message.
  */
 export const ResumeStreamRequestSchema: GenMessage<ResumeStreamRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 5);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 6);
 
 /**
  * Response of ResumeStream.
@@ -262,7 +326,7 @@ export type ResumeStreamResponse = Message<"marquee.streaming.v1.ResumeStreamRes
  * Use `create(ResumeStreamResponseSchema)` to create a new message.
  */
 export const ResumeStreamResponseSchema: GenMessage<ResumeStreamResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 6);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 7);
 
 /**
  * Request of StopStream.
@@ -290,7 +354,7 @@ export type StopStreamRequest = Message<"marquee.streaming.v1.StopStreamRequest"
  * Use `create(StopStreamRequestSchema)` to create a new message.
  */
 export const StopStreamRequestSchema: GenMessage<StopStreamRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 7);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 8);
 
 /**
  * Response of StopStream.
@@ -305,7 +369,7 @@ export type StopStreamResponse = Message<"marquee.streaming.v1.StopStreamRespons
  * Use `create(StopStreamResponseSchema)` to create a new message.
  */
 export const StopStreamResponseSchema: GenMessage<StopStreamResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 8);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 9);
 
 /**
  * Request of SendHeartbeat.
@@ -389,7 +453,7 @@ export type SendHeartbeatRequest = Message<"marquee.streaming.v1.SendHeartbeatRe
  * Use `create(SendHeartbeatRequestSchema)` to create a new message.
  */
 export const SendHeartbeatRequestSchema: GenMessage<SendHeartbeatRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 9);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 10);
 
 /**
  * Response of SendHeartbeat.
@@ -410,7 +474,7 @@ export type SendHeartbeatResponse = Message<"marquee.streaming.v1.SendHeartbeatR
  * Use `create(SendHeartbeatResponseSchema)` to create a new message.
  */
 export const SendHeartbeatResponseSchema: GenMessage<SendHeartbeatResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 10);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 11);
 
 /**
  * One reading of the player's state, as SendHeartbeats reports it.
@@ -480,6 +544,21 @@ export type HeartbeatReading = Message<"marquee.streaming.v1.HeartbeatReading"> 
    * @generated from field: int64 measured_throughput_bps = 9;
    */
   measuredThroughputBps: bigint;
+
+  /**
+   * Time playback stalled since the first frame (stalls and video freezes,
+   * each counted once), for the operators' QoE view.
+   *
+   * @generated from field: google.protobuf.Duration rebuffer_duration = 10;
+   */
+  rebufferDuration?: Duration | undefined;
+
+  /**
+   * From the play request to the first frame shown; unset until it shows.
+   *
+   * @generated from field: google.protobuf.Duration startup_duration = 11;
+   */
+  startupDuration?: Duration | undefined;
 };
 
 /**
@@ -487,7 +566,7 @@ export type HeartbeatReading = Message<"marquee.streaming.v1.HeartbeatReading"> 
  * Use `create(HeartbeatReadingSchema)` to create a new message.
  */
 export const HeartbeatReadingSchema: GenMessage<HeartbeatReading> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 11);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 12);
 
 /**
  * Request of SendHeartbeats.
@@ -516,7 +595,7 @@ export type SendHeartbeatsRequest = Message<"marquee.streaming.v1.SendHeartbeats
  * Use `create(SendHeartbeatsRequestSchema)` to create a new message.
  */
 export const SendHeartbeatsRequestSchema: GenMessage<SendHeartbeatsRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 12);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 13);
 
 /**
  * Response of SendHeartbeats.
@@ -544,7 +623,7 @@ export type SendHeartbeatsResponse = Message<"marquee.streaming.v1.SendHeartbeat
  * Use `create(SendHeartbeatsResponseSchema)` to create a new message.
  */
 export const SendHeartbeatsResponseSchema: GenMessage<SendHeartbeatsResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 13);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 14);
 
 /**
  * Request of RenewManifestUrl.
@@ -565,7 +644,7 @@ export type RenewManifestUrlRequest = Message<"marquee.streaming.v1.RenewManifes
  * Use `create(RenewManifestUrlRequestSchema)` to create a new message.
  */
 export const RenewManifestUrlRequestSchema: GenMessage<RenewManifestUrlRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 14);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 15);
 
 /**
  * Response of RenewManifestUrl.
@@ -593,7 +672,7 @@ export type RenewManifestUrlResponse = Message<"marquee.streaming.v1.RenewManife
  * Use `create(RenewManifestUrlResponseSchema)` to create a new message.
  */
 export const RenewManifestUrlResponseSchema: GenMessage<RenewManifestUrlResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 15);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 16);
 
 /**
  * Where a profile stopped in a title.
@@ -656,7 +735,7 @@ export type PlaybackProgress = Message<"marquee.streaming.v1.PlaybackProgress"> 
  * Use `create(PlaybackProgressSchema)` to create a new message.
  */
 export const PlaybackProgressSchema: GenMessage<PlaybackProgress> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 16);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 17);
 
 /**
  * Request of GetContinueWatching.
@@ -684,7 +763,7 @@ export type GetContinueWatchingRequest = Message<"marquee.streaming.v1.GetContin
  * Use `create(GetContinueWatchingRequestSchema)` to create a new message.
  */
 export const GetContinueWatchingRequestSchema: GenMessage<GetContinueWatchingRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 17);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 18);
 
 /**
  * Response of GetContinueWatching.
@@ -705,7 +784,7 @@ export type GetContinueWatchingResponse = Message<"marquee.streaming.v1.GetConti
  * Use `create(GetContinueWatchingResponseSchema)` to create a new message.
  */
 export const GetContinueWatchingResponseSchema: GenMessage<GetContinueWatchingResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 18);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 19);
 
 /**
  * Request of GetPlaybackPosition.
@@ -733,7 +812,7 @@ export type GetPlaybackPositionRequest = Message<"marquee.streaming.v1.GetPlayba
  * Use `create(GetPlaybackPositionRequestSchema)` to create a new message.
  */
 export const GetPlaybackPositionRequestSchema: GenMessage<GetPlaybackPositionRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 19);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 20);
 
 /**
  * Response of GetPlaybackPosition.
@@ -754,7 +833,7 @@ export type GetPlaybackPositionResponse = Message<"marquee.streaming.v1.GetPlayb
  * Use `create(GetPlaybackPositionResponseSchema)` to create a new message.
  */
 export const GetPlaybackPositionResponseSchema: GenMessage<GetPlaybackPositionResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 20);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 21);
 
 /**
  * One entry of viewing history.
@@ -811,7 +890,7 @@ export type ViewingHistoryEntry = Message<"marquee.streaming.v1.ViewingHistoryEn
  * Use `create(ViewingHistoryEntrySchema)` to create a new message.
  */
 export const ViewingHistoryEntrySchema: GenMessage<ViewingHistoryEntry> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 21);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 22);
 
 /**
  * Request of ListViewingHistory.
@@ -846,7 +925,7 @@ export type ListViewingHistoryRequest = Message<"marquee.streaming.v1.ListViewin
  * Use `create(ListViewingHistoryRequestSchema)` to create a new message.
  */
 export const ListViewingHistoryRequestSchema: GenMessage<ListViewingHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 22);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 23);
 
 /**
  * Response of ListViewingHistory.
@@ -874,7 +953,7 @@ export type ListViewingHistoryResponse = Message<"marquee.streaming.v1.ListViewi
  * Use `create(ListViewingHistoryResponseSchema)` to create a new message.
  */
 export const ListViewingHistoryResponseSchema: GenMessage<ListViewingHistoryResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 23);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 24);
 
 /**
  * Request of RemoveFromViewingHistory.
@@ -902,7 +981,7 @@ export type RemoveFromViewingHistoryRequest = Message<"marquee.streaming.v1.Remo
  * Use `create(RemoveFromViewingHistoryRequestSchema)` to create a new message.
  */
 export const RemoveFromViewingHistoryRequestSchema: GenMessage<RemoveFromViewingHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 24);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 25);
 
 /**
  * Response of RemoveFromViewingHistory.
@@ -917,7 +996,7 @@ export type RemoveFromViewingHistoryResponse = Message<"marquee.streaming.v1.Rem
  * Use `create(RemoveFromViewingHistoryResponseSchema)` to create a new message.
  */
 export const RemoveFromViewingHistoryResponseSchema: GenMessage<RemoveFromViewingHistoryResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 25);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 26);
 
 /**
  * An ingest job.
@@ -987,7 +1066,7 @@ export type IngestJob = Message<"marquee.streaming.v1.IngestJob"> & {
  * Use `create(IngestJobSchema)` to create a new message.
  */
 export const IngestJobSchema: GenMessage<IngestJob> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 26);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 27);
 
 /**
  * Request of StartIngest.
@@ -1022,7 +1101,7 @@ export type StartIngestRequest = Message<"marquee.streaming.v1.StartIngestReques
  * Use `create(StartIngestRequestSchema)` to create a new message.
  */
 export const StartIngestRequestSchema: GenMessage<StartIngestRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 27);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 28);
 
 /**
  * Response of StartIngest.
@@ -1043,7 +1122,7 @@ export type StartIngestResponse = Message<"marquee.streaming.v1.StartIngestRespo
  * Use `create(StartIngestResponseSchema)` to create a new message.
  */
 export const StartIngestResponseSchema: GenMessage<StartIngestResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 28);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 29);
 
 /**
  * Request of WatchIngest.
@@ -1064,7 +1143,7 @@ export type WatchIngestRequest = Message<"marquee.streaming.v1.WatchIngestReques
  * Use `create(WatchIngestRequestSchema)` to create a new message.
  */
 export const WatchIngestRequestSchema: GenMessage<WatchIngestRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 29);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 30);
 
 /**
  * Response of WatchIngest: one progress update.
@@ -1085,7 +1164,301 @@ export type WatchIngestResponse = Message<"marquee.streaming.v1.WatchIngestRespo
  * Use `create(WatchIngestResponseSchema)` to create a new message.
  */
 export const WatchIngestResponseSchema: GenMessage<WatchIngestResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_streaming_v1_streaming_service, 30);
+  messageDesc(file_marquee_streaming_v1_streaming_service, 31);
+
+/**
+ * Request of GetQoeSummary.
+ *
+ * @generated from message marquee.streaming.v1.GetQoeSummaryRequest
+ */
+export type GetQoeSummaryRequest = Message<"marquee.streaming.v1.GetQoeSummaryRequest"> & {
+  /**
+   * How far back to look, 1 minute to 3 hours; 15 minutes when unset.
+   *
+   * @generated from field: google.protobuf.Duration window = 1;
+   */
+  window?: Duration | undefined;
+
+  /**
+   * How many sessions to list, most recently reported first (0 to 200).
+   *
+   * @generated from field: int32 session_limit = 2;
+   */
+  sessionLimit: number;
+};
+
+/**
+ * Describes the message marquee.streaming.v1.GetQoeSummaryRequest.
+ * Use `create(GetQoeSummaryRequestSchema)` to create a new message.
+ */
+export const GetQoeSummaryRequestSchema: GenMessage<GetQoeSummaryRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_streaming_v1_streaming_service, 32);
+
+/**
+ * Response of GetQoeSummary.
+ *
+ * @generated from message marquee.streaming.v1.GetQoeSummaryResponse
+ */
+export type GetQoeSummaryResponse = Message<"marquee.streaming.v1.GetQoeSummaryResponse"> & {
+  /**
+   * Start of the window's first minute.
+   *
+   * @generated from field: google.protobuf.Timestamp start_time = 1;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * When the summary was made.
+   *
+   * @generated from field: google.protobuf.Timestamp end_time = 2;
+   */
+  endTime?: Timestamp | undefined;
+
+  /**
+   * Sessions playing now: a reading in the last minute and not stopped.
+   *
+   * @generated from field: int32 concurrent_sessions = 3;
+   */
+  concurrentSessions: number;
+
+  /**
+   * The whole window.
+   *
+   * @generated from field: marquee.streaming.v1.QoeFigures total = 4;
+   */
+  total?: QoeFigures | undefined;
+
+  /**
+   * Each minute of the window, oldest first (minutes without readings included).
+   *
+   * @generated from field: repeated marquee.streaming.v1.QoeMinute minutes = 5;
+   */
+  minutes: QoeMinute[];
+
+  /**
+   * By title (the key is the content id), most sessions first.
+   *
+   * @generated from field: repeated marquee.streaming.v1.QoeGroup titles = 6;
+   */
+  titles: QoeGroup[];
+
+  /**
+   * By rendition (what was playing), most sessions first.
+   *
+   * @generated from field: repeated marquee.streaming.v1.QoeGroup renditions = 7;
+   */
+  renditions: QoeGroup[];
+
+  /**
+   * By country (ISO 3166-1 alpha-2; "" when unknown), most sessions first.
+   *
+   * @generated from field: repeated marquee.streaming.v1.QoeGroup countries = 8;
+   */
+  countries: QoeGroup[];
+
+  /**
+   * Sessions reported in the window, most recent first.
+   *
+   * @generated from field: repeated marquee.streaming.v1.QoeSession sessions = 9;
+   */
+  sessions: QoeSession[];
+};
+
+/**
+ * Describes the message marquee.streaming.v1.GetQoeSummaryResponse.
+ * Use `create(GetQoeSummaryResponseSchema)` to create a new message.
+ */
+export const GetQoeSummaryResponseSchema: GenMessage<GetQoeSummaryResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_streaming_v1_streaming_service, 33);
+
+/**
+ * What viewers experienced over some sessions and some time.
+ *
+ * @generated from message marquee.streaming.v1.QoeFigures
+ */
+export type QoeFigures = Message<"marquee.streaming.v1.QoeFigures"> & {
+  /**
+   * Sessions with readings.
+   *
+   * @generated from field: int32 sessions = 1;
+   */
+  sessions: number;
+
+  /**
+   * Time played or stalled.
+   *
+   * @generated from field: google.protobuf.Duration watch_time = 2;
+   */
+  watchTime?: Duration | undefined;
+
+  /**
+   * Sessions whose first frame showed here (startup times known).
+   *
+   * @generated from field: int32 startups = 3;
+   */
+  startups: number;
+
+  /**
+   * Their mean time from the play request to the first frame.
+   *
+   * @generated from field: google.protobuf.Duration average_startup_time = 4;
+   */
+  averageStartupTime?: Duration | undefined;
+
+  /**
+   * Time stalled over time played or stalled, 0 to 1.
+   *
+   * @generated from field: double rebuffer_ratio = 5;
+   */
+  rebufferRatio: number;
+
+  /**
+   * Mean bitrate over the time played, in bits per second.
+   *
+   * @generated from field: int64 average_bitrate_bps = 6;
+   */
+  averageBitrateBps: bigint;
+
+  /**
+   * Rendition switches.
+   *
+   * @generated from field: int64 switches = 7;
+   */
+  switches: bigint;
+
+  /**
+   * Frames dropped.
+   *
+   * @generated from field: int64 dropped_frames = 8;
+   */
+  droppedFrames: bigint;
+};
+
+/**
+ * Describes the message marquee.streaming.v1.QoeFigures.
+ * Use `create(QoeFiguresSchema)` to create a new message.
+ */
+export const QoeFiguresSchema: GenMessage<QoeFigures> = /*@__PURE__*/
+  messageDesc(file_marquee_streaming_v1_streaming_service, 34);
+
+/**
+ * One minute of a QoE summary.
+ *
+ * @generated from message marquee.streaming.v1.QoeMinute
+ */
+export type QoeMinute = Message<"marquee.streaming.v1.QoeMinute"> & {
+  /**
+   * Start of the minute.
+   *
+   * @generated from field: google.protobuf.Timestamp start_time = 1;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * Its figures; sessions are the sessions reporting in that minute.
+   *
+   * @generated from field: marquee.streaming.v1.QoeFigures figures = 2;
+   */
+  figures?: QoeFigures | undefined;
+};
+
+/**
+ * Describes the message marquee.streaming.v1.QoeMinute.
+ * Use `create(QoeMinuteSchema)` to create a new message.
+ */
+export const QoeMinuteSchema: GenMessage<QoeMinute> = /*@__PURE__*/
+  messageDesc(file_marquee_streaming_v1_streaming_service, 35);
+
+/**
+ * One title, rendition or country of a QoE summary.
+ *
+ * @generated from message marquee.streaming.v1.QoeGroup
+ */
+export type QoeGroup = Message<"marquee.streaming.v1.QoeGroup"> & {
+  /**
+   * The content id, rendition id or country.
+   *
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * Its figures over the window.
+   *
+   * @generated from field: marquee.streaming.v1.QoeFigures figures = 2;
+   */
+  figures?: QoeFigures | undefined;
+};
+
+/**
+ * Describes the message marquee.streaming.v1.QoeGroup.
+ * Use `create(QoeGroupSchema)` to create a new message.
+ */
+export const QoeGroupSchema: GenMessage<QoeGroup> = /*@__PURE__*/
+  messageDesc(file_marquee_streaming_v1_streaming_service, 36);
+
+/**
+ * One session of a QoE summary.
+ *
+ * @generated from message marquee.streaming.v1.QoeSession
+ */
+export type QoeSession = Message<"marquee.streaming.v1.QoeSession"> & {
+  /**
+   * The playback session.
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * The title.
+   *
+   * @generated from field: string content_id = 2;
+   */
+  contentId: string;
+
+  /**
+   * ISO 3166-1 alpha-2 country of the viewer; "" when unknown.
+   *
+   * @generated from field: string country = 3;
+   */
+  country: string;
+
+  /**
+   * Rendition playing at the last reading.
+   *
+   * @generated from field: string rendition_id = 4;
+   */
+  renditionId: string;
+
+  /**
+   * State at the last reading.
+   *
+   * @generated from field: marquee.streaming.v1.PlaybackState state = 5;
+   */
+  state: PlaybackState;
+
+  /**
+   * When the last reading was taken.
+   *
+   * @generated from field: google.protobuf.Timestamp last_reading_time = 6;
+   */
+  lastReadingTime?: Timestamp | undefined;
+
+  /**
+   * The session's figures since the aggregate first saw it.
+   *
+   * @generated from field: marquee.streaming.v1.QoeFigures figures = 7;
+   */
+  figures?: QoeFigures | undefined;
+};
+
+/**
+ * Describes the message marquee.streaming.v1.QoeSession.
+ * Use `create(QoeSessionSchema)` to create a new message.
+ */
+export const QoeSessionSchema: GenMessage<QoeSession> = /*@__PURE__*/
+  messageDesc(file_marquee_streaming_v1_streaming_service, 37);
 
 /**
  * Player state reported in a heartbeat.
@@ -1345,6 +1718,20 @@ export const StreamingService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchIngestRequestSchema;
     output: typeof WatchIngestResponseSchema;
+  },
+  /**
+   * GetQoeSummary tells what viewers experience, computed from the PLAYBACK
+   * stream's reports: concurrent sessions, startup time, rebuffer ratio,
+   * average bitrate, rendition switches and dropped frames per minute, by
+   * title, rendition and country over a recent window, and per session.
+   * Operators only (the operator role; PermissionDenied for members).
+   *
+   * @generated from rpc marquee.streaming.v1.StreamingService.GetQoeSummary
+   */
+  getQoeSummary: {
+    methodKind: "unary";
+    input: typeof GetQoeSummaryRequestSchema;
+    output: typeof GetQoeSummaryResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_marquee_streaming_v1_streaming_service, 0);
