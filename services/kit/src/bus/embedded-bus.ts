@@ -5,6 +5,8 @@ import { ClassicLevel } from "classic-level";
 import type { Logger } from "pino";
 import { retryFields } from "../logger.js";
 import { SerialQueue } from "../serial-queue.js";
+import { tracedHandle, tracedPublish } from "../tracing/bus.js";
+import { tracerFor } from "../tracing/state.js";
 import {
   type BusEvent,
   type ConsumeOptions,
@@ -21,7 +23,11 @@ interface StoredEvent {
   data: string;
   msgId: string;
   time: number;
+  /** The publisher's trace context (traceparent, tracestate), while it traced. */
+  trace?: Record<string, string>;
 }
+
+const SYSTEM = "marquee-embedded";
 
 const pad = (seq: number) => seq.toString().padStart(16, "0");
 
@@ -37,6 +43,7 @@ export class EmbeddedBus implements EventBus {
   readonly #published = new EventEmitter();
   readonly #writes = new SerialQueue();
   readonly #subscriptions = new Set<Subscription>();
+  readonly #tracer = tracerFor("embedded-bus");
 
   private constructor(db: ClassicLevel<string, string>, log: Logger) {
     this.#db = db;
@@ -57,6 +64,20 @@ export class EmbeddedBus implements EventBus {
 
   async publish(subject: string, data: Uint8Array, msgId: string): Promise<void> {
     const stream = streamOf(subject);
+    return this.#tracer === undefined
+      ? this.#append(stream, subject, data, msgId)
+      : tracedPublish(this.#tracer, { system: SYSTEM, stream }, subject, msgId, (trace) =>
+          this.#append(stream, subject, data, msgId, trace),
+        );
+  }
+
+  #append(
+    stream: string,
+    subject: string,
+    data: Uint8Array,
+    msgId: string,
+    trace?: Record<string, string>,
+  ): Promise<void> {
     // Appends are serialised so sequence numbers stay gap-free and ordered.
     return this.#writes.run(async () => {
       const dedupeKey = `dedupe!${stream}!${msgId}`;
@@ -68,6 +89,7 @@ export class EmbeddedBus implements EventBus {
         data: Buffer.from(data).toString("base64"),
         msgId,
         time: Date.now(),
+        trace,
       };
       await this.#db.batch([
         { type: "put", key: `log!${stream}!${pad(seq)}`, value: JSON.stringify(event) },
@@ -145,7 +167,16 @@ export class EmbeddedBus implements EventBus {
         deliveryCount,
       };
       try {
-        await c.handler(event);
+        await (this.#tracer === undefined
+          ? c.handler(event)
+          : tracedHandle(
+              this.#tracer,
+              { system: SYSTEM, stream: c.stream },
+              c.durable,
+              event,
+              (name) => stored.trace?.[name],
+              () => c.handler(event),
+            ));
         return;
       } catch (err) {
         const delayMs = redeliveryDelayMs(deliveryCount);

@@ -124,7 +124,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
           ? c.handler(event)
           : tracedHandle(
               tracer,
-              c.stream,
+              { system: "nats", stream: c.stream },
               c.durable,
               event,
               (name) => m.headers?.get(name),
@@ -165,7 +165,7 @@ export async function createJetStreamBus(opts: JetStreamBusOptions): Promise<Eve
       const stored = ns + (sharded(stream) ? withShard(subject, playbackShard(subject, shards)) : subject);
       await (tracer === undefined
         ? publisher.publish(stored, data, msgId)
-        : tracedPublish(tracer, stream, subject, msgId, (headers) =>
+        : tracedPublish(tracer, { system: "nats", stream }, subject, msgId, (headers) =>
             publisher.publish(stored, data, msgId, headers),
           ));
     },

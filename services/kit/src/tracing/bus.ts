@@ -12,6 +12,12 @@ import { inSpan } from "./spans.js";
 /** A message's header by name ("" or undefined when it has none). */
 type HeaderOf = (name: string) => string | undefined;
 
+/** Which bus ("nats", or the embedded one) and which of its streams. */
+export interface BusPlace {
+  system: string;
+  stream: string;
+}
+
 const messageHeaders: TextMapGetter<HeaderOf> = {
   keys: () => [],
   get: (header, key) => header(key) || undefined,
@@ -24,7 +30,7 @@ const messageHeaders: TextMapGetter<HeaderOf> = {
  */
 export function tracedPublish(
   tracer: Tracer,
-  stream: string,
+  { system, stream }: BusPlace,
   subject: string,
   msgId: string,
   publish: (headers: Record<string, string>) => Promise<void>,
@@ -40,7 +46,7 @@ export function tracedPublish(
     {
       kind: SpanKind.PRODUCER,
       attributes: {
-        "messaging.system": "nats",
+        "messaging.system": system,
         "messaging.operation.type": "send",
         "messaging.operation.name": "publish",
         "messaging.destination.name": subject,
@@ -53,7 +59,7 @@ export function tracedPublish(
 /** Handles a delivered event in a consumer span, a child of the publisher's span when the message carried one. */
 export function tracedHandle(
   tracer: Tracer,
-  stream: string,
+  { system, stream }: BusPlace,
   durable: string,
   event: BusEvent,
   header: HeaderOf,
@@ -63,7 +69,7 @@ export function tracedHandle(
     kind: SpanKind.CONSUMER,
     parent: propagation.extract(ROOT_CONTEXT, header, messageHeaders),
     attributes: {
-      "messaging.system": "nats",
+      "messaging.system": system,
       "messaging.operation.type": "process",
       "messaging.operation.name": "process",
       "messaging.destination.name": event.subject,
