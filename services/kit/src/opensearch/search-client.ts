@@ -1,10 +1,16 @@
 import { Client } from "@opensearch-project/opensearch";
 import type { BackendsConfig } from "../backends-config.js";
+import { traceOpenSearch } from "../tracing/opensearch.js";
+import { tracerFor } from "../tracing/state.js";
 
 export type { Client as SearchClient };
 
+/** A client of the configured cluster; while the process traces, each of its requests is a span. */
 export function createSearchClient(config: BackendsConfig["opensearch"]): Client {
-  return new Client({ node: config.node });
+  const client = new Client({ node: config.node });
+  const tracer = tracerFor("opensearch");
+  if (tracer !== undefined) traceOpenSearch(client, tracer);
+  return client;
 }
 
 /**
