@@ -68,6 +68,8 @@ export function loadStreamingConfig(
       MARQUEE_DEMO_SECONDS: z.coerce.number().int().min(4).max(60).default(20),
       /** Length of the long demo title ("Long Take", made last); 0 leaves it out. */
       MARQUEE_DEMO_LONG_SECONDS: z.coerce.number().int().min(0).max(1800).default(180),
+      /** With the demo titles, make the demo pool: the clips every seeded catalog title plays. */
+      MARQUEE_DEMO_POOL: envs.flag(true),
       MARQUEE_FFMPEG_PATH: z.string().optional(),
     },
     env,

@@ -8,6 +8,7 @@ import { ContentType } from "@marquee/sdk/marquee/content/v1/content_pb";
 import type { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import type { Logger } from "pino";
 import { throwIfStopped } from "./ingest/ffmpeg.js";
+import { makePoolClip, POOL_CLIPS, type PoolClip, SOURCE_SHARE } from "./ingest/pool.js";
 import { attachAsset } from "./ingest/publish.js";
 import { makeSyntheticSource, type PATTERNS } from "./ingest/synthetic.js";
 import { INCOMING, transcodeToAsset } from "./ingest/transcode.js";
@@ -74,13 +75,16 @@ const DEMO_TITLES: DemoTitle[] = [
 
 /** Where the first start's demo ingest is. */
 export interface DemoProgress {
-  /** 0..1 over the titles this start makes, by their length. */
+  /** 0..1 over the titles and pool clips this start makes, by their length. */
   fraction: number;
-  /** The title being made (the last one once finished). */
+  /** The title or pool clip being made (the last one once finished). */
   title: string;
-  /** Titles made so far by this start, of `total`. */
+  /** Titles and pool clips made so far by this start, of `total`. */
   made: number;
   total: number;
+  /** Of those, the pool clips (the seeded catalog's media): made so far, of `poolTotal`. */
+  poolMade: number;
+  poolTotal: number;
   stage: string;
   /** `stopped`: the process is shutting down; the rest is made at the next start. */
   state: "running" | "done" | "failed" | "stopped";
@@ -94,25 +98,37 @@ export interface DemoOptions {
   seconds: number;
   /** Length of the long demo title; 0 leaves it out. */
   longSeconds: number;
+  /** Length of a pool clip (DEMO_POOL_SECONDS, what the seeded titles record); 0 leaves the pool out. */
+  poolSeconds: number;
   preset: string;
   titles?: DemoTitle[];
+  pool?: PoolClip[];
   onProgress?: (p: DemoProgress) => void;
   /** Stops the ingest at once (ffmpeg killed); what is left is made at the next start. */
   signal?: AbortSignal;
 }
 
-/** Of a title's share of the progress, the part for writing its synthetic source (the rest: the ladder). */
-const SOURCE_SHARE = 0.25;
-
 const MARKER = ".demo-titles.json";
 
+/** One thing the demo ingest makes: a demo title or a pool clip. */
+interface Step {
+  key: string;
+  title: string;
+  seconds: number;
+  pool: boolean;
+  make: (progress: (fraction: number, stage: string) => void) => Promise<void>;
+}
+
 /**
- * Creates the demo titles once, when the media directory holds no media yet:
- * a synthetic source per title, ingested into a DASH ladder, created,
- * attached and published in the content service. Progress is recorded per
- * title, so an interrupted first start finishes the rest next time without
- * duplicating any. When `signal` aborts, the ffmpeg running is killed, nothing
- * more starts, and the promise rejects.
+ * Creates the demo titles and the demo pool once, when the media directory
+ * holds no media yet: the short titles first (a synthetic source per title,
+ * ingested into a DASH ladder, created, attached and published in the content
+ * service), then the pool clips the seeded catalog's titles point at (each
+ * playable as its clip lands), then the long title. Progress is recorded per
+ * step, so an interrupted first start finishes the rest next time without
+ * duplicating any; a data directory from before the pool gets it at its next
+ * start. When `signal` aborts, the ffmpeg running is killed, nothing more
+ * starts, and the promise rejects.
  */
 export async function seedDemoTitles(o: DemoOptions): Promise<number> {
   await mkdir(o.mediaDir, { recursive: true });
@@ -120,39 +136,43 @@ export async function seedDemoTitles(o: DemoOptions): Promise<number> {
   const marker: string[] | undefined =
     JSON.parse(await readFile(markerPath, "utf8").catch(() => "null")) ?? undefined;
   if (marker === undefined) {
-    const existing = (await readdir(o.mediaDir)).filter((e) => !e.startsWith("."));
+    // Pool clips are no sign of other media: `npm run seed` may have made them before any start.
+    const poolIds = new Set(POOL_CLIPS.map((c) => c.assetId));
+    const existing = (await readdir(o.mediaDir)).filter((e) => !e.startsWith(".") && !poolIds.has(e));
     if (existing.length > 0) return 0; // media from elsewhere: not a first start
     // From here on this is a first start, however far it gets: a title published before a stop is media too.
     await writeFile(markerPath, "[]");
   }
   const done = marker ?? [];
-  const todo = (o.titles ?? DEMO_TITLES)
-    .filter((demo) => !done.includes(demo.key))
-    .map((demo) => ({ demo, seconds: demo.long ? o.longSeconds : o.seconds }))
-    .filter((t) => t.seconds > 0);
+  const todo = steps(o).filter((step) => step.seconds > 0 && !done.includes(step.key));
   const totalSeconds = todo.reduce((sum, t) => sum + t.seconds, 0);
+  const poolTotal = todo.filter((step) => step.pool).length;
   let doneSeconds = 0;
   let created = 0;
+  let poolMade = 0;
   const report = (title: string, within: number, stage: string, state: DemoProgress["state"] = "running") =>
     o.onProgress?.({
       fraction: totalSeconds === 0 ? 1 : doneSeconds / totalSeconds + within,
       title,
       made: created,
       total: todo.length,
+      poolMade,
+      poolTotal,
       stage,
       state,
     });
   let current = "";
   try {
-    for (const { demo, seconds } of todo) {
+    for (const step of todo) {
       throwIfStopped(o.signal);
-      current = demo.title;
-      const share = seconds / totalSeconds;
-      await makeDemoTitle(o, demo, seconds, (fraction, stage) => report(demo.title, share * fraction, stage));
-      done.push(demo.key);
+      current = step.title;
+      const share = step.seconds / totalSeconds;
+      await step.make((fraction, stage) => report(step.title, share * fraction, stage));
+      done.push(step.key);
       await writeFile(markerPath, JSON.stringify(done));
       created++;
-      doneSeconds += seconds;
+      if (step.pool) poolMade++;
+      doneSeconds += step.seconds;
     }
   } catch (err) {
     report(current, 0, o.signal?.aborted ? "stopped" : "failed", o.signal?.aborted ? "stopped" : "failed");
@@ -160,6 +180,36 @@ export async function seedDemoTitles(o: DemoOptions): Promise<number> {
   }
   if (todo.length > 0) report(current, 0, "done", "done");
   return created;
+}
+
+/** The short demo titles, the pool clips, then the long title. */
+function steps(o: DemoOptions): Step[] {
+  const title = (demo: DemoTitle): Step => {
+    const seconds = demo.long ? o.longSeconds : o.seconds;
+    return {
+      key: demo.key,
+      title: demo.title,
+      seconds,
+      pool: false,
+      make: (progress) => makeDemoTitle(o, demo, seconds, progress),
+    };
+  };
+  const clip = (c: PoolClip): Step => ({
+    key: c.key,
+    title: `${c.look} (catalog clip)`,
+    seconds: o.poolSeconds,
+    pool: true,
+    make: async (progress) => {
+      o.log.info({ assetId: c.assetId, look: c.look }, "making demo pool clip");
+      await makePoolClip(c, { ...o, seconds: o.poolSeconds, onProgress: progress });
+    },
+  });
+  const titles = o.titles ?? DEMO_TITLES;
+  return [
+    ...titles.filter((d) => !d.long).map(title),
+    ...(o.pool ?? POOL_CLIPS).map(clip),
+    ...titles.filter((d) => d.long).map(title),
+  ];
 }
 
 /** One demo title: its source, its ladder, then created, attached and published in the content service. */

@@ -3,6 +3,7 @@ import path from "node:path";
 import {
   createLogger,
   createServiceClient,
+  DEMO_POOL_SECONDS,
   loadAdminAddress,
   loadBackendsConfig,
   requestLimit,
@@ -143,7 +144,7 @@ export async function startStreamingService(
     },
   });
 
-  // Demo titles are made in the background once the content service serves, so the first start is not held up.
+  // Demo titles and the pool are made in the background once the content service serves, so the first start is not held up.
   const demo = config.MARQUEE_DEMO_TITLES
     ? waitForDependency(
         { name: "content", url: serviceUrl("content", env), service: ContentService.typeName },
@@ -157,6 +158,7 @@ export async function startStreamingService(
             log,
             seconds: config.MARQUEE_DEMO_SECONDS,
             longSeconds: config.MARQUEE_DEMO_LONG_SECONDS,
+            poolSeconds: config.MARQUEE_DEMO_POOL ? DEMO_POOL_SECONDS : 0,
             preset: "ultrafast",
             onProgress: overrides.onDemoProgress,
             signal: stopping.signal,

@@ -40,8 +40,9 @@ function patternGraph(pattern: Pattern, seconds: number): string {
 }
 
 /**
- * Writes a synthetic 1080p source: a test pattern with a tone, `seconds` long;
- * `onProgress` hears the fraction written, `signal` stops it (see runFfmpeg).
+ * Writes a synthetic 1080p source: a test pattern (or a lavfi `graph` of one's
+ * own) with a tone, `seconds` long; `onProgress` hears the fraction written,
+ * `signal` stops it (see runFfmpeg).
  */
 export async function makeSyntheticSource(
   ffmpeg: string,
@@ -49,12 +50,14 @@ export async function makeSyntheticSource(
   opts: {
     seconds: number;
     pattern?: Pattern;
+    /** A lavfi video graph making 1920x1080 frames, instead of `pattern`. */
+    graph?: string;
     toneHz?: number;
     onProgress?: (fraction: number) => void;
     signal?: AbortSignal;
   },
 ): Promise<void> {
-  const video = patternGraph(opts.pattern ?? "testsrc2", opts.seconds);
+  const video = opts.graph ?? patternGraph(opts.pattern ?? "testsrc2", opts.seconds);
   const args = [
     "-hide_banner",
     "-loglevel",

@@ -4,12 +4,17 @@ import { callOptions, requireProfile } from "@marquee/kit";
 import type { EventBus } from "@marquee/kit/bus";
 import type { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_pb";
 import type { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
-import { PlaybackState, type StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
+import {
+  PlaybackState,
+  StreamRefusal_Reason as Reason,
+  type StreamingService,
+} from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import type { HistoryStore } from "../history/history-store.js";
 import type { AssetInfo } from "../ingest/transcode.js";
 import { heartbeats } from "./heartbeats.js";
 import type { LiveSessions } from "./live-sessions.js";
 import { liveSlots } from "./live-slots.js";
+import { refusal } from "./refusal.js";
 import { toRendition } from "./rendition.js";
 import { planHeightCap, trimLadder } from "./rules.js";
 import { uuidv7 } from "./session-id.js";
@@ -97,10 +102,7 @@ export function playbackHandlers(deps: PlaybackDeps): PlaybackHandlers {
         callOptions(ctx, undefined, { asService: "streaming" }),
       );
       if (!entitlement.active) {
-        throw new ConnectError(
-          "no active subscription: choose a plan to start watching",
-          Code.FailedPrecondition,
-        );
+        throw refusal("no active subscription: choose a plan to start watching", Reason.NO_SUBSCRIPTION);
       }
       const { content } = await deps.content.getContentDetails(
         { contentId: req.contentId },
@@ -114,13 +116,13 @@ export function playbackHandlers(deps: PlaybackDeps): PlaybackHandlers {
         media = episode.media;
       }
       if (media === undefined || media.assetId === "") {
-        throw new ConnectError("this title has no playable media yet", Code.FailedPrecondition);
+        throw refusal("this title has no playable media yet: it is coming soon", Reason.NO_MEDIA);
       }
       const asset = await deps.asset(media.assetId);
       if (asset === undefined) {
-        throw new ConnectError(
-          "this title's media is not available on this origin yet",
-          Code.FailedPrecondition,
+        throw refusal(
+          "this title's media is still being prepared; try again in a minute",
+          Reason.MEDIA_NOT_READY,
         );
       }
       const cap = planHeightCap(entitlement.maxHeight, entitlement.maxQuality);
