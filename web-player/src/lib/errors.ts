@@ -1,5 +1,9 @@
 /** Turns any failure into a sentence a member can act on. */
 import { Code, ConnectError } from "@marquee/sdk/browser";
+import {
+  StreamRefusal_Reason,
+  StreamRefusalSchema,
+} from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 
 export interface FriendlyError {
   title: string;
@@ -52,4 +56,43 @@ export function friendlyError(err: unknown): FriendlyError {
 
 export function isCode(err: unknown, code: Code): boolean {
   return err instanceof ConnectError && err.code === code;
+}
+
+/** What to tell a member whom StreamContent refused to play a title, and where they can go from there. */
+export interface PlaybackRefusal {
+  title: string;
+  detail: string;
+  action?: { label: string; href: string; primary: boolean };
+}
+
+/**
+ * StreamContent's FailedPrecondition read by its StreamRefusal reason: only a
+ * missing subscription leads to the plans; a title without media is coming
+ * soon, one whose media is still being made is almost ready (the player offers
+ * the way back to the title). Undefined for any other error.
+ */
+export function playbackRefusal(err: unknown): PlaybackRefusal | undefined {
+  if (!(err instanceof ConnectError) || err.code !== Code.FailedPrecondition) return undefined;
+  const reason = err.findDetails(StreamRefusalSchema)[0]?.reason ?? StreamRefusal_Reason.UNSPECIFIED;
+  switch (reason) {
+    case StreamRefusal_Reason.NO_SUBSCRIPTION:
+      return {
+        title: "No active membership",
+        detail: sentence(err.rawMessage) || "Choose a plan to start watching.",
+        action: { label: "Choose a plan", href: "/plans?next=/", primary: true },
+      };
+    case StreamRefusal_Reason.NO_MEDIA:
+      return { title: "Coming soon", detail: sentence(err.rawMessage) };
+    case StreamRefusal_Reason.MEDIA_NOT_READY:
+      return { title: "Almost ready", detail: sentence(err.rawMessage) };
+    default:
+      return { title: "Can't play this right now", detail: sentence(err.rawMessage) };
+  }
+}
+
+/** A service message as a sentence: capital first letter, full stop. */
+function sentence(message: string): string {
+  if (message === "") return "";
+  const s = message[0]?.toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
 }

@@ -12,7 +12,7 @@ import { Code, ConnectError } from "@marquee/sdk/browser";
 import type { StreamContentResponse } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import { api, baseUrl, session } from "../lib/api.js";
 import { deviceId } from "../lib/device.js";
-import { friendlyError } from "../lib/errors.js";
+import { friendlyError, playbackRefusal } from "../lib/errors.js";
 import { planCap } from "./cap.js";
 import { firstRendition, firstSegmentUrls, prefetch, SEGMENT_SECONDS_GUESS } from "./prefetch.js";
 import { knownThroughput } from "./preload.js";
@@ -109,13 +109,8 @@ export function streamErrorMessage(err: unknown): {
       action: { label: "See plans", href: "/account", primary: false },
     };
   }
-  if (e?.code === Code.FailedPrecondition) {
-    return {
-      title: "No active membership",
-      detail: e.rawMessage || "Choose a plan to start watching.",
-      action: { label: "Choose a plan", href: "/plans?next=/", primary: true },
-    };
-  }
+  const refused = playbackRefusal(err);
+  if (refused) return refused;
   const f = friendlyError(err);
   return { title: f.title, detail: f.detail };
 }

@@ -8,6 +8,7 @@ import { friendlyError } from "../lib/errors.js";
 import { formatRuntime } from "../lib/format.js";
 import { openSessionEarly } from "../player/open-session.js";
 import { preloadPlayer } from "../player/preload.js";
+import { playButton } from "../ui/play-button.js";
 import { heroImage, hueOf, posterArt } from "../ui/poster.js";
 import { enableRowKeys, row } from "../ui/row.js";
 import { errorState, focusMain, shell, toast } from "../ui/shell.js";
@@ -183,36 +184,23 @@ export async function detailsScreen(contentId: string): Promise<void> {
   const profileId = session.profile?.profileId ?? "";
   const year = content.releaseDate.slice(0, 4);
   const runtime = content.duration ? formatRuntime(Number(durationMs(content.duration)) / 1000) : "";
-  const playLabel = h("span", null, "Play");
-  const play = h(
-    "a",
-    { class: "btn btn-primary", href: `/watch/${contentId}`, "data-action": "play" },
-    icon(ICONS.play),
-    playLabel,
-  );
+  const play = playButton(content);
   const progressHost = h("div", { class: "resume-host" });
-  api.streaming
-    .getPlaybackPosition({ profileId, contentId })
-    .then((res) => {
-      const p = res.progress;
-      if (!p?.position || p.completed) return;
-      const pos = Number(durationMs(p.position)) / 1000;
-      const dur = p.duration ? Number(durationMs(p.duration)) / 1000 : 0;
-      if (pos < 5) return;
-      playLabel.textContent = "Resume";
-      if (p.episodeId) play.setAttribute("href", `/watch/${contentId}?episode=${p.episodeId}`);
-      if (dur > 0) {
-        progressHost.replaceChildren(
-          h(
-            "div",
-            { class: "resume" },
-            h("div", { class: "progress" }, h("div", { style: `width:${Math.round((pos / dur) * 100)}%` })),
-            h("span", { class: "muted" }, `${formatRuntime(dur - pos)} left`),
-          ),
-        );
-      }
-    })
-    .catch(() => undefined);
+  play.resume.then((at) => {
+    if (!at || at.durationSeconds <= 0) return;
+    progressHost.replaceChildren(
+      h(
+        "div",
+        { class: "resume" },
+        h(
+          "div",
+          { class: "progress" },
+          h("div", { style: `width:${Math.round((at.positionSeconds / at.durationSeconds) * 100)}%` }),
+        ),
+        h("span", { class: "muted" }, `${formatRuntime(at.durationSeconds - at.positionSeconds)} left`),
+      ),
+    );
+  });
   const backdrop = content.artwork?.backdropUrl;
   const genres = await api.content
     .getGenres({})
@@ -251,7 +239,7 @@ export async function detailsScreen(contentId: string): Promise<void> {
           ),
           h("p", { class: "genres" }, content.genreIds.map((g) => genres.get(g) ?? g).join(", ")),
           progressHost,
-          h("div", { class: "actions" }, play, ratingButtons(contentId)),
+          h("div", { class: "actions" }, play.el, ratingButtons(contentId)),
           communityScore(contentId),
           h("p", { class: "synopsis" }, content.synopsis),
           content.cast.length

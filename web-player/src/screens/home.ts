@@ -5,6 +5,7 @@ import { api, session } from "../lib/api.js";
 import { getTitle, getTitles, remember } from "../lib/catalog.js";
 import { h, ICONS, icon } from "../lib/dom.js";
 import { formatRuntime } from "../lib/format.js";
+import { playButton } from "../ui/play-button.js";
 import { heroImage, hueOf } from "../ui/poster.js";
 import { enableRowKeys, type RowItem, row } from "../ui/row.js";
 import { focusMain, shell } from "../ui/shell.js";
@@ -30,7 +31,7 @@ function hero(content: Content): HTMLElement {
       h(
         "div",
         { class: "actions" },
-        h("a", { class: "btn btn-primary", href: `/watch/${content.contentId}` }, icon(ICONS.play), "Play"),
+        playButton(content).el,
         h(
           "a",
           { class: "btn btn-secondary", href: `/title/${content.contentId}` },

@@ -54,7 +54,7 @@ export function posterCard(content: Content, extras: CardExtras = {}): HTMLEleme
     {
       class: "card",
       href,
-      "aria-label": `${content.title}${year ? ` (${year})` : ""}${extras.subtitle ? `, ${extras.subtitle}` : ""}`,
+      "aria-label": `${content.title}${year ? ` (${year})` : ""}${extras.subtitle ? `, ${extras.subtitle}` : ""}${content.playable ? "" : ", coming soon"}`,
       dataset: { contentId: content.contentId },
     },
     posterArt(content),
@@ -67,6 +67,7 @@ export function posterCard(content: Content, extras: CardExtras = {}): HTMLEleme
       : null,
     h("span", { class: "card-title" }, content.title),
     extras.subtitle ? h("span", { class: "card-sub" }, extras.subtitle) : null,
+    content.playable ? null : h("span", { class: "tag tag-soon card-soon" }, "Coming soon"),
   );
 }
 
