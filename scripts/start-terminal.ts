@@ -74,6 +74,7 @@ export function demoProgressView(t: Terminal): {
   let latest: DemoProgress | undefined;
   let shown = false;
   let finished = false;
+  let poolAnnounced = false;
   const takeDown = () => {
     if (bar === undefined) return;
     bar.multi.update();
@@ -86,7 +87,7 @@ export function demoProgressView(t: Terminal): {
     if (t.tty && bar === undefined && p.state === "running") {
       const multi = new MultiBar(
         {
-          format: "  demo titles {bar} {percentage}% | {title} ({n}/{count}) {stage}",
+          format: "  demo media {bar} {percentage}% | {title} ({n}/{count}) {stage}",
           hideCursor: true,
           barsize: 24,
           clearOnComplete: false,
@@ -101,11 +102,19 @@ export function demoProgressView(t: Terminal): {
     if (!t.tty && p.state === "running" && p.title !== lastTitle)
       t.line(`demo ingest: making "${p.title}" (${payload.n} of ${p.total})`);
     lastTitle = p.title;
+    if (!poolAnnounced && p.poolTotal > 0 && p.poolMade === p.poolTotal) {
+      poolAnnounced = true;
+      t.line(
+        `Catalog clips ready: every seeded title plays (${p.poolTotal} made ${seconds(Date.now() - startedAt)} after the demo ingest began).`,
+      );
+    }
     if (p.state === "running") return;
     finished = true;
     takeDown();
     if (p.state === "done")
-      t.line(`Demo titles ready to play: ${p.total} made in ${seconds(Date.now() - startedAt)}.`);
+      t.line(
+        `Demo titles ready to play: ${p.total - p.poolTotal} made${p.poolTotal > 0 ? `, with ${p.poolTotal} catalog clips` : ""} in ${seconds(Date.now() - startedAt)}.`,
+      );
     else if (p.state === "failed")
       t.line("Demo titles could not be made (see the warning); the next start tries again.");
   };

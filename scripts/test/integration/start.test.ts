@@ -23,6 +23,8 @@ async function platformEnv(dataDir: string): Promise<Record<string, string>> {
     MARQUEE_CONTENT_SEED_SIZE: "50",
     MARQUEE_DEMO_SECONDS: "6",
     MARQUEE_DEMO_LONG_SECONDS: "0",
+    // The demo pool (ten clips) is tested on its own (services/streaming/test/integration/demo-pool.test.ts).
+    MARQUEE_DEMO_POOL: "0",
     MARQUEE_GATEWAY_PORT: String(await closedPort()),
     MARQUEE_GATEWAY_ADMIN_PORT: "0",
   };

@@ -41,6 +41,8 @@ export interface PlatformOptions {
   demoSeconds?: number;
   /** Length of the long demo title in seconds (default 0: not made). */
   longSeconds?: number;
+  /** Make the demo pool, the clips the seeded titles play (default false: it would compete for the CPU). */
+  pool?: boolean;
   env?: Record<string, string>;
   startTimeoutMs?: number;
 }
@@ -64,6 +66,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     MARQUEE_LOG_LEVEL: "warn",
     MARQUEE_DEMO_SECONDS: String(opts.demoSeconds ?? 60),
     MARQUEE_DEMO_LONG_SECONDS: String(opts.longSeconds ?? 0),
+    MARQUEE_DEMO_POOL: opts.pool ? "1" : "0",
     ...opts.env,
   };
   const gatewayPort = await freePort();
