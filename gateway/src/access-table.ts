@@ -7,6 +7,8 @@
  * - member:   a signed-in member (Authorization: Bearer <access token>);
  * - partner:  a partner API key (x-api-key) holding every listed scope
  *             (an empty list: any partner key);
+ * - operator: a signed-in member holding the operator role (granted by the
+ *             user service's MARQUEE_OPERATOR_EMAILS, never by an RPC);
  * - internal: never from outside; only services call it, directly.
  *
  * The gateway only decides who may knock; each service still checks that a
@@ -15,11 +17,13 @@
 export type Access =
   | { kind: "public" }
   | { kind: "internal" }
+  | { kind: "operator" }
   | { kind: "restricted"; member: boolean; partnerScopes?: string[] };
 
 const PUBLIC: Access = { kind: "public" };
 const INTERNAL: Access = { kind: "internal" };
 const MEMBER: Access = { kind: "restricted", member: true };
+const OPERATOR: Access = { kind: "operator" };
 const partner = (...scopes: string[]): Access => ({
   kind: "restricted",
   member: false,
@@ -68,7 +72,7 @@ export const ACCESS_TABLE: Readonly<Record<string, Access>> = {
   "marquee.content.v1.ContentService/UnpublishContent": partner("catalog:write"),
   "marquee.content.v1.ContentService/AttachMedia": INTERNAL,
 
-  // Streaming: playback and history for members; ingest for media:write partners.
+  // Streaming: playback and history for members; ingest for media:write partners; QoE for operators.
   "marquee.streaming.v1.StreamingService/StreamContent": MEMBER,
   "marquee.streaming.v1.StreamingService/PauseStream": MEMBER,
   "marquee.streaming.v1.StreamingService/ResumeStream": MEMBER,
@@ -82,6 +86,7 @@ export const ACCESS_TABLE: Readonly<Record<string, Access>> = {
   "marquee.streaming.v1.StreamingService/RemoveFromViewingHistory": MEMBER,
   "marquee.streaming.v1.StreamingService/StartIngest": partner("media:write"),
   "marquee.streaming.v1.StreamingService/WatchIngest": partner("media:write"),
+  "marquee.streaming.v1.StreamingService/GetQoeSummary": OPERATOR,
 
   // Recommendation: members (their own profiles) and any partner.
   "marquee.recommendation.v1.RecommendationService/GetRecommendationsForUser": MEMBER,

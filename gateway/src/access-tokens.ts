@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { Caller } from "@marquee/kit";
+import { type Caller, OPERATOR_ROLE } from "@marquee/kit";
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTPayload, jwtVerify } from "jose";
 
 /** What the user service puts in its access tokens (see services/user/src/auth/tokens.ts). */
@@ -133,6 +133,7 @@ export class AccessTokenVerifier {
     const caller: Caller = { kind: "member", userId, scopes: [] };
     if (typeof payload.pid === "string") caller.profileId = payload.pid;
     if (typeof payload.mc === "number") caller.maturityCap = payload.mc;
+    if (Array.isArray(payload.rol) && payload.rol.includes(OPERATOR_ROLE)) caller.roles = [OPERATOR_ROLE];
     const country = typeof payload.cc === "string" && /^[A-Z]{2}$/.test(payload.cc) ? payload.cc : "";
     return { caller, sessionId, country };
   }

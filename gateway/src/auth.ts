@@ -1,5 +1,5 @@
 import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
-import { ANONYMOUS, type Caller, callerKey, clientAddressKey } from "@marquee/kit";
+import { ANONYMOUS, type Caller, callerKey, clientAddressKey, OPERATOR_ROLE } from "@marquee/kit";
 import { type Access, accessOf } from "./access-table.js";
 import type { AccessTokenVerifier } from "./access-tokens.js";
 import { hashApiKey, type PartnerKey } from "./partner-keys.js";
@@ -70,6 +70,13 @@ export function gatewayAuth(opts: AuthOptions) {
     if (who === undefined)
       throw new ConnectError(`${rpc} needs credentials: ${credentialsHelp}`, Code.Unauthenticated);
     const { caller } = who;
+    if (access.kind === "operator") {
+      if (caller.kind === "member" && caller.roles?.includes(OPERATOR_ROLE)) return;
+      throw new ConnectError(
+        `${rpc} is for Marquee operators; an administrator adds your e-mail to MARQUEE_OPERATOR_EMAILS, then sign in again`,
+        Code.PermissionDenied,
+      );
+    }
     if (caller.kind === "member") {
       if (access.member) return;
       throw new ConnectError(`${rpc} is for partners, not members`, Code.PermissionDenied);

@@ -33,6 +33,19 @@ export function requireInternal(ctx: HandlerContext): Caller {
   return caller;
 }
 
+/** The role of Marquee's operators: granted by configuration of the user service, never by a member. */
+export const OPERATOR_ROLE = "operator";
+
+/** Internal services, or members holding the operator role. */
+export function requireOperator(ctx: HandlerContext): Caller {
+  const caller = requireMember(ctx);
+  if (caller.kind === "internal") return caller;
+  if (caller.kind !== "member" || !caller.roles?.includes(OPERATOR_ROLE)) {
+    throw new ConnectError("only Marquee operators can see this", Code.PermissionDenied);
+  }
+  return caller;
+}
+
 /** Internal services, or partners holding the scope. */
 export function requireScope(ctx: HandlerContext, scope: string): Caller {
   const caller = callerOf(ctx);

@@ -15,6 +15,8 @@ const callerSchema = z.object({
   /** For kind "internal": the calling service, e.g. "streaming". */
   service: z.string().optional(),
   scopes: z.array(z.string()).default([]),
+  /** For kind "member": roles beyond membership, from the access token (e.g. "operator"). */
+  roles: z.array(z.string()).optional(),
 });
 
 export type Caller = z.infer<typeof callerSchema>;

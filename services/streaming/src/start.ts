@@ -28,6 +28,8 @@ import { HISTORY_RETENTION_MONTHS } from "./migrations.js";
 import { LiveSessions, readSessionState } from "./playback/live-sessions.js";
 import { MEDIA_PREFIX, mediaOrigin } from "./playback/media-origin.js";
 import { MediaSigner } from "./playback/signing.js";
+import { QoeAggregate } from "./qoe/aggregate.js";
+import { startQoeConsumer } from "./qoe/consumer.js";
 import { streamingService } from "./service.js";
 import type { StreamingStore } from "./store.js";
 
@@ -95,6 +97,9 @@ export async function startStreamingService(
   const subscriptions = config.MARQUEE_STREAMING_CONSUMERS
     ? await startConsumers({ bus: consumerBus, store, log, onDurable: overrides.onDurable })
     : [];
+  // Whatever runs the other consumers, the process answering GetQoeSummary keeps its aggregate (README, "QoE view").
+  const qoe = new QoeAggregate();
+  subscriptions.push(await startQoeConsumer(consumerBus, qoe, log));
   const liveSessions = new LiveSessions((sessionId) => readSessionState(store, sessionId), {
     checkMs: config.MARQUEE_MEDIA_SESSION_CHECK_MS,
   });
@@ -114,6 +119,7 @@ export async function startStreamingService(
           liveSessions,
           asset: (assetId) => readAsset(mediaDir, assetId),
           jobs,
+          qoe,
           log,
           settings: {
             heartbeatIntervalMs: config.MARQUEE_HEARTBEAT_INTERVAL_MS,

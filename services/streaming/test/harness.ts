@@ -23,6 +23,8 @@ import type { AssetInfo } from "../src/ingest/transcode.js";
 import { LiveSessions, readSessionState } from "../src/playback/live-sessions.js";
 import { mediaOrigin } from "../src/playback/media-origin.js";
 import { MediaSigner } from "../src/playback/signing.js";
+import { QoeAggregate } from "../src/qoe/aggregate.js";
+import { startQoeConsumer } from "../src/qoe/consumer.js";
 import { streamingService } from "../src/service.js";
 import type { StreamingStore } from "../src/store.js";
 import { EmbeddedStreamingStore } from "../src/store-embedded.js";
@@ -149,6 +151,8 @@ export async function startHarness(
     await startHistoryWriter({ bus, store, log, onDurable }),
     await startErasure({ bus, store, log, months: 13 }),
   ];
+  const qoe = new QoeAggregate();
+  subs.push(await startQoeConsumer(bus, qoe, log));
   const jobs = new IngestJobs({ store, log, run: async () => [] });
   const mediaDir = tmp();
   writeTestAsset(mediaDir);
@@ -181,6 +185,7 @@ export async function startHarness(
           liveSessions,
           asset: async (id) => (id === ASSET_ID ? TEST_ASSET : undefined),
           jobs,
+          qoe,
           log,
           settings: {
             heartbeatIntervalMs: 10_000,

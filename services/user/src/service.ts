@@ -21,6 +21,8 @@ export interface UserServiceDeps {
   addressThrottle: Throttle;
   /** Wrong PINs per profile. */
   pinThrottle: Throttle;
+  /** Normalised e-mail addresses whose tokens carry the operator role; none when absent. */
+  operatorEmails?: ReadonlySet<string>;
 }
 
 /** The UserService: its slices (auth, account, profiles) composed over one store. */

@@ -15,6 +15,7 @@ import { z } from "zod";
 import { TokenIssuer } from "./auth/tokens.js";
 import { USER_MIGRATIONS } from "./migrations.js";
 import { startDeletionRelay } from "./outbox.js";
+import { normaliseEmail } from "./rules.js";
 import { userService } from "./service.js";
 import type { UserStore } from "./store.js";
 import { CassandraUserStore } from "./store-cassandra.js";
@@ -35,6 +36,22 @@ export function loadUserConfig(env: Record<string, string | undefined>) {
       MARQUEE_USER_LOGIN_WINDOW_MS: envs.millis(15 * 60_000),
       MARQUEE_USER_LOGIN_LOCKOUT_MS: envs.millis(30_000),
       MARQUEE_USER_OUTBOX_INTERVAL_MS: envs.millis(30_000),
+      /**
+       * The operators: comma-separated e-mail addresses whose access tokens carry the operator
+       * role (the QoE view). Only this setting grants it; a member signs in again to pick it up.
+       */
+      MARQUEE_OPERATOR_EMAILS: z
+        .string()
+        .default("")
+        .transform(
+          (list) =>
+            new Set(
+              list
+                .split(",")
+                .map(normaliseEmail)
+                .filter((e) => e !== ""),
+            ),
+        ),
       MARQUEE_USER_KEYSPACE: z
         .string()
         .regex(/^[a-z][a-z0-9_]{0,47}$/)
@@ -91,6 +108,7 @@ export async function startUserService(
         limit: config.MARQUEE_USER_LOGIN_MAX_FAILURES_PER_ADDRESS,
       }),
       pinThrottle: new Throttle({ ...lockout, limit: 5 }),
+      operatorEmails: config.MARQUEE_OPERATOR_EMAILS,
     });
     const server = await startService(
       {

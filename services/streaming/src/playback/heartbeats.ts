@@ -19,7 +19,9 @@ type Reading = Pick<
   | "bitrateBps"
   | "bufferSeconds"
   | "droppedFrames"
->;
+> &
+  // SendHeartbeat's request has no stall or startup times; SendHeartbeats' readings do.
+  Partial<Pick<HeartbeatReading, "rebufferDuration" | "startupDuration">>;
 
 type PublishedReading = MessageInitShape<typeof PlaybackReadingSchema>;
 
@@ -125,6 +127,8 @@ export function heartbeats(deps: HeartbeatDeps) {
           bitrateBps: r.bitrateBps,
           bufferSeconds: r.bufferSeconds,
           droppedFrames: r.droppedFrames,
+          rebufferDuration: r.rebufferDuration,
+          startupDuration: r.startupDuration,
         };
       }
       await slots.keepSlot(session);

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
-import { CLIENT_IP_HEADER, type Logger, requireInternal, SESSION_HEADER } from "@marquee/kit";
+import { CLIENT_IP_HEADER, type Logger, OPERATOR_ROLE, requireInternal, SESSION_HEADER } from "@marquee/kit";
 import {
   type SessionTokens,
   SessionTokensSchema,
@@ -15,7 +15,15 @@ import { verifyAgainstNothing, verifyPassword } from "../passwords.js";
 import { normaliseEmail } from "../rules.js";
 import type { MemberStore, ProfileStore, SessionRecord, SessionStore } from "../store.js";
 import type { Throttle } from "../throttle.js";
-import { hashRefreshToken, newRefreshToken, sessionOfRefreshToken, type TokenIssuer } from "./tokens.js";
+import {
+  type AccessClaims,
+  hashRefreshToken,
+  newRefreshToken,
+  sessionOfRefreshToken,
+  type TokenIssuer,
+} from "./tokens.js";
+
+type MemberClaims = Pick<AccessClaims, "country" | "roles">;
 
 type AuthRpc = "login" | "refreshSession" | "logout" | "selectProfile" | "getSigningKeys" | "checkSession";
 
@@ -30,6 +38,8 @@ export interface AuthDeps {
   addressThrottle: Throttle;
   /** Wrong PINs per profile. */
   pinThrottle: Throttle;
+  /** Normalised e-mail addresses whose tokens carry the operator role (MARQUEE_OPERATOR_EMAILS); none when absent. */
+  operatorEmails?: ReadonlySet<string> | undefined;
 }
 
 const badRefresh = () =>
@@ -39,20 +49,24 @@ const badRefresh = () =>
 export function authHandlers(deps: AuthDeps): Pick<ServiceImpl<typeof UserService>, AuthRpc> {
   const { store, tokens, log } = deps;
 
-  /** The member's country as tokens carry it ("" when the member is gone). */
-  const countryOf = async (userId: string) => (await store.getUser(userId))?.country ?? "";
+  /** What tokens say of the member: the country ("" when the member is gone) and the roles. */
+  const claimsOf = (user: { email: string; country: string } | undefined): MemberClaims => ({
+    country: user?.country ?? "",
+    roles: user !== undefined && deps.operatorEmails?.has(user.email) === true ? [OPERATOR_ROLE] : [],
+  });
+  const memberClaims = async (userId: string) => claimsOf(await store.getUser(userId));
 
   async function sessionTokens(
     session: SessionRecord,
     refreshToken: string,
-    country: string,
+    member: MemberClaims,
   ): Promise<SessionTokens> {
     const profile =
       session.profileId === "" ? undefined : await store.getProfile(session.userId, session.profileId);
     const access = await tokens.accessToken({
       userId: session.userId,
       sessionId: session.sessionId,
-      country,
+      ...member,
       profileId: profile?.profileId,
       maturityCap: profile?.maturityCap,
     });
@@ -102,7 +116,7 @@ export function authHandlers(deps: AuthDeps): Pick<ServiceImpl<typeof UserServic
         expireTime: new Date(now + deps.refreshTtlMs),
       };
       await store.createSession(session);
-      return { user: toUser(user), tokens: await sessionTokens(session, refresh.token, user.country) };
+      return { user: toUser(user), tokens: await sessionTokens(session, refresh.token, claimsOf(user)) };
     },
 
     async refreshSession(req) {
@@ -129,7 +143,7 @@ export function authHandlers(deps: AuthDeps): Pick<ServiceImpl<typeof UserServic
         tokens: await sessionTokens(
           { ...session, refreshHash: next.hash },
           next.token,
-          await countryOf(session.userId),
+          await memberClaims(session.userId),
         ),
       };
     },
@@ -170,7 +184,7 @@ export function authHandlers(deps: AuthDeps): Pick<ServiceImpl<typeof UserServic
       const access = await tokens.accessToken({
         userId: caller.userId,
         sessionId: session.sessionId,
-        country: await countryOf(caller.userId),
+        ...(await memberClaims(caller.userId)),
         profileId: profile.profileId,
         maturityCap: profile.maturityCap,
       });

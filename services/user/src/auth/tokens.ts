@@ -11,7 +11,9 @@ import type { SigningKeyStore } from "../store.js";
  * Claims: iss "marquee-user", aud "marquee", sub = user id, sid = session id,
  * cc = the member's country (ISO 3166-1 alpha-2, as it was when the token
  * was issued), and after SelectProfile pid = profile id, mc = maturity cap
- * (the marquee.common.v1.MaturityRating number; absent = no cap).
+ * (the marquee.common.v1.MaturityRating number; absent = no cap); rol =
+ * the member's roles ("operator" for the addresses in MARQUEE_OPERATOR_EMAILS;
+ * absent = none).
  */
 const TOKEN_ISSUER = "marquee-user";
 const TOKEN_AUDIENCE = "marquee";
@@ -21,6 +23,7 @@ export interface AccessClaims {
   userId: string;
   sessionId: string;
   country: string;
+  roles: string[];
   profileId?: string;
   maturityCap?: number;
 }
@@ -62,6 +65,7 @@ export class TokenIssuer {
     const expireTime = new Date(now + this.#ttlMs);
     const payload: Record<string, unknown> = { sid: claims.sessionId };
     if (claims.country !== "") payload.cc = claims.country;
+    if (claims.roles.length > 0) payload.rol = claims.roles;
     if (claims.profileId !== undefined) payload.pid = claims.profileId;
     if (claims.maturityCap !== undefined && claims.maturityCap > 0) payload.mc = claims.maturityCap;
     const token = await new SignJWT(payload)
