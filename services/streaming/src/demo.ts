@@ -8,10 +8,10 @@ import { ContentType } from "@marquee/sdk/marquee/content/v1/content_pb";
 import type { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import type { Logger } from "pino";
 import { throwIfStopped } from "./ingest/ffmpeg.js";
-import { makePoolClip, POOL_CLIPS, type PoolClip, SOURCE_SHARE } from "./ingest/pool.js";
+import { makePoolClip, POOL_CLIPS, type PoolClip } from "./ingest/pool.js";
 import { attachAsset } from "./ingest/publish.js";
-import { makeSyntheticSource, type PATTERNS } from "./ingest/synthetic.js";
-import { INCOMING, transcodeToAsset } from "./ingest/transcode.js";
+import type { PATTERNS } from "./ingest/synthetic.js";
+import { syntheticAsset } from "./ingest/synthetic-asset.js";
 import { asStreaming } from "./internal-call.js";
 
 interface DemoTitle {
@@ -219,58 +219,46 @@ async function makeDemoTitle(
   seconds: number,
   progress: (fraction: number, stage: string) => void,
 ): Promise<void> {
-  const work = path.join(o.mediaDir, INCOMING, `demo-${demo.key}-${randomUUID()}.mp4`);
-  await mkdir(path.dirname(work), { recursive: true });
   const calls = { ...asStreaming(), signal: o.signal };
+  o.log.info({ title: demo.title }, "making demo title");
+  const asset = await syntheticAsset({
+    ffmpeg: o.ffmpeg,
+    mediaDir: o.mediaDir,
+    assetId: randomUUID(),
+    preset: o.preset,
+    seconds,
+    pattern: demo.pattern,
+    toneHz: demo.toneHz,
+    onProgress: progress,
+    signal: o.signal,
+  });
   try {
-    o.log.info({ title: demo.title }, "making demo title");
-    progress(0, "writing the source");
-    await makeSyntheticSource(o.ffmpeg, work, {
-      seconds,
-      pattern: demo.pattern,
-      toneHz: demo.toneHz,
-      onProgress: (f) => progress(SOURCE_SHARE * f, "writing the source"),
-      signal: o.signal,
-    });
-    const asset = await transcodeToAsset({
-      ffmpeg: o.ffmpeg,
-      source: work,
-      mediaDir: o.mediaDir,
-      assetId: randomUUID(),
-      preset: o.preset,
-      onProgress: (f, stage) => progress(SOURCE_SHARE + (1 - SOURCE_SHARE) * f, stage),
-      signal: o.signal,
-    });
-    try {
-      const { content } = await o.content.createContent(
-        {
-          content: {
-            type: ContentType.MOVIE,
-            title: demo.title,
-            genreIds: demo.genreIds,
-            releaseDate: new Date().toISOString().slice(0, 10),
-            duration: durationFromMs(asset.durationMs),
-            synopsis: demo.synopsis,
-            maturityRating: MaturityRating.ALL,
-            artwork: {
-              posterUrl: asset.posterPath,
-              backdropUrl: asset.posterPath,
-              thumbnailUrl: asset.thumbnailPath,
-            },
+    const { content } = await o.content.createContent(
+      {
+        content: {
+          type: ContentType.MOVIE,
+          title: demo.title,
+          genreIds: demo.genreIds,
+          releaseDate: new Date().toISOString().slice(0, 10),
+          duration: durationFromMs(asset.durationMs),
+          synopsis: demo.synopsis,
+          maturityRating: MaturityRating.ALL,
+          artwork: {
+            posterUrl: asset.posterPath,
+            backdropUrl: asset.posterPath,
+            thumbnailUrl: asset.thumbnailPath,
           },
-          requestId: demo.requestId,
         },
-        calls,
-      );
-      if (content === undefined) throw new Error("CreateContent returned no title");
-      await attachAsset(o.content, o.mediaDir, content.contentId, "", asset, o.signal);
-      await o.content.publishContent({ contentId: content.contentId }, calls);
-    } catch (err) {
-      // Not attached: the next start makes this title again, with an asset of its own.
-      await rm(path.join(o.mediaDir, asset.assetId), { recursive: true, force: true });
-      throw err;
-    }
-  } finally {
-    await rm(work, { force: true });
+        requestId: demo.requestId,
+      },
+      calls,
+    );
+    if (content === undefined) throw new Error("CreateContent returned no title");
+    await attachAsset(o.content, o.mediaDir, content.contentId, "", asset, o.signal);
+    await o.content.publishContent({ contentId: content.contentId }, calls);
+  } catch (err) {
+    // Not attached: the next start makes this title again, with an asset of its own.
+    await rm(path.join(o.mediaDir, asset.assetId), { recursive: true, force: true });
+    throw err;
   }
 }

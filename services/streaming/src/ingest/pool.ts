@@ -1,10 +1,7 @@
-import { randomUUID } from "node:crypto";
-import { mkdir, rm } from "node:fs/promises";
-import path from "node:path";
 import { DEMO_POOL_SECONDS, DEMO_POOL_SIZE, demoPoolAssetId } from "@marquee/kit";
 import { throwIfStopped } from "./ffmpeg.js";
-import { makeSyntheticSource } from "./synthetic.js";
-import { INCOMING, readAsset, transcodeToAsset } from "./transcode.js";
+import { syntheticAsset } from "./synthetic-asset.js";
+import { readAsset } from "./transcode.js";
 
 /** One clip of the demo pool (see @marquee/kit's demo-pool): a look of its own, a tone of its own. */
 export interface PoolClip {
@@ -58,9 +55,6 @@ export interface PoolClipOptions {
   signal?: AbortSignal;
 }
 
-/** Of a clip's share of the progress, the part for writing its synthetic source (the rest: the ladder). */
-export const SOURCE_SHARE = 0.25;
-
 /**
  * Makes one pool clip under its fixed asset id through the ingest path
  * (synthetic source, then the DASH ladder, published by an atomic rename).
@@ -69,30 +63,16 @@ export const SOURCE_SHARE = 0.25;
 export async function makePoolClip(clip: PoolClip, o: PoolClipOptions): Promise<boolean> {
   throwIfStopped(o.signal);
   if ((await readAsset(o.mediaDir, clip.assetId)) !== undefined) return false;
-  const progress = o.onProgress ?? (() => {});
-  const work = path.join(o.mediaDir, INCOMING, `${clip.assetId}-${randomUUID()}.mp4`);
-  await mkdir(path.dirname(work), { recursive: true });
-  try {
-    const seconds = o.seconds ?? DEMO_POOL_SECONDS;
-    progress(0, "writing the source");
-    await makeSyntheticSource(o.ffmpeg, work, {
-      seconds,
-      graph: clip.graph,
-      toneHz: clip.toneHz,
-      onProgress: (f) => progress(SOURCE_SHARE * f, "writing the source"),
-      signal: o.signal,
-    });
-    await transcodeToAsset({
-      ffmpeg: o.ffmpeg,
-      source: work,
-      mediaDir: o.mediaDir,
-      assetId: clip.assetId,
-      preset: o.preset,
-      onProgress: (f, stage) => progress(SOURCE_SHARE + (1 - SOURCE_SHARE) * f, stage),
-      signal: o.signal,
-    });
-    return true;
-  } finally {
-    await rm(work, { force: true });
-  }
+  await syntheticAsset({
+    ffmpeg: o.ffmpeg,
+    mediaDir: o.mediaDir,
+    assetId: clip.assetId,
+    preset: o.preset,
+    seconds: o.seconds ?? DEMO_POOL_SECONDS,
+    graph: clip.graph,
+    toneHz: clip.toneHz,
+    onProgress: o.onProgress,
+    signal: o.signal,
+  });
+  return true;
 }

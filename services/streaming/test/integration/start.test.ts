@@ -111,6 +111,8 @@ test("first embedded start makes playable demo titles; StartIngest and WatchInge
     MARQUEE_DEMO_TITLES: "1",
     MARQUEE_DEMO_SECONDS: "4",
     MARQUEE_DEMO_LONG_SECONDS: "0",
+    // The demo pool has its own test (demo-pool.test.ts).
+    MARQUEE_DEMO_POOL: "0",
   });
   const server = await startStreamingService(env);
   t.teardown(() => server.close());
