@@ -8,6 +8,7 @@ import { accountScreen } from "./screens/account.js";
 import { signInScreen, signUpScreen } from "./screens/auth.js";
 import { detailsScreen } from "./screens/details.js";
 import { homeScreen } from "./screens/home.js";
+import { isOperator, operatorScreen } from "./screens/operator.js";
 import { plansScreen } from "./screens/plans.js";
 import { playerScreen } from "./screens/player.js";
 import { profilesScreen } from "./screens/profiles.js";
@@ -77,16 +78,23 @@ router
     "/watch/:id",
     viewer(({ id }, q) => playerScreen(id ?? "", q)),
   )
-  .otherwise(() => {
-    const main = shell({ member: session.profile !== undefined });
-    main.appendChild(
-      emptyState(
-        "Page not found",
-        "There's nothing at this address.",
-        h("a", { class: "btn btn-primary", href: "/" }, "Go home"),
-      ),
-    );
-  });
+  .on(
+    "/operator",
+    // Not a member's page: anyone else sees "not found", as for any address that is not theirs.
+    member(() => (isOperator() ? operatorScreen() : notFound())),
+  )
+  .otherwise(() => notFound());
+
+function notFound(): void {
+  const main = shell({ member: session.profile !== undefined });
+  main.appendChild(
+    emptyState(
+      "Page not found",
+      "There's nothing at this address.",
+      h("a", { class: "btn btn-primary", href: "/" }, "Go home"),
+    ),
+  );
+}
 
 window.addEventListener("marquee:signed-out", () => navigate("/signin", { replace: true }));
 router.start();

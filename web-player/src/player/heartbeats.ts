@@ -36,6 +36,10 @@ export interface PlayerReading {
   bufferSeconds: number;
   droppedFrames: number;
   throughputBps: number;
+  /** Time stalled since the first frame, ms (the QoE view's rebuffer ratio). */
+  rebufferMs?: number | undefined;
+  /** From the play request to the first frame, ms, once it showed. */
+  startupMs?: number | undefined;
 }
 
 export interface Heartbeat extends PlayerReading {
@@ -82,6 +86,8 @@ export function sanitizeReading(r: PlayerReading): PlayerReading {
     bufferSeconds: Math.min(600, nonNegative(r.bufferSeconds)),
     droppedFrames: Math.round(nonNegative(r.droppedFrames)),
     throughputBps: Math.round(nonNegative(r.throughputBps)),
+    ...(r.rebufferMs === undefined ? {} : { rebufferMs: Math.round(nonNegative(r.rebufferMs)) }),
+    ...(r.startupMs === undefined ? {} : { startupMs: Math.round(nonNegative(r.startupMs)) }),
   };
 }
 

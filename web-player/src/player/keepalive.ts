@@ -49,6 +49,8 @@ function readingJson(beat: Heartbeat): Record<string, unknown> {
     bufferSeconds: beat.bufferSeconds,
     droppedFrames: String(beat.droppedFrames),
     measuredThroughputBps: String(beat.throughputBps),
+    ...(beat.rebufferMs === undefined ? {} : { rebufferDuration: durationJson(beat.rebufferMs / 1000) }),
+    ...(beat.startupMs === undefined ? {} : { startupDuration: durationJson(beat.startupMs / 1000) }),
   };
 }
 

@@ -406,6 +406,9 @@ export class Playback {
       bufferSeconds: s.bufferSeconds,
       droppedFrames: s.droppedFrames,
       throughputBps: s.throughputBps,
+      rebufferMs: s.rebufferMs,
+      startupMs:
+        this.log.firstFrameAt === undefined ? undefined : this.log.firstFrameAt - this.log.playRequestedAt,
     };
   }
 

@@ -97,6 +97,8 @@ function toReading(beat: Heartbeat) {
     bufferSeconds: beat.bufferSeconds,
     droppedFrames: BigInt(beat.droppedFrames),
     measuredThroughputBps: BigInt(beat.throughputBps),
+    rebufferDuration: beat.rebufferMs === undefined ? undefined : secondsToDuration(beat.rebufferMs / 1000),
+    startupDuration: beat.startupMs === undefined ? undefined : secondsToDuration(beat.startupMs / 1000),
   };
 }
 

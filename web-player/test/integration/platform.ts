@@ -143,9 +143,12 @@ export interface Member {
 }
 
 /** A subscribed member with one profile, made through the public API (not the UI). */
-export async function createMember(gatewayUrl: string, tier = PlanTier.PREMIUM): Promise<Member> {
+export async function createMember(
+  gatewayUrl: string,
+  tier = PlanTier.PREMIUM,
+  email = `probe-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`,
+): Promise<Member> {
   const anon = createMarquee({ baseUrl: gatewayUrl });
-  const email = `probe-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
   const password = "correct horse battery";
   await anon.user.registerUser({ email, password, name: "Probe", dateOfBirth: "1990-01-01", country: "NO" });
   const login = await anon.user.login({ email, password, deviceName: "test harness" });
