@@ -4,12 +4,22 @@ import { createStaticHandler } from "./edge/static-files.js";
 
 /**
  * What the gateway serves besides RPCs: media under /media/ (passed to the
- * streaming service's origin, which checks every signature) and the web
+ * streaming service's origin, which checks every signature), generated
+ * artwork under /artwork/ (passed to the content service) and the web
  * player's build for everything else, so the browser app, its API and its
  * video share one origin.
  */
-export function createFront(streamingUrl: string): (req: IncomingMessage, res: ServerResponse) => void {
-  const media = createMediaProxy(streamingUrl);
+export function createFront(upstreams: {
+  streamingUrl: string;
+  contentUrl: string;
+}): (req: IncomingMessage, res: ServerResponse) => void {
+  const media = createMediaProxy(upstreams.streamingUrl);
+  const artwork = createMediaProxy(upstreams.contentUrl);
   const app = createStaticHandler();
-  return (req, res) => (req.url?.startsWith("/media/") ? media(req, res) : app(req, res));
+  return (req, res) => {
+    const url = req.url ?? "";
+    if (url.startsWith("/media/")) media(req, res);
+    else if (url.startsWith("/artwork/")) artwork(req, res);
+    else app(req, res);
+  };
 }

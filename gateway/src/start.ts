@@ -126,9 +126,10 @@ export async function startGateway(env: Record<string, string | undefined> = pro
       return passthrough.take;
     },
     // Browsers reach media and the app over HTTP/1.1 or TLS; the handlers speak Node's http API.
-    fallback: createFront(
-      (config as Record<string, unknown>).MARQUEE_STREAMING_URL as string,
-    ) as ServeOptions["fallback"],
+    fallback: createFront({
+      streamingUrl: (config as Record<string, unknown>).MARQUEE_STREAMING_URL as string,
+      contentUrl: (config as Record<string, unknown>).MARQUEE_CONTENT_URL as string,
+    }) as ServeOptions["fallback"],
     trustCallerHeader: false,
     validate: false,
     reflection: { hideMethod: hiddenFromClients },

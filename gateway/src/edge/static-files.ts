@@ -28,7 +28,7 @@ export const DEFAULT_DIST = path.join(
 export interface StaticOptions {
   /** The built app (default web-player/dist). */
   root?: string;
-  /** Paths never answered with index.html (default: RPC-looking paths, /media/, /metrics). */
+  /** Paths never answered with index.html (default: RPC-looking paths, /media/, /artwork/, /metrics). */
   notApp?: RegExp;
 }
 
@@ -48,7 +48,7 @@ export const CONTENT_SECURITY_POLICY = [
 
 type SirvHandler = ReturnType<typeof sirv>;
 
-const RPC_OR_MEDIA = /^\/(?:[a-z][\w]*\.[\w.]+\/|media\/|metrics$)/;
+const RPC_OR_MEDIA = /^\/(?:[a-z][\w]*\.[\w.]+\/|media\/|artwork\/|metrics$)/;
 
 /** Cache policy by path: hashed build output is immutable, everything else revalidates. */
 export function cacheControl(pathname: string): string {

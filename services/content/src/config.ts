@@ -18,6 +18,8 @@ export function loadContentConfig(env: Record<string, string | undefined> = proc
       MARQUEE_CONTENT_GENRE_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
       /** How often visibility events still owed (the bus was down when the title was written) are retried. */
       MARQUEE_CONTENT_OUTBOX_INTERVAL_MS: envs.millis(30_000),
+      /** Where generated posters and backdrops are kept (default: artwork/ in the embedded data folder). */
+      MARQUEE_CONTENT_ARTWORK_DIR: z.string().min(1).optional(),
     },
     env,
   );
@@ -29,6 +31,7 @@ export function loadContentConfig(env: Record<string, string | undefined> = proc
     trendingCacheMs: c.MARQUEE_CONTENT_TRENDING_CACHE_MS,
     genreCacheMs: c.MARQUEE_CONTENT_GENRE_CACHE_MS,
     outboxIntervalMs: c.MARQUEE_CONTENT_OUTBOX_INTERVAL_MS,
+    artworkDir: c.MARQUEE_CONTENT_ARTWORK_DIR,
   };
 }
 

@@ -1,5 +1,10 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
 import { createLogger, loadBackendsConfig, SERVICE_PORTS, type Server, startService } from "@marquee/kit";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
+import { artworkFiles } from "./artwork/artwork-files.js";
+import { ARTWORK_PREFIX, artworkOrigin } from "./artwork/artwork-origin.js";
+import { warmArtwork } from "./artwork/warm.js";
 import { openContentBackends } from "./backends.js";
 import { seedCatalog } from "./catalog/seed.js";
 import { loadContentConfig } from "./config.js";
@@ -30,6 +35,9 @@ export async function startContentService(
     }
     const indexer = await startSearchIndexer(b.bus, b.store, b.search, log);
     const trendingConsumer = await startTrendingConsumer(b.bus, b.trending, log);
+    const artwork = artworkFiles(config.artworkDir ?? path.resolve(backends.embeddedDataDir, "artwork"));
+    const pictures = artworkOrigin({ files: artwork, store: b.store, log });
+    const warmer = warmArtwork(b.store, artwork, log);
     const relay = startAnnouncementRelay({
       store: b.store,
       bus: b.bus,
@@ -41,6 +49,14 @@ export async function startContentService(
         name: "content",
         services: [ContentService],
         defaultPort: SERVICE_PORTS.content,
+        fallback: (req, res) => {
+          if ((req.url ?? "").startsWith(ARTWORK_PREFIX)) {
+            pictures(req as IncomingMessage, res as ServerResponse);
+            return;
+          }
+          res.writeHead(404, { "content-type": "text/plain" });
+          res.end("not found\n");
+        },
         routes: (r) =>
           r.service(
             ContentService,
@@ -62,7 +78,7 @@ export async function startContentService(
       ...server,
       async close() {
         await server.close();
-        await Promise.all([indexer.stop(), trendingConsumer.stop(), relay.stop()]);
+        await Promise.all([indexer.stop(), trendingConsumer.stop(), relay.stop(), warmer.stop()]);
         await b.close();
       },
     };

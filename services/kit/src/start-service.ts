@@ -4,7 +4,7 @@ import { loadAdminAddress } from "./admin.js";
 import { envs, loadConfig } from "./config.js";
 import { requestLimit, requestLimitVars } from "./input/limits.js";
 import { createLogger } from "./logger.js";
-import { type Server, serve } from "./server.js";
+import { type ServeOptions, type Server, serve } from "./server.js";
 
 export interface ServiceSpec {
   /** Short name, e.g. "user": names the logger and the MARQUEE_<NAME>_HOST/PORT variables. */
@@ -12,6 +12,8 @@ export interface ServiceSpec {
   services: DescService[];
   defaultPort: number;
   routes: (router: ConnectRouter) => void;
+  /** Plain HTTP requests that are not RPCs (e.g. the content service's artwork). */
+  fallback?: ServeOptions["fallback"];
 }
 
 /**
@@ -45,5 +47,6 @@ export async function startService(
     drainTimeoutMs: config.MARQUEE_DRAIN_TIMEOUT_MS,
     requestLimit: requestLimit(config),
     log,
+    fallback: spec.fallback,
   });
 }

@@ -9,6 +9,7 @@ import {
   type MediaAsset,
   MediaAssetSchema,
 } from "@marquee/sdk/marquee/content/v1/content_pb";
+import { withGeneratedArtwork } from "../artwork/artwork-files.js";
 import { publishVisibility } from "../events.js";
 import type { ContentStore } from "../store.js";
 import { DEFAULT_CATALOG_SIZE, generateCatalog } from "./generate.js";
@@ -58,7 +59,9 @@ function withDemoMedia(content: Content): Content {
  * the stream's window).
  */
 export async function seedCatalog(store: ContentStore, opts: SeedOptions): Promise<number> {
-  const catalog = generateCatalog(opts.size ?? DEFAULT_CATALOG_SIZE).map(withDemoMedia);
+  const catalog = generateCatalog(opts.size ?? DEFAULT_CATALOG_SIZE)
+    .map(withDemoMedia)
+    .map(withGeneratedArtwork);
   let next = 0;
   let done = 0;
   const worker = async () => {

@@ -45,3 +45,8 @@ export function isKnownGenre(id: string): boolean {
 export function unknownGenres(ids: readonly string[]): string[] {
   return ids.filter((id) => !BY_ID.has(id));
 }
+
+/** A genre's display name, or undefined for an unknown id. */
+export function genreNameOf(id: string): string | undefined {
+  return BY_ID.get(id)?.name;
+}
