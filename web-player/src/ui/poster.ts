@@ -65,7 +65,6 @@ export function posterCard(content: Content, extras: CardExtras = {}): HTMLEleme
           h("div", { style: `width:${Math.round(Math.min(1, Math.max(0, extras.progress)) * 100)}%` }),
         )
       : null,
-    h("span", { class: "card-title" }, content.title),
     extras.subtitle ? h("span", { class: "card-sub" }, extras.subtitle) : null,
     content.playable ? null : h("span", { class: "tag tag-soon card-soon" }, "Coming soon"),
   );

@@ -161,3 +161,40 @@ test.serial(
     t.deepEqual(errors, []);
   },
 );
+
+test.serial(
+  "every card on home shows its generated poster the first time, with the title printed once",
+  async (t) => {
+    t.timeout(120_000);
+    if (!platform || !front || !member) return t.fail("no platform");
+    const { page, errors } = await signedIn(t);
+    const failed: string[] = [];
+    page.on("response", (r) => {
+      if (r.url().includes("/artwork/") && r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+    });
+    await page.goto(`${front.url}/`);
+    const cards = page.locator("[data-row^='genre-'] .card");
+    await cards.first().waitFor({ timeout: 20_000 });
+    const first = cards.first();
+    await first.locator(".poster-art.loaded img").waitFor({ timeout: 20_000 });
+    const size = await first
+      .locator("img")
+      .evaluate((img) => [(img as HTMLImageElement).naturalWidth, (img as HTMLImageElement).naturalHeight]);
+    t.deepEqual(size, [400, 600], "a real 2:3 picture, drawn at twice the card's size");
+    t.false(
+      await first.locator(".poster-fallback").isVisible(),
+      "the drawn fallback is hidden once it loads",
+    );
+    const label = (await first.getAttribute("aria-label")) ?? "";
+    const title = label.replace(/ \(\d{4}\).*$/, "");
+    t.false((await first.innerText()).includes(title), "the title is in the picture, not printed again");
+
+    const src = (await first.locator("img").getAttribute("src")) ?? "";
+    const answer = await fetch(new URL(src, front.url));
+    t.is(answer.headers.get("content-type"), "image/jpeg");
+    t.regex(answer.headers.get("cache-control") ?? "", /immutable/);
+    t.log(await screenshot(page, "home-artwork"));
+    t.deepEqual(failed, []);
+    t.deepEqual(errors, []);
+  },
+);

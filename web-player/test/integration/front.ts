@@ -65,7 +65,8 @@ export async function frontFor(gatewayUrl: string, streamingUrl: string): Promis
   const server = http.createServer((req, res) => {
     const path = req.url ?? "/";
     if (path.startsWith("/media/")) media(req, res);
-    else if (RPC.test(path)) api(req, res);
+    // The gateway passes generated artwork on to the content service.
+    else if (RPC.test(path) || path.startsWith("/artwork/")) api(req, res);
     else files(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
