@@ -2,32 +2,19 @@ import { create } from "@bufbuild/protobuf";
 import {
   type Duration,
   durationFromMs,
-  durationMs,
   type Timestamp,
   timestampFromMs,
   timestampMs,
 } from "@bufbuild/protobuf/wkt";
 import { PlaybackReadingSchema, PlaybackReportSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
-import { PlaybackState, type QoeFigures } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
+import { PlaybackState } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import test from "ava";
 import { QoeAggregate } from "../src/qoe/aggregate.js";
-import { qoeSimulation } from "./qoe-simulation.js";
+import { plainFigures, qoeSimulation } from "./qoe-simulation.js";
 
 const { PLAYING, BUFFERING, PAUSED } = PlaybackState;
 
 const ms = (t: Timestamp | undefined) => (t === undefined ? undefined : timestampMs(t));
-
-/** The figures as plain numbers, to compare with the values worked out by hand. */
-const plain = (f: QoeFigures | undefined) => ({
-  sessions: f?.sessions,
-  watchMs: f?.watchTime ? durationMs(f.watchTime) : undefined,
-  startups: f?.startups,
-  startupMs: f?.averageStartupTime ? durationMs(f.averageStartupTime) : undefined,
-  rebufferRatio: f?.rebufferRatio,
-  bitrateBps: Number(f?.averageBitrateBps),
-  switches: Number(f?.switches),
-  droppedFrames: Number(f?.droppedFrames),
-});
 
 test("simulated reports give the aggregates worked out by hand: per minute, overall, by title, rendition and country, per session", (t) => {
   const sim = qoeSimulation();
@@ -37,23 +24,23 @@ test("simulated reports give the aggregates worked out by hand: per minute, over
 
   t.is(ms(s.startTime), sim.m0);
   t.is(s.concurrentSessions, 1, "B is paused but playing on; A stopped");
-  t.deepEqual(plain(s.total), sim.expected.total);
+  t.deepEqual(plainFigures(s.total), sim.expected.total);
   t.deepEqual(
-    s.minutes.map((m) => [ms(m.startTime), plain(m.figures)]),
+    s.minutes.map((m) => [ms(m.startTime), plainFigures(m.figures)]),
     [
       [sim.m0, sim.expected.m0],
       [sim.m1, sim.expected.m1],
     ],
   );
   t.deepEqual(
-    s.titles.map((g) => [g.key, plain(g.figures)]),
+    s.titles.map((g) => [g.key, plainFigures(g.figures)]),
     [
       [sim.titleA, sim.expected.a],
       [sim.titleB, sim.expected.b],
     ],
   );
   t.deepEqual(
-    s.renditions.map((g) => [g.key, plain(g.figures)]),
+    s.renditions.map((g) => [g.key, plainFigures(g.figures)]),
     [
       ["1080p", sim.expected.r1080],
       ["720p", sim.expected.r720],
@@ -61,14 +48,14 @@ test("simulated reports give the aggregates worked out by hand: per minute, over
     ],
   );
   t.deepEqual(
-    s.countries.map((g) => [g.key, plain(g.figures)]),
+    s.countries.map((g) => [g.key, plainFigures(g.figures)]),
     [
       ["SE", sim.expected.a],
       ["", sim.expected.b],
     ],
   );
   t.deepEqual(
-    s.sessions.map((x) => [x.sessionId, x.renditionId, x.state, x.country, plain(x.figures)]),
+    s.sessions.map((x) => [x.sessionId, x.renditionId, x.state, x.country, plainFigures(x.figures)]),
     [
       [sim.sessionB, "480p", PAUSED, "", sim.expected.b],
       [sim.sessionA, "1080p", PlaybackState.STOPPED, "SE", sim.expected.a],
@@ -76,7 +63,7 @@ test("simulated reports give the aggregates worked out by hand: per minute, over
   );
 
   const lastMinute = qoe.summary(60_000, 1, sim.now);
-  t.deepEqual(plain(lastMinute.total), sim.expected.m1);
+  t.deepEqual(plainFigures(lastMinute.total), sim.expected.m1);
   t.deepEqual(
     lastMinute.sessions.map((x) => x.sessionId),
     [sim.sessionB],
@@ -156,7 +143,7 @@ test("a stall's time counts once however the readings around it come: a repeated
   qoe.add(r, [reading({ at: now - 15_000, sequence: 0n, renditionId: "", bitrateBps: 0n })], now);
   qoe.add(r, [reading({ at: now - 10_000, sequence: 3n, rebufferDuration: durationFromMs(3_000) })], now);
   const total = qoe.summary(60_000, 0, now).total;
-  t.deepEqual(plain(total), {
+  t.deepEqual(plainFigures(total), {
     sessions: 1,
     watchMs: 20_000,
     startups: 0,

@@ -1,12 +1,12 @@
 import { create } from "@bufbuild/protobuf";
-import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { durationFromMs, durationMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   type PlaybackReading,
   PlaybackReadingSchema,
   type PlaybackReport,
   PlaybackReportSchema,
 } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
-import { PlaybackState } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
+import { PlaybackState, type QoeFigures } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 
 const { PLAYING, BUFFERING, PAUSED, STOPPED } = PlaybackState;
 
@@ -274,3 +274,15 @@ export function qoeSimulation(m0 = 1_800_000_000_000) {
     },
   };
 }
+
+/** Figures as plain numbers, to compare with the simulation's expected values. */
+export const plainFigures = (f: QoeFigures | undefined) => ({
+  sessions: f?.sessions,
+  watchMs: f?.watchTime ? durationMs(f.watchTime) : undefined,
+  startups: f?.startups,
+  startupMs: f?.averageStartupTime ? durationMs(f.averageStartupTime) : undefined,
+  rebufferRatio: f?.rebufferRatio,
+  bitrateBps: Number(f?.averageBitrateBps),
+  switches: Number(f?.switches),
+  droppedFrames: Number(f?.droppedFrames),
+});

@@ -5,12 +5,11 @@ import { type Caller, createLogger, loadBackendsConfig } from "@marquee/kit";
 import { EVENTS, encodeEvent } from "@marquee/kit/bus";
 import { connectNats, createJetStreamBus, natsManager } from "@marquee/kit/bus/jetstream";
 import { waitFor } from "@marquee/kit/testing";
-import type { QoeFigures } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import test, { type ExecutionContext } from "ava";
 import { QoeAggregate } from "../../src/qoe/aggregate.js";
 import { startQoeConsumer } from "../../src/qoe/consumer.js";
 import { startHarness } from "../harness.js";
-import { qoeSimulation } from "../qoe-simulation.js";
+import { plainFigures, qoeSimulation } from "../qoe-simulation.js";
 
 const nats = loadBackendsConfig().nats;
 const log = createLogger("test", "silent");
@@ -29,17 +28,6 @@ async function namespacedBus(t: ExecutionContext) {
   });
   return bus;
 }
-
-const plain = (f: QoeFigures | undefined) => ({
-  sessions: f?.sessions,
-  watchMs: f?.watchTime ? durationMs(f.watchTime) : undefined,
-  startups: f?.startups,
-  startupMs: f?.averageStartupTime ? durationMs(f.averageStartupTime) : undefined,
-  rebufferRatio: f?.rebufferRatio,
-  bitrateBps: Number(f?.averageBitrateBps),
-  switches: Number(f?.switches),
-  droppedFrames: Number(f?.droppedFrames),
-});
 
 /** The simulation's first minute, so that its last reading is in the past. */
 const recentStart = () => Math.floor((Date.now() - 110_000) / 60_000) * 60_000;
@@ -67,10 +55,10 @@ test("reports published to PLAYBACK on the real NATS reach the aggregate through
     },
     20_000,
   );
-  t.deepEqual(plain(total), sim.expected.total);
+  t.deepEqual(plainFigures(total), sim.expected.total);
   const { titles, countries } = qoe.summary(5 * 60_000, 10, Date.now());
   t.deepEqual(
-    titles.map((g) => [g.key, plain(g.figures)]),
+    titles.map((g) => [g.key, plainFigures(g.figures)]),
     [
       [sim.titleA, sim.expected.a],
       [sim.titleB, sim.expected.b],
@@ -112,7 +100,7 @@ test("GetQoeSummary: a member gets PermissionDenied, an operator the figures of 
     },
     20_000,
   );
-  t.deepEqual(plain(summary.total), sim.expected.total);
+  t.deepEqual(plainFigures(summary.total), sim.expected.total);
   t.deepEqual(
     summary.titles.map((g) => [g.key, g.figures?.sessions]),
     [[h.contentId, 2]],
