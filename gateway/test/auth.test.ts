@@ -6,6 +6,7 @@ import { waitFor } from "@marquee/kit/testing";
 import { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_pb";
 import { ContentSchema } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
+import { StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import { UserSchema, UserService } from "@marquee/sdk/marquee/user/v1/user_service_pb";
 import test from "ava";
 import { generateKeyPair } from "jose";
@@ -43,7 +44,7 @@ test.before(async () => {
     });
   upstream = await serve({
     name: "fake-upstreams",
-    services: [UserService, ContentService, AccountService],
+    services: [UserService, ContentService, AccountService, StreamingService],
     routes(router) {
       router.service(UserService, {
         getSigningKeys() {
@@ -83,6 +84,11 @@ test.before(async () => {
           return { plans: [] };
         },
       });
+      router.service(StreamingService, {
+        getQoeSummary() {
+          return { concurrentSessions: 7 };
+        },
+      });
     },
     port: 0,
     host: "127.0.0.1",
@@ -94,6 +100,7 @@ test.before(async () => {
     MARQUEE_USER_URL: upstream.url,
     MARQUEE_CONTENT_URL: upstream.url,
     MARQUEE_ACCOUNT_URL: upstream.url,
+    MARQUEE_STREAMING_URL: upstream.url,
     MARQUEE_GATEWAY_SESSION_CACHE_MS: "300",
     MARQUEE_GATEWAY_JWKS_REFETCH_MS: "0",
     MARQUEE_PARTNER_API_KEYS: `reader:${hashApiKey(READER_KEY)}:;writer:${hashApiKey(WRITER_KEY)}:catalog:write`,
@@ -306,3 +313,23 @@ test.serial("public RPCs need no credentials, and a stale token does not block t
     "ok",
   );
 });
+
+test.serial(
+  "GetQoeSummary opens only to a member whose token carries the operator role, which is passed on",
+  async (t) => {
+    const streaming = createClient(
+      StreamingService,
+      createConnectTransport({ baseUrl: gateway.url, httpVersion: "1.1" }),
+    );
+    const qoe = (opts?: { headers: Record<string, string> }) => codeOf(streaming.getQoeSummary({}, opts));
+    t.is(await qoe(), Code.Unauthenticated);
+    t.is(await qoe(bearer(await mint())), Code.PermissionDenied);
+    t.is(await qoe(bearer(await mint({ claims: { rol: ["admin"] } }))), Code.PermissionDenied);
+    t.is(await qoe({ headers: { "x-api-key": WRITER_KEY } }), Code.PermissionDenied);
+    const operator = bearer(await mint({ claims: { rol: ["operator"] } }));
+    t.is(await qoe(operator), "ok");
+    t.is((await streaming.getQoeSummary({}, operator)).concurrentSessions, 7);
+    const echo = JSON.parse((await users().getUser({ userId: USER_ID }, operator)).user?.name ?? "{}");
+    t.deepEqual(echo.caller.roles, ["operator"]);
+  },
+);
