@@ -17,6 +17,8 @@ const must = <T>(value: T | undefined): T => {
   return value;
 };
 
+const OPERATOR_EMAIL = `operator.${Date.now()}@example.com`;
+
 type Ctx = Awaited<ReturnType<typeof startTestUserService>>;
 let svc: Ctx;
 
@@ -25,6 +27,7 @@ test.before(async () => {
     MARQUEE_USER_LOGIN_MAX_FAILURES_PER_ACCOUNT: "3",
     MARQUEE_USER_LOGIN_MAX_FAILURES_PER_ADDRESS: "6",
     MARQUEE_USER_LOGIN_LOCKOUT_MS: "60000",
+    MARQUEE_OPERATOR_EMAILS: ` ${OPERATOR_EMAIL.toUpperCase()} ,ops2@example.com`,
   });
 });
 test.after.always(() => svc?.close());
@@ -335,4 +338,15 @@ test("GetSigningKeys serves the public key only, and only to internal callers", 
   t.truthy(jwks.keys[0]?.kid);
   t.is(jwks.keys[0]?.d, undefined, "no private part");
   t.is(await codeOf(svc.client.getSigningKeys({})), Code.PermissionDenied);
+});
+
+test("members listed in MARQUEE_OPERATOR_EMAILS get the operator role in their tokens, after a refresh too; others get none", async (t) => {
+  const ops = newMember({ email: OPERATOR_EMAIL });
+  await svc.client.registerUser(ops);
+  const login = await svc.client.login({ email: ops.email, password: PASSWORD, deviceName: "ops" });
+  t.deepEqual(decodeJwt(must(login.tokens).accessToken).rol, ["operator"]);
+  const refreshed = await svc.client.refreshSession({ refreshToken: must(login.tokens).refreshToken });
+  t.deepEqual(decodeJwt(must(refreshed.tokens).accessToken).rol, ["operator"]);
+  const { tokens } = await signedIn();
+  t.is(decodeJwt(tokens.accessToken).rol, undefined);
 });
