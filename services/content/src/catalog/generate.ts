@@ -7,6 +7,7 @@ import {
   ContentType,
   PublishState,
 } from "@marquee/sdk/marquee/content/v1/content_pb";
+import { crewOf } from "./crew.js";
 import { FIXTURE_TITLES, type FixtureTitle } from "./fixtures.js";
 import { uuidV5 } from "./uuid.js";
 
@@ -306,7 +307,10 @@ function build(spec: FixtureTitle, r: () => number, n: number): Content {
     releaseDate: `${spec.year}-${month(r)}-${day(r)}`,
     duration: durationFromMs(spec.minutes * 60_000),
     synopsis: spec.synopsis,
-    cast: spec.cast.map((name, i) => ({ name, role: i === 0 && r() < 0.2 ? "Director" : "Actor" })),
+    cast: [
+      ...spec.cast.map((name, i) => ({ name, role: i === 0 && r() < 0.2 ? "Director" : "Actor" })),
+      ...crewOf(spec.title),
+    ],
     rating: Math.round(Math.min(10, Math.max(1, 6.6 + (r() + r() + r() - 1.5) * 2)) * 10) / 10,
     maturityRating: spec.maturity,
     // No artwork URLs: the generated catalog has no images, and a URL nothing serves costs every
