@@ -11,11 +11,15 @@ import {
   type SearchResults,
   toSearchDoc,
 } from "./search.js";
+import { withoutTail } from "./search-tail.js";
 
-/** Edit distance allowed for a term, as OpenSearch's fuzziness AUTO: 0 up to 2 letters, 1 up to 5, then 2. */
+/**
+ * Edit distance allowed for a term, as OpenSearch's fuzziness AUTO:5,8: none
+ * under 5 letters (a short word one edit away is another word: "leon", "lion"), 1 up to 7, then 2.
+ */
 function autoFuzziness(term: string): number {
-  if (term.length <= 2) return 0;
-  return term.length <= 5 ? 1 : 2;
+  if (term.length < 5) return 0;
+  return term.length < 8 ? 1 : 2;
 }
 
 function newIndex(): MiniSearch<SearchDoc> {
@@ -70,9 +74,10 @@ export class EmbeddedSearchIndex implements SearchIndex {
     });
     // Ties broken by id, as in OpenSearch, so pages are stable.
     results.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const relevant = withoutTail(results, results[0]?.score ?? 0);
     return {
-      total: results.length,
-      hits: results.slice(q.offset, q.offset + q.limit).map((r) => ({
+      total: relevant.length,
+      hits: relevant.slice(q.offset, q.offset + q.limit).map((r) => ({
         content: fromPayload(r.payload as string),
         score: r.score,
       })),

@@ -14,6 +14,7 @@ import {
   type SearchResults,
   toSearchDoc,
 } from "./search.js";
+import { withoutTail } from "./search-tail.js";
 
 export const DEFAULT_SEARCH_ALIAS = "marquee-content";
 
@@ -67,8 +68,8 @@ function indexTemplate(replicas: number): Record<string, unknown> {
 }
 
 /**
- * The query: the words matched against title (×3), cast (×2) and synopsis
- * with fuzziness AUTO, or as prefixes of title and cast words; filters as
+ * The query: the words matched against title (×3), cast and crew (×2) and synopsis
+ * with fuzziness AUTO:5,8, or as prefixes of title and cast words; filters as
  * filter clauses (no scoring); the relevance multiplied by ln(2 + popularity)
  * through field_value_factor (no scripts needed).
  */
@@ -87,6 +88,8 @@ export function searchBody(q: SearchQuery): Record<string, unknown> {
     from: q.offset,
     size: q.limit,
     track_total_hits: true,
+    // The best score of all matches (max_score), for the tail cut (search-tail.ts); sorting by id too hides it otherwise.
+    track_scores: true,
     _source: ["payload"],
     query: {
       function_score: {
@@ -98,7 +101,8 @@ export function searchBody(q: SearchQuery): Record<string, unknown> {
                   query: q.text,
                   fields: ["title^3", "cast^2", "synopsis"],
                   type: "most_fields",
-                  fuzziness: "AUTO",
+                  // No typo allowance under 5 letters: "leon" one edit from "lion" is another word.
+                  fuzziness: "AUTO:5,8",
                   prefix_length: 1,
                 },
               },
@@ -206,15 +210,19 @@ export class OpenSearchIndex implements SearchIndex {
     const body = res.body as unknown as {
       hits: {
         total: { value: number };
+        max_score: number | null;
         hits: Array<{ _score: number | null; sort?: unknown[]; _source: { payload: string } }>;
       };
     };
+    const scored = body.hits.hits.map((h) => ({
+      payload: h._source.payload,
+      score: h._score ?? Number(h.sort?.[0] ?? 0),
+    }));
+    const kept = withoutTail(scored, body.hits.max_score ?? 0);
     return {
-      total: body.hits.total.value,
-      hits: body.hits.hits.map((h) => ({
-        content: fromPayload(h._source.payload),
-        score: h._score ?? Number(h.sort?.[0] ?? 0),
-      })),
+      // A page cut short by the tail is the last one: what is left of it is all there is.
+      total: kept.length < scored.length ? q.offset + kept.length : body.hits.total.value,
+      hits: kept.map((h) => ({ content: fromPayload(h.payload), score: h.score })),
     };
   }
 

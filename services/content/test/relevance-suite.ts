@@ -20,6 +20,12 @@ export interface RelevanceCase {
 }
 
 const hasCast = (name: string) => (h: SearchHit) => h.content.cast.some((c) => c.name === name);
+const directedBy = (name: string) => (h: SearchHit) =>
+  h.content.cast.some((c) => c.name === name && c.role === "Director");
+const titled =
+  (...titles: string[]) =>
+  (h: SearchHit) =>
+    !titles.includes(h.content.title);
 const year = (h: SearchHit) => Number(h.content.releaseDate.slice(0, 4));
 
 export const RELEVANCE_CASES: RelevanceCase[] = [
@@ -135,6 +141,43 @@ export const RELEVANCE_CASES: RelevanceCase[] = [
       what: "TEEN or below",
     },
     mayBeEmpty: true,
+  },
+  { name: "crew: nolan", query: { text: "nolan" }, top: "Inception" },
+  { name: "crew: christopher nolan", query: { text: "christopher nolan" }, top: "Inception" },
+  {
+    name: "crew: miyazaki",
+    query: { text: "miyazaki" },
+    firstN: { n: 2, each: directedBy("Hayao Miyazaki"), what: "a Miyazaki film" },
+  },
+  {
+    name: "crew: steven spielberg",
+    query: { text: "steven spielberg" },
+    firstN: { n: 3, each: directedBy("Steven Spielberg"), what: "a Spielberg film" },
+  },
+  {
+    name: "crew: a writer, mario puzo",
+    query: { text: "mario puzo" },
+    firstN: { n: 2, each: (h) => h.content.title.startsWith("The Godfather"), what: "a Godfather film" },
+  },
+  { name: "crew: a series creator, vince gilligan", query: { text: "vince gilligan" }, top: "Breaking Bad" },
+  {
+    name: "crew with a typo: spielburg",
+    query: { text: "spielburg" },
+    firstN: { n: 3, each: directedBy("Steven Spielberg"), what: "a Spielberg film" },
+  },
+  { name: "crew with a typo: tarantno", query: { text: "tarantno" }, top: "Pulp Fiction" },
+  { name: "typo: incepton", query: { text: "incepton" }, top: "Inception" },
+  { name: "typo: gladiater", query: { text: "gladiater" }, top: "Gladiator" },
+  { name: "typo: titanik", query: { text: "titanik" }, top: "Titanic" },
+  { name: "typo in a name: keanu reevs", query: { text: "keanu reevs" }, top: "The Matrix" },
+  {
+    name: "a tight tail: leon is not lion, nor Leonardo",
+    query: { text: "leon" },
+    top: "Léon: The Professional",
+    all: {
+      each: titled("The Lion King", "Titanic", "Inception"),
+      what: "not The Lion King, Titanic or Inception",
+    },
   },
   { name: "nothing matches gibberish", query: { text: "qxjvzkw" }, none: true },
 ];
