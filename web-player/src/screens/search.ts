@@ -9,11 +9,18 @@ import { navigate } from "../nav.js";
 import { posterCard, skeletonCard } from "../ui/poster.js";
 import { emptyState, errorState, shell } from "../ui/shell.js";
 
+/**
+ * Pause after the last key before searching: short, so results land within
+ * ~150 ms of it (a search answers in tens of ms); each key also cancels the
+ * request in flight, so a fast typist costs the service little.
+ */
+const SEARCH_PAUSE_MS = 60;
+
 /** The header's search handler: opens the search screen, which then updates in place. */
 export function searchHandler(): (query: string) => void {
   return debounce((query: string) => {
     if (query.trim()) navigate(`/search?q=${encodeURIComponent(query)}`);
-  }, 250);
+  }, SEARCH_PAUSE_MS);
 }
 
 export function searchScreen(query: URLSearchParams): void {
@@ -57,8 +64,13 @@ export function searchScreen(query: URLSearchParams): void {
       results.replaceChildren(errorState(err, () => void run(q)));
     }
   };
-  const debounced = debounce(run, 250);
-  const main = shell({ member: true, active: "search", searchValue: initial, onSearch: debounced });
+  const debounced = debounce(run, SEARCH_PAUSE_MS);
+  // A key makes the results in flight stale at once: they are cancelled then, not when the next search starts.
+  const onSearch = (q: string) => {
+    controller?.abort();
+    debounced(q);
+  };
+  const main = shell({ member: true, active: "search", searchValue: initial, onSearch });
   main.append(heading, results);
   const input = document.getElementById("search") as HTMLInputElement | null;
   if (input) {
