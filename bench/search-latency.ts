@@ -10,6 +10,7 @@
  *   node --conditions=marquee-source --import tsx bench/search-latency.ts [--seconds 8] [--concurrency 16]
  *
  * Seeds the external backends first when they hold no catalog. Loopback only; bounded by --seconds.
+ * MARQUEE_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the servers (node refuses it in NODE_OPTIONS).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -64,6 +65,8 @@ const QUERIES = [
   "clint eastwood",
 ];
 
+/** Extra node flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where their time goes. */
+const NODE_ARGS = (process.env.MARQUEE_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
 const children: ChildProcess[] = [];
 const API_KEY = randomBytes(24).toString("base64url");
 
@@ -71,7 +74,7 @@ const API_KEY = randomBytes(24).toString("base64url");
 async function startProcess(entry: string, env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    ["--conditions=marquee-source", "--import=tsx", fileURLToPath(new URL(entry, root))],
+    [...NODE_ARGS, "--conditions=marquee-source", "--import=tsx", fileURLToPath(new URL(entry, root))],
     {
       env: { ...process.env, MARQUEE_LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "inherit"],
