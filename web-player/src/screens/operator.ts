@@ -18,6 +18,7 @@ import type {
 } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import type uPlot from "uplot";
 import { api, session } from "../lib/api.js";
+import { getTitle } from "../lib/catalog.js";
 import { h, replace } from "../lib/dom.js";
 import { formatBitrate } from "../lib/format.js";
 import { jwtClaims } from "../lib/session.js";
@@ -112,8 +113,23 @@ function table(caption: string, heads: string[], rows: HTMLElement[][]): HTMLEle
   );
 }
 
-const groupRows = (groups: QoeGroup[], unknown: string) =>
-  groups.map((g) => [h("td", null, g.key || unknown), ...figureCells(g.figures)]);
+const groupRows = (groups: QoeGroup[], label: (key: string) => string) =>
+  groups.map((g) => [h("td", null, label(g.key)), ...figureCells(g.figures)]);
+
+/** Titles by content id, as they arrive (shown from the next refresh; the id's start until then). */
+const titleNames = new Map<string, string>();
+function titleName(contentId: string): string {
+  const known = titleNames.get(contentId);
+  if (known !== undefined) return known;
+  titleNames.set(contentId, contentId.slice(0, 8));
+  getTitle(contentId).then(
+    (c) => {
+      if (c) titleNames.set(contentId, c.title);
+    },
+    () => titleNames.delete(contentId),
+  );
+  return contentId.slice(0, 8);
+}
 
 export async function operatorScreen(): Promise<void> {
   const main = shell({ member: session.profile !== undefined });
@@ -189,15 +205,23 @@ export async function operatorScreen(): Promise<void> {
     plotsFor(s);
     replace(
       tables,
-      table("By title", ["Title", ...FIGURE_HEADS], groupRows(s.titles, "—")),
-      table("By rendition", ["Rendition", ...FIGURE_HEADS], groupRows(s.renditions, "—")),
-      table("By country", ["Country", ...FIGURE_HEADS], groupRows(s.countries, "Unknown")),
+      table("By title", ["Title", ...FIGURE_HEADS], groupRows(s.titles, titleName)),
+      table(
+        "By rendition",
+        ["Rendition", ...FIGURE_HEADS],
+        groupRows(s.renditions, (key) => key || "—"),
+      ),
+      table(
+        "By country",
+        ["Country", ...FIGURE_HEADS],
+        groupRows(s.countries, (key) => key || "Unknown"),
+      ),
       table(
         "Sessions",
         ["Session", "Title", "Country", "Rendition", ...FIGURE_HEADS],
         s.sessions.map((x) => [
           h("td", null, x.sessionId.slice(-12)),
-          h("td", null, x.contentId.slice(0, 8)),
+          h("td", null, titleName(x.contentId)),
           h("td", null, x.country || "—"),
           h("td", null, x.renditionId || "—"),
           ...figureCells(x.figures),

@@ -114,6 +114,17 @@ test.serial(
         .map((s) => s.querySelector("tbody td")?.textContent),
     );
     t.deepEqual(country, ["NO"]);
+    // Titles are named once their details arrive (from the next refresh on).
+    await page.waitForFunction(
+      (name) =>
+        [...document.querySelectorAll(".qoe-table")].some(
+          (s) =>
+            s.querySelector("h2")?.textContent === "By title" &&
+            s.querySelector("tbody td")?.textContent === name,
+        ),
+      title.title,
+      { timeout: 20_000 },
+    );
     t.log(await screenshot(page, "operator-qoe"));
   },
 );
