@@ -1,132 +1,150 @@
 /**
- * The player's controls: play/pause, back 10 s, seek bar with time, mute,
- * stats and full screen, fading out while playing and idle. They read the
- * video element's state and send intents to it; they know nothing of dash.js.
+ * The player's controls, made of media-chrome's web components around the
+ * video that dash.js drives: play/pause, back and forward 10 s, the seek bar
+ * (with the buffered range), time, mute and volume, stats and full screen,
+ * fading while playing and idle. The element returned as `player` is the
+ * media-controller itself: it holds the video, the overlays and the bar, and
+ * goes full screen. media-chrome remembers volume and mute on this device
+ * when the member changes them (not when the app mutes for autoplay). Its own
+ * hotkeys are off: the keys (keyboard.ts) work anywhere on the page and send
+ * the same requests as the buttons, so there is one state and one memory.
  */
+import { MediaUIEvents } from "media-chrome/constants.js";
 import { h, ICONS, icon } from "../lib/dom.js";
-import { formatClock } from "../lib/format.js";
 
 export interface Controls {
-  /** The bar to put under the video. */
+  /** The media-controller, holding the video; the screen appends its overlays, then `bar`. */
+  player: HTMLElement;
   bar: HTMLElement;
   statsButton: HTMLButtonElement;
   toggle(): void;
   skip(seconds: number): void;
   toggleMute(): void;
+  /** Volume up (positive) or down by `step` (0–1). */
+  changeVolume(step: number): void;
   toggleFullscreen(): void;
-  syncPlayButton(): void;
-  syncMute(): void;
-  /** Shows the controls again (and fades them later if playing). */
-  wake(): void;
-  /** The seek bar, which keeps its own arrow keys. */
-  seek: HTMLInputElement;
-  dispose(): void;
+  /** Whether `key` on `target` is the control's own (a slider's arrows, a button's or link's space and k). */
+  ownsKey(target: Element, key: string): boolean;
 }
 
-const button = (label: string, title: string, path: string, extra: Record<string, string> = {}) =>
-  h("button", { type: "button", class: "icon-btn", "aria-label": label, title, ...extra }, icon(path));
+/** The seconds the skip buttons and keys move by. */
+export const SKIP_SECONDS = 10;
 
-/** Builds the controls for `video` inside `player` (the element that goes full screen and fades). */
-export function createControls(video: HTMLVideoElement, player: HTMLElement): Controls {
-  const playBtn = button("Play", "Play (k)", ICONS.play);
-  const back10 = button("Back 10 seconds", "Back 10 s (←)", ICONS.replay10);
-  const seek = h("input", {
-    type: "range",
-    class: "seek",
-    min: "0",
-    max: "0",
-    step: "1",
-    value: "0",
-    "aria-label": "Seek",
-  });
-  const time = h("span", { class: "time", "aria-hidden": "true" }, "0:00 / 0:00");
-  const muteBtn = button("Mute", "Mute (m)", ICONS.volume);
-  const statsButton = button("Stats for nerds", "Stats (i)", ICONS.info, { "aria-pressed": "false" });
-  const fsBtn = button("Full screen", "Full screen (f)", ICONS.fullscreen);
-  const bar = h("div", { class: "controls" }, playBtn, back10, seek, time, muteBtn, statsButton, fsBtn);
+function chrome(tag: string, attrs: Record<string, string>, ...children: Node[]): HTMLElement {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+  el.append(...children);
+  return el;
+}
 
-  const syncPlayButton = () => {
-    const paused = video.paused;
-    playBtn.replaceChildren(icon(paused ? ICONS.play : ICONS.pause));
-    playBtn.setAttribute("aria-label", paused ? "Play" : "Pause");
-  };
-  const syncMute = () => {
-    muteBtn.replaceChildren(icon(video.muted ? ICONS.muted : ICONS.volume));
-    muteBtn.setAttribute("aria-label", video.muted ? "Unmute" : "Mute");
-  };
-  const toggle = () => (video.paused ? void video.play().catch(() => undefined) : video.pause());
-  const skip = (s: number) => {
-    video.currentTime = Math.max(
-      0,
-      Math.min(video.duration || Number.POSITIVE_INFINITY, video.currentTime + s),
-    );
-  };
-  const toggleMute = () => {
-    video.muted = !video.muted;
-  };
-  const toggleFullscreen = () => {
-    if (document.fullscreenElement) void document.exitFullscreen();
-    else void player.requestFullscreen().catch(() => undefined);
-  };
-  let dragging = false;
-  const syncTime = () => {
-    const d = Number.isFinite(video.duration) ? video.duration : 0;
-    if (!dragging) {
-      seek.max = String(Math.floor(d));
-      seek.value = String(Math.floor(video.currentTime));
-    }
-    seek.setAttribute("aria-valuetext", `${formatClock(video.currentTime)} of ${formatClock(d)}`);
-    time.textContent = `${formatClock(video.currentTime)} / ${formatClock(d)}`;
-  };
-  seek.addEventListener("input", () => {
-    dragging = true;
-    time.textContent = `${formatClock(Number(seek.value))} / ${formatClock(video.duration)}`;
-  });
-  seek.addEventListener("change", () => {
-    dragging = false;
-    video.currentTime = Number(seek.value);
-  });
-  video.addEventListener("timeupdate", syncTime);
-  video.addEventListener("durationchange", syncTime);
-  video.addEventListener("play", syncPlayButton);
-  video.addEventListener("pause", syncPlayButton);
-  video.addEventListener("volumechange", syncMute);
-  video.addEventListener("click", toggle);
-  playBtn.addEventListener("click", toggle);
-  back10.addEventListener("click", () => skip(-10));
-  muteBtn.addEventListener("click", toggleMute);
-  fsBtn.addEventListener("click", toggleFullscreen);
+/** A tooltip for a media-chrome control: its text goes in the control's named slot. */
+const tip = (slot: string, text: string) => h("span", { slot }, text);
 
-  // Controls fade out while playing and nothing moves.
-  let idleTimer: ReturnType<typeof setTimeout> | undefined;
-  const wake = () => {
-    player.classList.remove("idle");
-    if (idleTimer !== undefined) clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => {
-      if (
-        !video.paused &&
-        !player.contains(document.activeElement === player ? null : document.activeElement)
-      ) {
-        player.classList.add("idle");
-      }
-    }, 3000);
-  };
-  player.addEventListener("mousemove", wake);
-  player.addEventListener("focusin", wake);
+const RANGES = new Set(["MEDIA-TIME-RANGE", "MEDIA-VOLUME-RANGE"]);
 
+/** Builds the controller around `video` and the bar of controls that goes in it. */
+export function createControls(video: HTMLVideoElement): Controls {
+  video.slot = "media";
+  const playBtn = chrome(
+    "media-play-button",
+    { "aria-keyshortcuts": "k Space" },
+    tip("tooltip-play", "Play (k)"),
+    tip("tooltip-pause", "Pause (k)"),
+  );
+  const back = chrome(
+    "media-seek-backward-button",
+    { seekoffset: String(SKIP_SECONDS), "aria-keyshortcuts": "ArrowLeft j" },
+    tip("tooltip-content", `Back ${SKIP_SECONDS} s (← or j)`),
+  );
+  const forward = chrome(
+    "media-seek-forward-button",
+    { seekoffset: String(SKIP_SECONDS), "aria-keyshortcuts": "ArrowRight l" },
+    tip("tooltip-content", `Forward ${SKIP_SECONDS} s (→ or l)`),
+  );
+  const seek = chrome("media-time-range", { class: "seek" });
+  const time = chrome("media-time-display", { class: "time", showduration: "" });
+  const muteBtn = chrome(
+    "media-mute-button",
+    { "aria-keyshortcuts": "m" },
+    tip("tooltip-mute", "Mute (m)"),
+    tip("tooltip-unmute", "Unmute (m)"),
+  );
+  const volume = chrome("media-volume-range", { class: "volume", "aria-keyshortcuts": "ArrowUp ArrowDown" });
+  const statsButton = h(
+    "button",
+    {
+      type: "button",
+      class: "icon-btn stats-btn",
+      "aria-label": "Stats for nerds",
+      "aria-keyshortcuts": "i",
+      title: "Stats (i)",
+      "aria-pressed": "false",
+    },
+    icon(ICONS.info),
+  );
+  const fsBtn = chrome(
+    "media-fullscreen-button",
+    { "aria-keyshortcuts": "f" },
+    tip("tooltip-enter", "Full screen (f)"),
+    tip("tooltip-exit", "Exit full screen (f)"),
+  );
+  const bar = chrome(
+    "media-control-bar",
+    { class: "controls" },
+    playBtn,
+    back,
+    forward,
+    seek,
+    time,
+    muteBtn,
+    volume,
+    statsButton,
+    fsBtn,
+  );
+  const player = chrome(
+    "media-controller",
+    {
+      class: "player",
+      tabindex: "-1",
+      nohotkeys: "",
+      autohide: "3",
+      defaultstreamtype: "on-demand",
+      "aria-keyshortcuts": "k Space ArrowLeft ArrowRight j l ArrowUp ArrowDown m i f Escape",
+    },
+    video,
+  );
+
+  const request = (type: string, detail?: unknown) =>
+    player.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true, detail }));
   return {
+    player,
     bar,
     statsButton,
-    seek,
-    toggle,
-    skip,
-    toggleMute,
-    toggleFullscreen,
-    syncPlayButton,
-    syncMute,
-    wake,
-    dispose() {
-      if (idleTimer !== undefined) clearTimeout(idleTimer);
+    toggle() {
+      request(video.paused ? MediaUIEvents.MEDIA_PLAY_REQUEST : MediaUIEvents.MEDIA_PAUSE_REQUEST);
+    },
+    skip(seconds) {
+      const end = Number.isFinite(video.duration) ? video.duration : Number.POSITIVE_INFINITY;
+      request(MediaUIEvents.MEDIA_SEEK_REQUEST, Math.max(0, Math.min(end, video.currentTime + seconds)));
+    },
+    toggleMute() {
+      request(video.muted ? MediaUIEvents.MEDIA_UNMUTE_REQUEST : MediaUIEvents.MEDIA_MUTE_REQUEST);
+    },
+    changeVolume(step) {
+      if (video.muted && step > 0) request(MediaUIEvents.MEDIA_UNMUTE_REQUEST);
+      request(MediaUIEvents.MEDIA_VOLUME_REQUEST, Math.max(0, Math.min(1, video.volume + step)));
+    },
+    toggleFullscreen() {
+      request(
+        document.fullscreenElement
+          ? MediaUIEvents.MEDIA_EXIT_FULLSCREEN_REQUEST
+          : MediaUIEvents.MEDIA_ENTER_FULLSCREEN_REQUEST,
+      );
+    },
+    ownsKey(target, key) {
+      if (RANGES.has(target.tagName)) return key.startsWith("Arrow");
+      const button = target.tagName === "BUTTON" || target.getAttribute("role") === "button";
+      return (button || target.tagName === "A") && (key === " " || key === "k");
     },
   };
 }

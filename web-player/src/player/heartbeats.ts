@@ -114,6 +114,7 @@ export class HeartbeatScheduler {
   #seekTimer: unknown;
   #running = false;
   #stopped = false;
+  #stopAccepted = false;
 
   constructor(deps: HeartbeatDeps) {
     this.#deps = deps;
@@ -135,6 +136,11 @@ export class HeartbeatScheduler {
 
   get running(): boolean {
     return this.#running;
+  }
+
+  /** A report with the STOPPED reading was accepted: the server ended the session (a StopStream would be refused). */
+  get stopAccepted(): boolean {
+    return this.#stopAccepted;
   }
 
   /** Reports the first reading and starts the interval. */
@@ -278,7 +284,9 @@ export class HeartbeatScheduler {
     try {
       const answer = await this.#deps.send(batch, keepalive);
       const sent = answer?.sent;
-      this.#forget(sent === undefined ? batch : batch.slice(Math.max(0, batch.length - sent)));
+      const accepted = sent === undefined ? batch : batch.slice(Math.max(0, batch.length - sent));
+      if (accepted.some((b) => b.state === "stopped")) this.#stopAccepted = true;
+      this.#forget(accepted);
       this.#adopt(answer);
     } catch (err) {
       if (this.#deps.refused?.(err)) this.#forget(batch);

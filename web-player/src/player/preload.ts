@@ -1,6 +1,7 @@
 /**
- * Getting ready to play before Play is pressed: the dash.js chunk is fetched
- * and evaluated when a details page or a row of titles is shown, and the app
+ * Getting ready to play before Play is pressed: the dash.js chunk and the
+ * controls' web components are fetched and evaluated when a details page or
+ * a row of titles is shown, and the app
  * keeps a throughput estimate — from its own large downloads (that chunk is
  * one) and from the last playback — so the first rendition can be chosen
  * before any segment was measured. navigator.connection is never read: no
@@ -20,9 +21,21 @@ export function loadEngine(): Promise<DashModule> {
   return engine;
 }
 
+let controls: Promise<unknown> | undefined;
+
+/** Defines the controls' web components (media-chrome), fetched once; call it early and await it when playing. */
+export function loadControls(): Promise<unknown> {
+  controls ??= import("./chrome-elements.js").catch((err: unknown) => {
+    controls = undefined;
+    throw err;
+  });
+  return controls;
+}
+
 /** Fetches the player code in the background (idempotent, never throws). */
 export function preloadPlayer(): void {
   loadEngine().catch(() => undefined);
+  loadControls().catch(() => undefined);
 }
 
 const STORE_KEY = "marquee.throughput";

@@ -15,7 +15,7 @@ import { createControls } from "../player/controls.js";
 import { bindPlayerKeys } from "../player/keyboard.js";
 import { openSession, streamErrorMessage } from "../player/open-session.js";
 import { type AbrMode, Playback } from "../player/playback.js";
-import { knownThroughput, loadEngine, rememberThroughput } from "../player/preload.js";
+import { knownThroughput, loadControls, loadEngine, rememberThroughput } from "../player/preload.js";
 import { newProbe } from "../player/probe.js";
 import { createReporter, secondsToDuration } from "../player/reporting.js";
 import { createStatsOverlay } from "../player/stats-overlay.js";
@@ -26,6 +26,7 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
   const episodeId = query.get("episode") ?? "";
   const sessionCall = openSession(contentId, episodeId);
   const engineCall = loadEngine();
+  const controlsCall = loadControls();
   const startEstimateBps = knownThroughput();
 
   const main = bare();
@@ -34,14 +35,21 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
 
   const video = h("video", { class: "video", playsinline: true, preload: "auto" });
   const titleEl = h("h1", { class: "player-title" }, "");
-  const message = h("div", { class: "player-message", role: "status", "aria-live": "polite" });
+  const message = h("div", {
+    class: "player-message",
+    slot: "centered-chrome",
+    noautohide: true,
+    role: "status",
+    "aria-live": "polite",
+  });
   const backLink = h(
     "a",
     { class: "icon-btn back", href: `/title/${contentId}`, "aria-label": "Back to details" },
     icon(ICONS.back),
   );
-  const player = h("div", { class: "player", tabindex: "-1", dataset: { state: "loading" } }, video);
-  const controls = createControls(video, player);
+  const controls = createControls(video);
+  const { player } = controls;
+  player.dataset.state = "loading";
   let playback: Playback | undefined;
   let maxHeight: number | undefined;
   const stats = createStatsOverlay({
@@ -50,7 +58,13 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
     abrLabel: abr === "marquee" ? "Marquee rule" : "dash.js default",
     button: controls.statsButton,
   });
-  player.append(h("div", { class: "player-top" }, backLink, titleEl), message, stats.element, controls.bar);
+  stats.element.setAttribute("noautohide", "");
+  player.append(
+    h("div", { class: "player-top", slot: "top-chrome" }, backLink, titleEl),
+    message,
+    stats.element,
+    controls.bar,
+  );
   main.appendChild(player);
   player.focus();
 
@@ -73,10 +87,7 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
     disposed = true;
     for (const fn of cleanups.splice(0).reverse()) fn();
   });
-  cleanups.push(
-    () => stats.dispose(),
-    () => controls.dispose(),
-  );
+  cleanups.push(() => stats.dispose());
 
   getTitle(contentId)
     .then((c) => {
@@ -94,7 +105,7 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
   let stream: StreamContentResponse;
   let dash: Awaited<typeof engineCall>;
   try {
-    [stream, dash] = await Promise.all([sessionCall, engineCall]);
+    [stream, dash] = await Promise.all([sessionCall, engineCall, controlsCall]);
   } catch (err) {
     if (disposed) return;
     sessionCall.then((s) => api.streaming.stopStream({ sessionId: s.sessionId })).catch(() => undefined);
@@ -178,13 +189,13 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
         default:
           showMessage("", "");
       }
-      controls.syncPlayButton();
     },
   });
   playback = current;
   probe.playback = current.log;
   probe.reading = () => current.reading();
 
+  let sessionOver = false;
   const heartbeats = createReporter({
     sessionId,
     heartbeatInterval: stream.heartbeatInterval,
@@ -192,6 +203,7 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
     read: () => current.reading(),
     log: probe.heartbeats,
     onSessionEnded(detail) {
+      sessionOver = true;
       video.pause();
       showMessage("Playback stopped", detail, backToDetails());
     },
@@ -199,7 +211,10 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
 
   let firstPlay = true;
   const position = () => secondsToDuration(video.currentTime);
+  // Once the server ended the session (a STOPPED reading, or ended elsewhere) its calls would be refused.
+  const over = () => sessionOver || heartbeats.stopAccepted;
   const onPlay = () => {
+    if (over()) return;
     if (firstPlay) {
       firstPlay = false;
       heartbeats.start();
@@ -209,7 +224,7 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
     api.streaming.resumeStream({ sessionId, position: position() }).catch(() => undefined);
   };
   const onPause = () => {
-    if (video.ended || firstPlay) return;
+    if (video.ended || firstPlay || over()) return;
     void heartbeats.beat("pause");
     api.streaming.pauseStream({ sessionId, position: position() }).catch(() => undefined);
   };
@@ -232,12 +247,12 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
     video.removeEventListener("pause", onPause);
     video.removeEventListener("seeked", onSeeked);
     const at = position();
-    // stop()'s STOPPED reading ends the session. The page stays, so StopStream can wait for that report:
-    // it ends the session if the scheduler never started or the reading was refused (StopStream goes by
-    // the server's clock), and is refused itself otherwise.
+    // stop()'s STOPPED reading ends the session. The page stays, so StopStream can wait for that report
+    // and go only when the session is still open: the scheduler never started, or the report was lost
+    // or refused. After an accepted STOPPED reading (here, or at the end of the video) it would be refused.
     void heartbeats
       .stop()
-      .then(() => api.streaming.stopStream({ sessionId, position: at }))
+      .then(() => (over() ? undefined : api.streaming.stopStream({ sessionId, position: at })))
       .catch(() => undefined);
     current.destroy();
     document.title = "Marquee";
@@ -250,7 +265,6 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
       if (!video.paused) return;
       video.play().catch(() => {
         video.muted = true;
-        controls.syncMute();
         video.play().catch(() => undefined);
       });
     },
@@ -262,5 +276,4 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
   );
 
   current.start();
-  controls.wake();
 }

@@ -6,7 +6,7 @@
 import { waitFor } from "@marquee/kit/testing";
 import { Code, ConnectError, type Content, PlanTier } from "@marquee/sdk";
 import test from "ava";
-import type { CDPSession, Page } from "playwright-core";
+import type { CDPSession, Page, Request } from "playwright-core";
 import { type Browser, launch, screenshot } from "./browser.js";
 import { buildApp, type Front, frontFor } from "./front.js";
 import { createMember, type Member, type Platform, startPlatform, waitForPlayableTitle } from "./platform.js";
@@ -427,5 +427,151 @@ test.serial(
     await second.goto(`${front.url}/watch/${title.contentId}?t=0`);
     await second.waitForSelector(".player-message h2:has-text('Too many screens')", { timeout: 20_000 });
     t.regex((await second.textContent(".player-message")) ?? "", /another device|upgrade/i);
+  },
+);
+
+/** The video's figures the controls test reads. */
+const videoState = (page: Page) =>
+  page.evaluate(() => {
+    const v = (globalThis as unknown as { document: Document }).document.querySelector("video");
+    return {
+      time: v?.currentTime ?? -1,
+      paused: v?.paused ?? true,
+      muted: v?.muted ?? false,
+      volume: v?.volume ?? -1,
+    };
+  });
+
+test.serial(
+  "controls: ±10 s buttons and keys, volume and mute remembered, buffered range; no error request from play to leave",
+  async (t) => {
+    t.timeout(180_000);
+    if (!front || !title || !platform) return t.fail("no platform");
+    const member = await createMember(platform.gatewayUrl);
+    const { page } = await withBrowser(t);
+    await page.goto(`${front.url}/signin`);
+    await page.evaluate((s) => localStorage.setItem("marquee.session", s), member.storedSession);
+
+    // From here to the details page after leaving: no 4xx/5xx answer, no console error.
+    const bad: string[] = [];
+    const inFlight = new Set<Request>();
+    let lastRequestAt = Date.now();
+    page.on("request", (req) => {
+      inFlight.add(req);
+      lastRequestAt = Date.now();
+    });
+    const settled = (req: Request) => {
+      inFlight.delete(req);
+      lastRequestAt = Date.now();
+    };
+    page.on("requestfinished", settled);
+    page.on("requestfailed", settled);
+    page.on("response", (res) => {
+      if (res.status() >= 400) bad.push(`HTTP ${res.status()} ${res.request().method()} ${res.url()}`);
+    });
+    page.on("console", (m) => {
+      if (m.type() === "error") bad.push(`console error: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => bad.push(`page error: ${e.message}`));
+
+    await page.goto(`${front.url}/watch/${title.contentId}?t=20`);
+    await waitFor(
+      "the first frame",
+      async () => (await probe(page))?.playback?.firstFrameAt !== undefined,
+      30_000,
+    );
+    await page.keyboard.press("k");
+    await waitFor("paused", async () => (await videoState(page)).paused, 5_000);
+    const at = (await videoState(page)).time;
+    const near = (want: number) => async () => Math.abs((await videoState(page)).time - want) < 0.3;
+    const moves: [string, () => Promise<void>, number][] = [
+      ["forward button", () => page.click("media-seek-forward-button"), at + 10],
+      ["back button", () => page.click("media-seek-backward-button"), at],
+      ["→", () => page.keyboard.press("ArrowRight"), at + 10],
+      ["j", () => page.keyboard.press("j"), at],
+      ["←", () => page.keyboard.press("ArrowLeft"), at - 10],
+      ["l", () => page.keyboard.press("l"), at],
+    ];
+    for (const [what, act, want] of moves) {
+      await act();
+      await waitFor(`${what} to move to ${want.toFixed(1)} s`, near(want), 5_000);
+    }
+    t.is(
+      await page.getAttribute("media-seek-forward-button", "aria-label"),
+      "seek forward 10 seconds",
+      "the skip buttons say what they do",
+    );
+
+    // The buffered range: media-chrome draws what the video holds ahead on the seek bar.
+    const buffered = await waitFor(
+      "a buffered range drawn past the position",
+      () =>
+        page.evaluate(() => {
+          const doc = (globalThis as unknown as { document: Document }).document;
+          const v = doc.querySelector("video");
+          const bar = doc.querySelector("media-time-range")?.shadowRoot?.querySelector("#buffered");
+          const range = bar?.parentElement?.getBoundingClientRect().width ?? 0;
+          const drawn = bar?.getBoundingClientRect().width ?? 0;
+          if (!v?.buffered.length || !(drawn > 0) || !(range > 0)) return undefined;
+          const end = v.buffered.end(v.buffered.length - 1);
+          return end > v.currentTime + 1 ? { end, drawn: drawn / range, duration: v.duration } : undefined;
+        }),
+      20_000,
+    );
+    t.true(
+      Math.abs(buffered.drawn - buffered.end / buffered.duration) < 0.1,
+      `buffered to ${buffered.end.toFixed(1)} s of ${buffered.duration.toFixed(1)} s, drawn ${(buffered.drawn * 100).toFixed(0)}%`,
+    );
+
+    // Volume from the slider, mute with m: both come back after a reload.
+    const slider = await page.locator("media-volume-range").boundingBox();
+    if (!slider) return t.fail("no volume slider");
+    await page.mouse.click(slider.x + slider.width * 0.3, slider.y + slider.height / 2);
+    const volume = await waitFor(
+      "the volume lowered",
+      async () => {
+        const v = (await videoState(page)).volume;
+        return v > 0.05 && v < 0.6 ? v : undefined;
+      },
+      5_000,
+    );
+    await page.keyboard.press("m");
+    await waitFor("muted", async () => (await videoState(page)).muted, 5_000);
+    t.log(await screenshot(page, "player-controls"));
+    await page.reload();
+    inFlight.clear(); // The old document's requests end unseen.
+    await waitFor(
+      "the first frame after reload",
+      async () => (await probe(page))?.playback?.firstFrameAt !== undefined,
+      30_000,
+    );
+    const restored = await videoState(page);
+    t.true(restored.muted, "still muted after reload");
+    t.true(Math.abs(restored.volume - volume) < 0.01, `volume ${restored.volume}, set ${volume}`);
+    await page.click("media-mute-button");
+    await waitFor("unmuted", async () => !(await videoState(page)).muted, 5_000);
+
+    // Leave: the session ends, and nothing answers with an error.
+    const sessionId = (await probe(page))?.sessionId ?? "";
+    await page.keyboard.press("Escape");
+    await page.waitForURL(new RegExp(`/title/${title.contentId}`));
+    await waitFor(
+      "the session to end",
+      async () => {
+        try {
+          await member.api.streaming.renewManifestUrl({ sessionId });
+          return false;
+        } catch (err) {
+          return err instanceof ConnectError && err.code === Code.FailedPrecondition;
+        }
+      },
+      15_000,
+    );
+    await waitFor(
+      "the page's requests to settle",
+      () => inFlight.size === 0 && Date.now() - lastRequestAt > 1_000,
+      15_000,
+    );
+    t.deepEqual(bad, [], "no error answer and no console error from play to leave");
   },
 );
