@@ -104,6 +104,23 @@ test.serial(
     const at = await currentTime(browser);
     await waitFor("frames to advance", async () => (await currentTime(browser)) >= at + 2, 30_000);
     t.log(await screenshot(browser, "catalog-title-plays"));
+    // Watched past the first seconds: leaving reports the position, and the details page offers to resume.
+    await waitFor("8 s of playback", async () => (await currentTime(browser)) >= 8, 30_000);
+    await browser.goto(`${front.url}/title/${title.contentId}`);
+    await waitFor(
+      "the position to be recorded",
+      async () => {
+        const { progress } = await api.streaming.getPlaybackPosition({
+          profileId: member?.profileId ?? "",
+          contentId: title.contentId,
+        });
+        return Number(progress?.position?.seconds ?? 0) >= 5;
+      },
+      30_000,
+    );
+    await browser.reload();
+    await browser.locator("a[data-action=play]", { hasText: "Resume" }).waitFor({ timeout: 20_000 });
+    t.log(await screenshot(browser, "catalog-title-resume"));
     t.deepEqual(errors, []);
   },
 );

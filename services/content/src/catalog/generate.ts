@@ -313,8 +313,7 @@ function build(spec: FixtureTitle, r: () => number, n: number): Content {
     ],
     rating: Math.round(Math.min(10, Math.max(1, 6.6 + (r() + r() + r() - 1.5) * 2)) * 10) / 10,
     maturityRating: spec.maturity,
-    // No artwork URLs: the generated catalog has no images, and a URL nothing serves costs every
-    // client a failed request per card; clients draw their own poster when there is none.
+    // No artwork here: seeding points each title at pictures the content service draws (artwork/).
     availability: hasWindow ? { endTime: timestampFromMs(Date.UTC(2030, 11, 31)) } : {},
     popularity: spec.popularity,
     seasons,
