@@ -8,7 +8,7 @@ export type BillingErrorKind =
   | "invalid_argument"
   | "aborted";
 
-export interface BillingErrorOptions {
+interface BillingErrorOptions {
   /** Remembered under the idempotency key, so a retry gets the same answer (declined payments). */
   remember?: boolean;
   /** The card was declined for this reason: the attempt is over, another card is a new attempt. */

@@ -1,5 +1,6 @@
 /** Turns any failure into a sentence a member can act on. */
 import { Code, ConnectError } from "@marquee/sdk/browser";
+import { DeclineReason, PaymentDeclinedSchema } from "@marquee/sdk/marquee/account/v1/account_service_pb";
 import {
   StreamRefusal_Reason,
   StreamRefusalSchema,
@@ -56,6 +57,63 @@ export function friendlyError(err: unknown): FriendlyError {
 
 export function isCode(err: unknown, code: Code): boolean {
   return err instanceof ConnectError && err.code === code;
+}
+
+/**
+ * Codes after which the server may or may not have done the work (the answer was lost, the
+ * server was busy or failed midway): a retry must be the same attempt, with the same key.
+ */
+const OUTCOME_UNKNOWN = new Set([
+  Code.Canceled,
+  Code.Unknown,
+  Code.DeadlineExceeded,
+  Code.Aborted,
+  Code.Internal,
+  Code.Unavailable,
+  Code.DataLoss,
+]);
+
+/** True when the server answered for good: the work was done, or refused and not done. */
+export function definitive(err: unknown): boolean {
+  return err instanceof ConnectError && !OUTCOME_UNKNOWN.has(err.code);
+}
+
+/** Sign-in: a refused login is a wrong email or password, not an ended session. */
+export function signInError(err: unknown): FriendlyError {
+  if (!isCode(err, Code.Unauthenticated)) return friendlyError(err);
+  return {
+    title: "Couldn't sign in",
+    detail: "That email and password don't match. Check them and try again.",
+    code: Code.Unauthenticated,
+    retryable: false,
+  };
+}
+
+const DECLINED: Record<DeclineReason, string> = {
+  [DeclineReason.UNSPECIFIED]: "Your bank declined this card.",
+  [DeclineReason.CARD_DECLINED]: "Your bank declined this card.",
+  [DeclineReason.INSUFFICIENT_FUNDS]: "Your bank declined this card for insufficient funds.",
+  [DeclineReason.CARD_EXPIRED]: "This card has expired or is blocked.",
+};
+
+const declineOf = (err: unknown) =>
+  err instanceof ConnectError ? err.findDetails(PaymentDeclinedSchema)[0] : undefined;
+
+/** True when the card was declined (the attempt is over; another card is a new attempt). */
+export function isDecline(err: unknown): boolean {
+  return declineOf(err) !== undefined;
+}
+
+/** A payment: a declined card in the member's words, with what to do next (`next`). */
+export function paymentError(err: unknown, next: string): FriendlyError {
+  const declined = declineOf(err);
+  if (declined === undefined) return friendlyError(err);
+  return {
+    title: "Card declined",
+    detail: `${DECLINED[declined.reason] ?? DECLINED[DeclineReason.UNSPECIFIED]} ${next}`,
+    code: Code.FailedPrecondition,
+    retryable: false,
+  };
 }
 
 /** What to tell a member whom StreamContent refused to play a title, and where they can go from there. */

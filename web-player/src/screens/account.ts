@@ -11,8 +11,9 @@ import {
   SubscriptionState,
 } from "@marquee/sdk/browser";
 import { memberApi, session } from "../lib/api.js";
+import { Attempt } from "../lib/attempt.js";
 import { h } from "../lib/dom.js";
-import { friendlyError, isCode } from "../lib/errors.js";
+import { definitive, friendlyError, isCode, paymentError } from "../lib/errors.js";
 import { formatDate, formatMoney } from "../lib/format.js";
 import { busy, formError, showFormError } from "../ui/form.js";
 import { emptyState, errorState, focusMain, shell, spinner, toast } from "../ui/shell.js";
@@ -113,11 +114,12 @@ function planSection(
     const input = e.target as HTMLInputElement;
     if (input.name === "newTier") tier = Number(input.value) as PlanTier;
   });
-  const idempotencyKey = crypto.randomUUID();
+  const attempt = new Attempt();
   changeForm.addEventListener("submit", (e) => {
     e.preventDefault();
     void busy(save, "Saving…", async () => {
       try {
+        const idempotencyKey = attempt.keyFor(String(tier));
         const res = await memberApi.account.updateSubscription({ userId, tier, idempotencyKey });
         toast(
           res.invoice
@@ -126,7 +128,8 @@ function planSection(
         );
         reload();
       } catch (err) {
-        showFormError(changeForm, err);
+        if (definitive(err)) attempt.answered();
+        showFormError(changeForm, err, paymentError(err, "Your plan was not changed."));
       }
     });
   });

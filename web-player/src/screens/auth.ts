@@ -1,6 +1,7 @@
 /** Sign in and sign up. */
 import { api, session, tokensFrom } from "../lib/api.js";
 import { h } from "../lib/dom.js";
+import { signInError } from "../lib/errors.js";
 import { navigate } from "../nav.js";
 import { busy, field, formError, showFormError } from "../ui/form.js";
 import { focusMain, shell } from "../ui/shell.js";
@@ -63,7 +64,7 @@ export function signInScreen(): void {
         await signIn(email.value.trim(), password.value);
         navigate("/profiles", { replace: true });
       } catch (err) {
-        showFormError(form, err);
+        showFormError(form, err, signInError(err));
       }
     });
   });

@@ -27,7 +27,7 @@ const RATINGS: { value: RatingValue; label: string; path: string }[] = [
   { value: RatingValue.DOUBLE_THUMBS_UP, label: "Love this!", path: ICONS.heart },
 ];
 
-function ratingButtons(contentId: string): HTMLElement {
+function ratingButtons(contentId: string, onRated: () => void): HTMLElement {
   const profileId = session.profile?.profileId ?? "";
   const status = h("span", { class: "rating-status muted", "aria-live": "polite" });
   let current: RatingValue = RatingValue.UNSPECIFIED;
@@ -49,6 +49,7 @@ function ratingButtons(contentId: string): HTMLElement {
             if (next === RatingValue.UNSPECIFIED) await api.feedback.removeRating({ profileId, contentId });
             else await api.feedback.rateContent({ profileId, contentId, value: next });
             status.textContent = next === RatingValue.UNSPECIFIED ? "Rating removed" : `Rated: ${r.label}`;
+            onRated();
           } catch (err) {
             show(previous);
             const f = friendlyError(err);
@@ -79,17 +80,26 @@ function ratingButtons(contentId: string): HTMLElement {
   return h("div", { class: "rating", role: "group", "aria-label": "Rate this title" }, buttons, status);
 }
 
-function communityScore(contentId: string): HTMLElement {
+/** The title's score, and `refresh` to read it again (the counts follow each rating at once). */
+function communityScore(contentId: string): { el: HTMLElement; refresh: () => void } {
   const el = h("span", { class: "score" });
-  api.feedback
-    .getContentRatings({ contentId })
-    .then((res) => {
-      const total = Number(res.thumbsDownCount + res.thumbsUpCount + res.doubleThumbsUpCount);
-      if (total > 0)
-        el.textContent = `${Math.round(res.score)}% liked it · ${total} ${total === 1 ? "rating" : "ratings"}`;
-    })
-    .catch(() => undefined);
-  return el;
+  let asked = 0;
+  const refresh = () => {
+    const mine = ++asked;
+    api.feedback
+      .getContentRatings({ contentId })
+      .then((res) => {
+        if (mine !== asked) return; // a later read is under way: an older answer must not win
+        const total = Number(res.thumbsDownCount + res.thumbsUpCount + res.doubleThumbsUpCount);
+        el.textContent =
+          total > 0
+            ? `${Math.round(res.score)}% liked it · ${total} ${total === 1 ? "rating" : "ratings"}`
+            : "";
+      })
+      .catch(() => undefined);
+  };
+  refresh();
+  return { el, refresh };
 }
 
 function episodes(content: Content): HTMLElement | null {
@@ -207,6 +217,7 @@ export async function detailsScreen(contentId: string): Promise<void> {
     .then((r) => new Map(r.genres.map((g) => [g.genreId, g.name])))
     .catch(() => new Map<string, string>());
   const similar = h("div", { class: "rows" });
+  const score = communityScore(contentId);
   page.removeAttribute("aria-busy");
   page.classList.remove("skeleton-page");
   replace(
@@ -239,8 +250,8 @@ export async function detailsScreen(contentId: string): Promise<void> {
           ),
           h("p", { class: "genres" }, content.genreIds.map((g) => genres.get(g) ?? g).join(", ")),
           progressHost,
-          h("div", { class: "actions" }, play.el, ratingButtons(contentId)),
-          communityScore(contentId),
+          h("div", { class: "actions" }, play.el, ratingButtons(contentId, score.refresh)),
+          score.el,
           h("p", { class: "synopsis" }, content.synopsis),
           content.cast.length
             ? h(

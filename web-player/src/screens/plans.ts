@@ -1,8 +1,9 @@
 /** Choosing a plan: at sign-up (CreateSubscription) and from the account page (UpdateSubscription). */
 import { BillingCycle, Code, type Plan, PlanTier, VideoQuality } from "@marquee/sdk/browser";
 import { memberApi, session } from "../lib/api.js";
+import { Attempt } from "../lib/attempt.js";
 import { h } from "../lib/dom.js";
-import { isCode } from "../lib/errors.js";
+import { definitive, isCode, isDecline, paymentError } from "../lib/errors.js";
 import { formatMoney } from "../lib/format.js";
 import { navigate } from "../nav.js";
 import { busy, field, formError, showFormError } from "../ui/form.js";
@@ -112,7 +113,7 @@ export async function plansScreen(query: URLSearchParams): Promise<void> {
     required: true,
   });
   const submit = h("button", { class: "btn btn-primary", type: "submit" }, "Start membership");
-  const idempotencyKey = crypto.randomUUID();
+  const attempt = new Attempt();
   const form = h(
     "form",
     { class: "plans-page", novalidate: true },
@@ -127,18 +128,19 @@ export async function plansScreen(query: URLSearchParams): Promise<void> {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     void busy(submit, "Subscribing…", async () => {
+      const request = { tier, billingCycle: cycle, paymentToken: paymentTokenFor(card.value) };
       try {
         await memberApi.account.createSubscription({
+          ...request,
           userId: session.current?.user.userId ?? "",
-          tier,
-          billingCycle: cycle,
-          paymentToken: paymentTokenFor(card.value),
-          idempotencyKey,
+          idempotencyKey: attempt.keyFor(JSON.stringify(request)),
         });
         navigate(next, { replace: true });
       } catch (err) {
-        if (isCode(err, Code.AlreadyExists)) navigate(next, { replace: true });
-        else showFormError(form, err);
+        if (definitive(err)) attempt.answered();
+        if (isCode(err, Code.AlreadyExists)) return navigate(next, { replace: true });
+        showFormError(form, err, paymentError(err, "Try another card."));
+        if (isDecline(err)) card.select();
       }
     });
   });

@@ -7,7 +7,7 @@ import { h, ICONS, icon, replace } from "../lib/dom.js";
 import { isCode } from "../lib/errors.js";
 import { navigate } from "../nav.js";
 import { busy, field, formError, showFormError } from "../ui/form.js";
-import { AVATARS, avatar, emptyState, errorState, focusMain, shell, spinner } from "../ui/shell.js";
+import { AVATARS, avatar, emptyState, errorState, focusMain, shell, signOut, spinner } from "../ui/shell.js";
 
 async function select(profile: Profile, pin: string): Promise<void> {
   const res = await memberApi.user.selectProfile({ profileId: profile.profileId, pin });
@@ -241,12 +241,7 @@ export async function profilesScreen(): Promise<void> {
         {
           class: "btn btn-ghost",
           type: "button",
-          onclick: async () => {
-            const refreshToken = session.current?.tokens.refreshToken;
-            if (refreshToken) await memberApi.user.logout({ refreshToken }).catch(() => undefined);
-            session.signOut();
-            navigate("/signin", { replace: true });
-          },
+          onclick: () => void signOut(),
         },
         "Sign out",
       ),

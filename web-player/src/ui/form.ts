@@ -1,7 +1,7 @@
 /** Form helpers: labelled fields, field-level errors from InvalidArgument violations, busy buttons. */
 import { fieldViolations } from "@marquee/sdk/browser";
 import { h } from "../lib/dom.js";
-import { friendlyError } from "../lib/errors.js";
+import { type FriendlyError, friendlyError } from "../lib/errors.js";
 
 export function field(
   label: string,
@@ -22,8 +22,15 @@ export function field(
   );
 }
 
-/** Shows an error under the form, and under each field a violation names. */
-export function showFormError(form: HTMLFormElement, err: unknown): void {
+/**
+ * Shows an error under the form, and under each field a violation names; `friendly` words it
+ * when the screen knows better than the code alone (a wrong password, a declined card).
+ */
+export function showFormError(
+  form: HTMLFormElement,
+  err: unknown,
+  friendly: FriendlyError = friendlyError(err),
+): void {
   for (const el of form.querySelectorAll<HTMLElement>(".field-error")) el.textContent = "";
   for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
   const violations = fieldViolations(err);
@@ -39,9 +46,8 @@ export function showFormError(form: HTMLFormElement, err: unknown): void {
   }
   const box = form.querySelector<HTMLElement>(".form-error");
   if (box) {
-    const f = friendlyError(err);
     box.textContent =
-      violations.length > 0 ? "Please fix the fields marked above." : `${f.title}: ${f.detail}`;
+      violations.length > 0 ? "Please fix the fields marked above." : `${friendly.title}: ${friendly.detail}`;
     box.hidden = false;
   }
 }

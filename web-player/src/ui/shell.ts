@@ -1,8 +1,9 @@
 /** The page frame: header (logo, nav, search, profile menu), main area, toasts. */
 
-import { session } from "../lib/api.js";
+import { memberApi, session } from "../lib/api.js";
 import { h, ICONS, icon, replace } from "../lib/dom.js";
 import { friendlyError } from "../lib/errors.js";
+import { navigate } from "../nav.js";
 
 const app = () => document.getElementById("app") as HTMLElement;
 
@@ -51,18 +52,72 @@ export function shell(opts: ShellOptions = {}): HTMLElement {
         ),
       ),
       h("label", { class: "search-box" }, icon(ICONS.search), input),
-      h(
-        "a",
-        { class: "avatar-link", href: "/profiles", title: "Switch profile" },
-        avatar(profile.avatar, profile.name, "sm"),
-        h("span", { class: "sr-only" }, `Profile ${profile.name}, switch profile`),
-      ),
+      profileMenu(),
     );
   } else {
-    header = h("header", { class: "topbar plain" }, h("a", { class: "logo", href: "/" }, "MARQUEE"));
+    header = h(
+      "header",
+      { class: "topbar plain" },
+      h("a", { class: "logo", href: "/" }, "MARQUEE"),
+      session.signedIn ? profileMenu() : null,
+    );
   }
   replace(app(), header, main, h("div", { class: "toasts", role: "status", "aria-live": "polite" }));
   return main;
+}
+
+/** Ends the session on the server and in this browser, then shows sign-in. */
+export async function signOut(): Promise<void> {
+  const refreshToken = session.current?.tokens.refreshToken;
+  if (refreshToken) await memberApi.user.logout({ refreshToken }).catch(() => undefined);
+  session.signOut();
+  navigate("/signin", { replace: true });
+}
+
+/**
+ * The header's menu on every signed-in page: the profile (or the member, before one is picked)
+ * with "Switch profile", "Account" and "Sign out". A popover: Escape, a click outside or a
+ * choice closes it, and focus goes back to its button.
+ */
+function profileMenu(): HTMLElement {
+  const profile = session.profile;
+  const name = profile?.name ?? session.current?.user.name ?? "";
+  const first = h("a", { class: "menu-item", href: "/profiles" }, "Switch profile");
+  const menu = h(
+    "div",
+    { id: "profile-menu", class: "profile-menu", popover: "auto" },
+    h("p", { class: "profile-menu-name" }, name),
+    h(
+      "ul",
+      null,
+      h("li", null, first),
+      h("li", null, h("a", { class: "menu-item", href: "/account" }, "Account")),
+      h(
+        "li",
+        null,
+        h("button", { class: "menu-item", type: "button", onclick: () => void signOut() }, "Sign out"),
+      ),
+    ),
+  );
+  const button = h(
+    "button",
+    {
+      type: "button",
+      class: "profile-button",
+      popovertarget: menu.id,
+      "aria-controls": menu.id,
+      "aria-expanded": "false",
+      title: "Profile and account",
+    },
+    avatar(profile?.avatar ?? "", name, "sm"),
+    h("span", { class: "sr-only" }, `${name}: profile and account menu`),
+  );
+  menu.addEventListener("toggle", (event) => {
+    const open = (event as ToggleEvent).newState === "open";
+    button.setAttribute("aria-expanded", String(open));
+    if (open) first.focus();
+  });
+  return h("div", { class: "profile" }, button, menu);
 }
 
 /** A full-screen surface without the header (the player). */
