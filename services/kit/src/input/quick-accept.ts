@@ -222,6 +222,8 @@ function typedCheck(
       const within = rangeCheck(bound("gt"), bound("gte"), bound("lt"), bound("lte"));
       if (within === undefined) return undefined;
       return (v) => {
+        // An unset Duration has no length to bound (protovalidate skips it); `required` is its own check.
+        if (v === undefined) return true;
         const ns = durationNanos(v);
         return ns !== undefined && within(ns);
       };
