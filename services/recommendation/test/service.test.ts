@@ -101,6 +101,8 @@ test("a viewer gets Top picks, Because you watched X and Trending in <genre>, wi
   await h.watch(viewer, (scifi[0] as TitleFacts).contentId, 0.6);
   await h.rate(viewer, (scifi[0] as TitleFacts).contentId, 3);
   await waitFor("viewer learned", () => h.runtime.engine.model.profile(viewer)?.items.length === 1);
+  // Top picks come from the learned weights, retrained on a timer: ask once they include the viewer.
+  await waitFor("viewer in the learned weights", () => !h.runtime.engine.untrained);
   const { rows } = await h.client.getRecommendationsForUser(
     { profileId: viewer, maxRows: 10, itemsPerRow: 10 },
     h.member(viewer, ADULT),

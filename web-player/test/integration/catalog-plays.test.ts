@@ -44,13 +44,16 @@ test.after.always(async () => {
   await platform?.stop();
 });
 
-async function signedIn(t: { teardown: (fn: () => Promise<void>) => void; log: (m: string) => void }) {
+async function signedIn(
+  t: { teardown: (fn: () => Promise<void>) => void; log: (m: string) => void },
+  who: Member | undefined = member,
+) {
   const browser = await launch();
   t.teardown(() => browser.close());
   const errors: string[] = [];
   browser.page.on("pageerror", (e) => errors.push(e.message));
   await browser.page.goto(`${front?.url}/signin`);
-  await browser.page.evaluate((s) => localStorage.setItem("marquee.session", s), member?.storedSession ?? "");
+  await browser.page.evaluate((s) => localStorage.setItem("marquee.session", s), who?.storedSession ?? "");
   return { page: browser.page, errors };
 }
 
@@ -156,7 +159,8 @@ test.serial(
     t.is(refused?.findDetails(StreamRefusalSchema)[0]?.reason, StreamRefusal_Reason.NO_MEDIA);
     t.regex(refused?.rawMessage ?? "", /no playable media/);
 
-    const { page, errors } = await signedIn(t);
+    // A member of its own: refresh tokens rotate, so a session an earlier browser refreshed is spent.
+    const { page, errors } = await signedIn(t, await createMember(platform.gatewayUrl));
     await page.goto(`${front.url}/title/${contentId}`);
     await page.waitForSelector(".details [data-state=coming-soon]", { timeout: 20_000 });
     t.is(await page.locator("a[data-action=play]").count(), 0, "no Play button on the details page");
@@ -184,7 +188,7 @@ test.serial(
   async (t) => {
     t.timeout(120_000);
     if (!platform || !front || !member) return t.fail("no platform");
-    const { page, errors } = await signedIn(t);
+    const { page, errors } = await signedIn(t, await createMember(platform.gatewayUrl));
     const failed: string[] = [];
     page.on("response", (r) => {
       if (r.url().includes("/artwork/") && r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
