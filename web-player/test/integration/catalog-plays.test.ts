@@ -197,6 +197,8 @@ test.serial(
     const cards = page.locator("[data-row^='genre-'] .card");
     await cards.first().waitFor({ timeout: 20_000 });
     const first = cards.first();
+    // Posters load lazily: the genre rows start below the hero, so bring the card into view as a member would.
+    await first.scrollIntoViewIfNeeded();
     await first.locator(".poster-art.loaded img").waitFor({ timeout: 20_000 });
     const size = await first
       .locator("img")
