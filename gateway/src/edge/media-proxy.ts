@@ -12,13 +12,14 @@ const FORWARDED = [
 ];
 
 /**
- * A handler the gateway mounts at /media/ in embedded mode: forwards GET and
- * HEAD to the streaming service's media origin over HTTP/1.1 keep-alive and
- * streams the answer back unchanged (status, range, caching headers). The
- * origin does every check; the proxy adds none and drops none.
+ * A handler the gateway mounts in embedded mode at /media/ (the streaming
+ * service's media origin) and /artwork/ (the content service's pictures):
+ * forwards GET and HEAD to the origin over HTTP/1.1 keep-alive and streams
+ * the answer back unchanged (status, range, caching headers). The origin
+ * does every check; the proxy adds none and drops none.
  */
-export function createMediaProxy(streamingUrl: string): (req: IncomingMessage, res: ServerResponse) => void {
-  const target = new URL(streamingUrl);
+export function createMediaProxy(originUrl: string): (req: IncomingMessage, res: ServerResponse) => void {
+  const target = new URL(originUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   return (req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") {

@@ -3,6 +3,8 @@
  * values, per-title counts, how a change moves them, and the score.
  */
 
+import { fnv1a } from "@marquee/kit";
+
 /** A stored rating value: 0 = none (never rated or removed), then as marquee.feedback.v1.RatingValue. */
 export type RatingValue = 0 | 1 | 2 | 3;
 
@@ -61,12 +63,7 @@ export const TITLE_SHARDS = 16;
 
 /** The shard of a title's ratings a profile always lands in (FNV-1a over the profile id). */
 export function shardOf(profileId: string, shards = TITLE_SHARDS): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < profileId.length; i++) {
-    h ^= profileId.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) % shards;
+  return fnv1a(profileId) % shards;
 }
 
 /**

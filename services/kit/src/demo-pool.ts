@@ -6,6 +6,8 @@
  * content seed writes the references, streaming makes the assets under these ids.
  */
 
+import { fnv1a } from "./random.js";
+
 /** How many clips the pool has. */
 export const DEMO_POOL_SIZE = 10;
 
@@ -33,9 +35,7 @@ export interface DemoPoolMedia {
  * on every seed, spread evenly over the pool, neighbours mostly different.
  */
 export function demoPoolMedia(id: string): DemoPoolMedia {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193) >>> 0;
-  const assetId = demoPoolAssetId(hash % DEMO_POOL_SIZE);
+  const assetId = demoPoolAssetId(fnv1a(id) % DEMO_POOL_SIZE);
   return {
     assetId,
     manifestPath: `${assetId}/manifest.mpd`,

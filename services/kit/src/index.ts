@@ -54,7 +54,7 @@ export {
 export type { RpcMetrics } from "./metrics.js";
 export { decodePageToken, encodePageToken } from "./page-token.js";
 export { runPeriodically } from "./periodic.js";
-export { pick, seededRandom } from "./random.js";
+export { fnv1a, pick, seededRandom } from "./random.js";
 export { REFLECTION_SERVICES, type ReflectionOptions } from "./reflection.js";
 export { REQUEST_ID_HEADER, requestIdFrom, requestIdKey } from "./request-id.js";
 export { SerialQueue } from "./serial-queue.js";

@@ -14,6 +14,13 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** A stable unsigned 32-bit hash of a string (FNV-1a): the same on every run, for spreading ids evenly. */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
+}
+
 /** One item of a non-empty list, drawn with `random`. */
 export function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T;

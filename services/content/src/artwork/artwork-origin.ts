@@ -1,10 +1,10 @@
 /**
  * Serves generated artwork at /artwork/v<version>/<contentId>/<kind>.jpg:
- * a picture not drawn yet is drawn on its first request (the warmer draws
- * the catalog's in the background, so this is rare), then every answer is a
- * file from sirv with a validator and a year of caching (the version in the
- * path changes when the drawing does). Only titles in the store get a
- * picture; any other path is 404.
+ * a file from sirv with a validator and a year of caching (the version in the
+ * path changes when the drawing does). A picture not drawn yet (the warmer
+ * draws the catalog's in the background, so this is rare) is drawn on its
+ * request, for titles in the store only: the store is read on that miss, not
+ * on every answer. Any other path is 404.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "@marquee/kit";
@@ -48,25 +48,26 @@ export function artworkOrigin(opts: {
       notFound(res);
       return;
     }
-    opts.store
-      .get(contentId)
-      .then(async (content) => {
-        if (content === undefined) {
-          notFound(res);
-          return;
-        }
-        await opts.files.ensure(content, kind);
-        // sirv looks the path up under the artwork folder, which starts after /artwork.
-        req.url = pathname.slice(ARTWORK_PREFIX.length - 1);
-        serveFile(req, res, () => {
-          notFound(res);
-        });
-      })
-      .catch((err: unknown) => {
+    // sirv looks the path up under the artwork folder, which starts after /artwork.
+    req.url = pathname.slice(ARTWORK_PREFIX.length - 1);
+    const drawThenServe = async () => {
+      const content = await opts.store.get(contentId);
+      if (content === undefined) {
+        notFound(res);
+        return;
+      }
+      await opts.files.ensure(content, kind);
+      serveFile(req, res, () => {
+        notFound(res);
+      });
+    };
+    serveFile(req, res, () => {
+      drawThenServe().catch((err: unknown) => {
         opts.log.error({ err, contentId, kind }, "artwork could not be made");
         if (!res.headersSent)
           res.writeHead(503, { "content-type": "text/plain" }).end("artwork unavailable, try again\n");
         else res.destroy();
       });
+    });
   };
 }

@@ -4,7 +4,7 @@
  * so the files are a cache, not a source of truth), and titles of one genre
  * share a family look so a row reads at a glance.
  */
-import { seededRandom } from "@marquee/kit";
+import { fnv1a, seededRandom } from "@marquee/kit";
 import type { Content } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { genreNameOf } from "../domain/genres.js";
 
@@ -61,20 +61,10 @@ const LOOKS: Record<string, GenreLook> = {
 
 const DEFAULT_LOOK: GenreLook = { hue: 210, light: 0.4, motif: "rings" };
 
-/** A stable 32-bit number from a string (FNV-1a). */
-function hashOf(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
-
 export type ArtworkSubject = Pick<Content, "contentId" | "title" | "genreIds" | "releaseDate">;
 
 export function designFor(subject: ArtworkSubject): ArtworkDesign {
-  const seed = hashOf(subject.contentId);
+  const seed = fnv1a(subject.contentId);
   const random = seededRandom(seed);
   const primary = subject.genreIds[0];
   const look = (primary !== undefined ? LOOKS[primary] : undefined) ?? DEFAULT_LOOK;
