@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file marquee/user/v1/user_service.proto.
  */
 export const file_marquee_user_v1_user_service: GenFile = /*@__PURE__*/
-  fileDesc("CiJtYXJxdWVlL3VzZXIvdjEvdXNlcl9zZXJ2aWNlLnByb3RvEg9tYXJxdWVlLnVzZXIudjEivgEKBFVzZXISDwoHdXNlcl9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIMCgRuYW1lGAMgASgJEhUKDWRhdGVfb2ZfYmlydGgYBCABKAkSDwoHY291bnRyeRgFIAEoCRIvCgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItsBCgdQcm9maWxlEhIKCnByb2ZpbGVfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEg4KBmF2YXRhchgEIAEoCRIMCgRraWRzGAUgASgIEjcKDG1hdHVyaXR5X2NhcBgGIAEoDjIhLm1hcnF1ZWUuY29tbW9uLnYxLk1hdHVyaXR5UmF0aW5nEhUKDXBpbl9wcm90ZWN0ZWQYByABKAgSLwoLY3JlYXRlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIs0BCg1TZXNzaW9uVG9rZW5zEhQKDGFjY2Vzc190b2tlbhgBIAEoCRI8ChhhY2Nlc3NfdG9rZW5fZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlZnJlc2hfdG9rZW4YAyABKAkSPQoZcmVmcmVzaF90b2tlbl9leHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKc2Vzc2lvbl9pZBgFIAEoCSLeAQoTUmVnaXN0ZXJVc2VyUmVxdWVzdBIZCgVlbWFpbBgBIAEoCUIKukgHcgUY/gFgARIcCghwYXNzd29yZBgCIAEoCUIKukgHcgUQChiAARIXCgRuYW1lGAMgASgJQgm6SAZyBBABGGQSUQoNZGF0ZV9vZl9iaXJ0aBgEIAEoCUI6ukg3cjUyM15bMC05XXs0fS0oMFsxLTldfDFbMC0yXSktKDBbMS05XXxbMTJdWzAtOV18M1swMV0pJBIiCgdjb3VudHJ5GAUgASgJQhG6SA5yDDIKXltBLVpdezJ9JCI7ChRSZWdpc3RlclVzZXJSZXNwb25zZRIjCgR1c2VyGAEgASgLMhUubWFycXVlZS51c2VyLnYxLlVzZXIiZQoMTG9naW5SZXF1ZXN0EhkKBWVtYWlsGAEgASgJQgq6SAdyBRADGP4BEhwKCHBhc3N3b3JkGAIgASgJQgq6SAdyBRABGIABEhwKC2RldmljZV9uYW1lGAMgASgJQge6SARyAhhkImQKDUxvZ2luUmVzcG9uc2USIwoEdXNlchgBIAEoCzIVLm1hcnF1ZWUudXNlci52MS5Vc2VyEi4KBnRva2VucxgCIAEoCzIeLm1hcnF1ZWUudXNlci52MS5TZXNzaW9uVG9rZW5zIjoKFVJlZnJlc2hTZXNzaW9uUmVxdWVzdBIhCg1yZWZyZXNoX3Rva2VuGAEgASgJQgq6SAdyBRAQGIAEIkgKFlJlZnJlc2hTZXNzaW9uUmVzcG9uc2USLgoGdG9rZW5zGAEgASgLMh4ubWFycXVlZS51c2VyLnYxLlNlc3Npb25Ub2tlbnMiMgoNTG9nb3V0UmVxdWVzdBIhCg1yZWZyZXNoX3Rva2VuGAEgASgJQgq6SAdyBRAQGIAEIhAKDkxvZ291dFJlc3BvbnNlIisKDkdldFVzZXJSZXF1ZXN0EhkKB3VzZXJfaWQYASABKAlCCLpIBXIDsAEBIjYKD0dldFVzZXJSZXNwb25zZRIjCgR1c2VyGAEgASgLMhUubWFycXVlZS51c2VyLnYxLlVzZXIikQEKGFVwZGF0ZVVzZXJQcm9maWxlUmVxdWVzdBIZCgd1c2VyX2lkGAEgASgJQgi6SAVyA7ABARIcCgRuYW1lGAIgASgJQgm6SAZyBBABGGRIAIgBARInCgdjb3VudHJ5GAMgASgJQhG6SA5yDDIKXltBLVpdezJ9JEgBiAEBQgcKBV9uYW1lQgoKCF9jb3VudHJ5IkAKGVVwZGF0ZVVzZXJQcm9maWxlUmVzcG9uc2USIwoEdXNlchgBIAEoCzIVLm1hcnF1ZWUudXNlci52MS5Vc2VyInoKFUNoYW5nZVBhc3N3b3JkUmVxdWVzdBIZCgd1c2VyX2lkGAEgASgJQgi6SAVyA7ABARIkChBjdXJyZW50X3Bhc3N3b3JkGAIgASgJQgq6SAdyBRABGIABEiAKDG5ld19wYXNzd29yZBgDIAEoCUIKukgHcgUQChiAASIYChZDaGFuZ2VQYXNzd29yZFJlc3BvbnNlIkwKEURlbGV0ZVVzZXJSZXF1ZXN0EhkKB3VzZXJfaWQYASABKAlCCLpIBXIDsAEBEhwKCHBhc3N3b3JkGAIgASgJQgq6SAdyBRABGIABIhQKEkRlbGV0ZVVzZXJSZXNwb25zZSLyAQoUQ3JlYXRlUHJvZmlsZVJlcXVlc3QSGQoHdXNlcl9pZBgBIAEoCUIIukgFcgOwAQESFwoEbmFtZRgCIAEoCUIJukgGcgQQARgyEigKBmF2YXRhchgDIAEoCUIYukgVchMyEV5bYS16MC05LV17MCw0MH0kEgwKBGtpZHMYBCABKAgSQQoMbWF0dXJpdHlfY2FwGAUgASgOMiEubWFycXVlZS5jb21tb24udjEuTWF0dXJpdHlSYXRpbmdCCLpIBYIBAhABEiMKA3BpbhgGIAEoCUIRukgOcgwyCl5bMC05XXs0fSRIAIgBAUIGCgRfcGluIkIKFUNyZWF0ZVByb2ZpbGVSZXNwb25zZRIpCgdwcm9maWxlGAEgASgLMhgubWFycXVlZS51c2VyLnYxLlByb2ZpbGUiMAoTTGlzdFByb2ZpbGVzUmVxdWVzdBIZCgd1c2VyX2lkGAEgASgJQgi6SAVyA7ABASJCChRMaXN0UHJvZmlsZXNSZXNwb25zZRIqCghwcm9maWxlcxgBIAMoCzIYLm1hcnF1ZWUudXNlci52MS5Qcm9maWxlIp4CChRVcGRhdGVQcm9maWxlUmVxdWVzdBIcCgpwcm9maWxlX2lkGAEgASgJQgi6SAVyA7ABARIcCgRuYW1lGAIgASgJQgm6SAZyBBABGDJIAIgBARItCgZhdmF0YXIYAyABKAlCGLpIFXITMhFeW2EtejAtOS1dezAsNDB9JEgBiAEBEkYKDG1hdHVyaXR5X2NhcBgEIAEoDjIhLm1hcnF1ZWUuY29tbW9uLnYxLk1hdHVyaXR5UmF0aW5nQgi6SAWCAQIQAUgCiAEBEiYKA3BpbhgFIAEoCUIUukgRcg8yDV4oWzAtOV17NH0pPyRIA4gBAUIHCgVfbmFtZUIJCgdfYXZhdGFyQg8KDV9tYXR1cml0eV9jYXBCBgoEX3BpbiJCChVVcGRhdGVQcm9maWxlUmVzcG9uc2USKQoHcHJvZmlsZRgBIAEoCzIYLm1hcnF1ZWUudXNlci52MS5Qcm9maWxlIjQKFERlbGV0ZVByb2ZpbGVSZXF1ZXN0EhwKCnByb2ZpbGVfaWQYASABKAlCCLpIBXIDsAEBIhcKFURlbGV0ZVByb2ZpbGVSZXNwb25zZSJXChRTZWxlY3RQcm9maWxlUmVxdWVzdBIcCgpwcm9maWxlX2lkGAEgASgJQgi6SAVyA7ABARIhCgNwaW4YAiABKAlCFLpIEXIPMg1eKFswLTldezR9KT8kIpYBChVTZWxlY3RQcm9maWxlUmVzcG9uc2USKQoHcHJvZmlsZRgBIAEoCzIYLm1hcnF1ZWUudXNlci52MS5Qcm9maWxlEhQKDGFjY2Vzc190b2tlbhgCIAEoCRI8ChhhY2Nlc3NfdG9rZW5fZXhwaXJlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIhcKFUdldFNpZ25pbmdLZXlzUmVxdWVzdCIrChZHZXRTaWduaW5nS2V5c1Jlc3BvbnNlEhEKCWp3a3NfanNvbhgBIAEoCSJOChNDaGVja1Nlc3Npb25SZXF1ZXN0EhwKCnNlc3Npb25faWQYASABKAlCCLpIBXIDsAEBEhkKB3VzZXJfaWQYAiABKAlCCLpIBXIDsAEBIiYKFENoZWNrU2Vzc2lvblJlc3BvbnNlEg4KBmFjdGl2ZRgBIAEoCDKFCwoLVXNlclNlcnZpY2USWwoMUmVnaXN0ZXJVc2VyEiQubWFycXVlZS51c2VyLnYxLlJlZ2lzdGVyVXNlclJlcXVlc3QaJS5tYXJxdWVlLnVzZXIudjEuUmVnaXN0ZXJVc2VyUmVzcG9uc2USRgoFTG9naW4SHS5tYXJxdWVlLnVzZXIudjEuTG9naW5SZXF1ZXN0Gh4ubWFycXVlZS51c2VyLnYxLkxvZ2luUmVzcG9uc2USYQoOUmVmcmVzaFNlc3Npb24SJi5tYXJxdWVlLnVzZXIudjEuUmVmcmVzaFNlc3Npb25SZXF1ZXN0GicubWFycXVlZS51c2VyLnYxLlJlZnJlc2hTZXNzaW9uUmVzcG9uc2USSQoGTG9nb3V0Eh4ubWFycXVlZS51c2VyLnYxLkxvZ291dFJlcXVlc3QaHy5tYXJxdWVlLnVzZXIudjEuTG9nb3V0UmVzcG9uc2USUQoHR2V0VXNlchIfLm1hcnF1ZWUudXNlci52MS5HZXRVc2VyUmVxdWVzdBogLm1hcnF1ZWUudXNlci52MS5HZXRVc2VyUmVzcG9uc2UiA5ACARJqChFVcGRhdGVVc2VyUHJvZmlsZRIpLm1hcnF1ZWUudXNlci52MS5VcGRhdGVVc2VyUHJvZmlsZVJlcXVlc3QaKi5tYXJxdWVlLnVzZXIudjEuVXBkYXRlVXNlclByb2ZpbGVSZXNwb25zZRJhCg5DaGFuZ2VQYXNzd29yZBImLm1hcnF1ZWUudXNlci52MS5DaGFuZ2VQYXNzd29yZFJlcXVlc3QaJy5tYXJxdWVlLnVzZXIudjEuQ2hhbmdlUGFzc3dvcmRSZXNwb25zZRJVCgpEZWxldGVVc2VyEiIubWFycXVlZS51c2VyLnYxLkRlbGV0ZVVzZXJSZXF1ZXN0GiMubWFycXVlZS51c2VyLnYxLkRlbGV0ZVVzZXJSZXNwb25zZRJeCg1DcmVhdGVQcm9maWxlEiUubWFycXVlZS51c2VyLnYxLkNyZWF0ZVByb2ZpbGVSZXF1ZXN0GiYubWFycXVlZS51c2VyLnYxLkNyZWF0ZVByb2ZpbGVSZXNwb25zZRJgCgxMaXN0UHJvZmlsZXMSJC5tYXJxdWVlLnVzZXIudjEuTGlzdFByb2ZpbGVzUmVxdWVzdBolLm1hcnF1ZWUudXNlci52MS5MaXN0UHJvZmlsZXNSZXNwb25zZSIDkAIBEl4KDVVwZGF0ZVByb2ZpbGUSJS5tYXJxdWVlLnVzZXIudjEuVXBkYXRlUHJvZmlsZVJlcXVlc3QaJi5tYXJxdWVlLnVzZXIudjEuVXBkYXRlUHJvZmlsZVJlc3BvbnNlEl4KDURlbGV0ZVByb2ZpbGUSJS5tYXJxdWVlLnVzZXIudjEuRGVsZXRlUHJvZmlsZVJlcXVlc3QaJi5tYXJxdWVlLnVzZXIudjEuRGVsZXRlUHJvZmlsZVJlc3BvbnNlEl4KDVNlbGVjdFByb2ZpbGUSJS5tYXJxdWVlLnVzZXIudjEuU2VsZWN0UHJvZmlsZVJlcXVlc3QaJi5tYXJxdWVlLnVzZXIudjEuU2VsZWN0UHJvZmlsZVJlc3BvbnNlEmYKDkdldFNpZ25pbmdLZXlzEiYubWFycXVlZS51c2VyLnYxLkdldFNpZ25pbmdLZXlzUmVxdWVzdBonLm1hcnF1ZWUudXNlci52MS5HZXRTaWduaW5nS2V5c1Jlc3BvbnNlIgOQAgESYAoMQ2hlY2tTZXNzaW9uEiQubWFycXVlZS51c2VyLnYxLkNoZWNrU2Vzc2lvblJlcXVlc3QaJS5tYXJxdWVlLnVzZXIudjEuQ2hlY2tTZXNzaW9uUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp, file_marquee_common_v1_maturity]);
+  fileDesc("CiJtYXJxdWVlL3VzZXIvdjEvdXNlcl9zZXJ2aWNlLnByb3RvEg9tYXJxdWVlLnVzZXIudjEivgEKBFVzZXISDwoHdXNlcl9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIMCgRuYW1lGAMgASgJEhUKDWRhdGVfb2ZfYmlydGgYBCABKAkSDwoHY291bnRyeRgFIAEoCRIvCgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItsBCgdQcm9maWxlEhIKCnByb2ZpbGVfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEg4KBmF2YXRhchgEIAEoCRIMCgRraWRzGAUgASgIEjcKDG1hdHVyaXR5X2NhcBgGIAEoDjIhLm1hcnF1ZWUuY29tbW9uLnYxLk1hdHVyaXR5UmF0aW5nEhUKDXBpbl9wcm90ZWN0ZWQYByABKAgSLwoLY3JlYXRlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIs0BCg1TZXNzaW9uVG9rZW5zEhQKDGFjY2Vzc190b2tlbhgBIAEoCRI8ChhhY2Nlc3NfdG9rZW5fZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlZnJlc2hfdG9rZW4YAyABKAkSPQoZcmVmcmVzaF90b2tlbl9leHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKc2Vzc2lvbl9pZBgFIAEoCSLeAQoTUmVnaXN0ZXJVc2VyUmVxdWVzdBIZCgVlbWFpbBgBIAEoCUIKukgHcgUY/gFgARIcCghwYXNzd29yZBgCIAEoCUIKukgHcgUQChiAARIXCgRuYW1lGAMgASgJQgm6SAZyBBABGGQSUQoNZGF0ZV9vZl9iaXJ0aBgEIAEoCUI6ukg3cjUyM15bMC05XXs0fS0oMFsxLTldfDFbMC0yXSktKDBbMS05XXxbMTJdWzAtOV18M1swMV0pJBIiCgdjb3VudHJ5GAUgASgJQhG6SA5yDDIKXltBLVpdezJ9JCI7ChRSZWdpc3RlclVzZXJSZXNwb25zZRIjCgR1c2VyGAEgASgLMhUubWFycXVlZS51c2VyLnYxLlVzZXIiZQoMTG9naW5SZXF1ZXN0EhkKBWVtYWlsGAEgASgJQgq6SAdyBRADGP4BEhwKCHBhc3N3b3JkGAIgASgJQgq6SAdyBRABGIABEhwKC2RldmljZV9uYW1lGAMgASgJQge6SARyAhhkImQKDUxvZ2luUmVzcG9uc2USIwoEdXNlchgBIAEoCzIVLm1hcnF1ZWUudXNlci52MS5Vc2VyEi4KBnRva2VucxgCIAEoCzIeLm1hcnF1ZWUudXNlci52MS5TZXNzaW9uVG9rZW5zIjoKFVJlZnJlc2hTZXNzaW9uUmVxdWVzdBIhCg1yZWZyZXNoX3Rva2VuGAEgASgJQgq6SAdyBRAQGIAEIkgKFlJlZnJlc2hTZXNzaW9uUmVzcG9uc2USLgoGdG9rZW5zGAEgASgLMh4ubWFycXVlZS51c2VyLnYxLlNlc3Npb25Ub2tlbnMiMgoNTG9nb3V0UmVxdWVzdBIhCg1yZWZyZXNoX3Rva2VuGAEgASgJQgq6SAdyBRAQGIAEIhAKDkxvZ291dFJlc3BvbnNlIisKDkdldFVzZXJSZXF1ZXN0EhkKB3VzZXJfaWQYASABKAlCCLpIBXIDsAEBIjYKD0dldFVzZXJSZXNwb25zZRIjCgR1c2VyGAEgASgLMhUubWFycXVlZS51c2VyLnYxLlVzZXIikQEKGFVwZGF0ZVVzZXJQcm9maWxlUmVxdWVzdBIZCgd1c2VyX2lkGAEgASgJQgi6SAVyA7ABARIcCgRuYW1lGAIgASgJQgm6SAZyBBABGGRIAIgBARInCgdjb3VudHJ5GAMgASgJQhG6SA5yDDIKXltBLVpdezJ9JEgBiAEBQgcKBV9uYW1lQgoKCF9jb3VudHJ5IkAKGVVwZGF0ZVVzZXJQcm9maWxlUmVzcG9uc2USIwoEdXNlchgBIAEoCzIVLm1hcnF1ZWUudXNlci52MS5Vc2VyInoKFUNoYW5nZVBhc3N3b3JkUmVxdWVzdBIZCgd1c2VyX2lkGAEgASgJQgi6SAVyA7ABARIkChBjdXJyZW50X3Bhc3N3b3JkGAIgASgJQgq6SAdyBRABGIABEiAKDG5ld19wYXNzd29yZBgDIAEoCUIKukgHcgUQChiAASIYChZDaGFuZ2VQYXNzd29yZFJlc3BvbnNlIkwKEURlbGV0ZVVzZXJSZXF1ZXN0EhkKB3VzZXJfaWQYASABKAlCCLpIBXIDsAEBEhwKCHBhc3N3b3JkGAIgASgJQgq6SAdyBRABGIABIhQKEkRlbGV0ZVVzZXJSZXNwb25zZSLyAQoUQ3JlYXRlUHJvZmlsZVJlcXVlc3QSGQoHdXNlcl9pZBgBIAEoCUIIukgFcgOwAQESFwoEbmFtZRgCIAEoCUIJukgGcgQQARgyEigKBmF2YXRhchgDIAEoCUIYukgVchMyEV5bYS16MC05LV17MCw0MH0kEgwKBGtpZHMYBCABKAgSQQoMbWF0dXJpdHlfY2FwGAUgASgOMiEubWFycXVlZS5jb21tb24udjEuTWF0dXJpdHlSYXRpbmdCCLpIBYIBAhABEiMKA3BpbhgGIAEoCUIRukgOcgwyCl5bMC05XXs0fSRIAIgBAUIGCgRfcGluIkIKFUNyZWF0ZVByb2ZpbGVSZXNwb25zZRIpCgdwcm9maWxlGAEgASgLMhgubWFycXVlZS51c2VyLnYxLlByb2ZpbGUiMAoTTGlzdFByb2ZpbGVzUmVxdWVzdBIZCgd1c2VyX2lkGAEgASgJQgi6SAVyA7ABASJCChRMaXN0UHJvZmlsZXNSZXNwb25zZRIqCghwcm9maWxlcxgBIAMoCzIYLm1hcnF1ZWUudXNlci52MS5Qcm9maWxlIp4CChRVcGRhdGVQcm9maWxlUmVxdWVzdBIcCgpwcm9maWxlX2lkGAEgASgJQgi6SAVyA7ABARIcCgRuYW1lGAIgASgJQgm6SAZyBBABGDJIAIgBARItCgZhdmF0YXIYAyABKAlCGLpIFXITMhFeW2EtejAtOS1dezAsNDB9JEgBiAEBEkYKDG1hdHVyaXR5X2NhcBgEIAEoDjIhLm1hcnF1ZWUuY29tbW9uLnYxLk1hdHVyaXR5UmF0aW5nQgi6SAWCAQIQAUgCiAEBEiYKA3BpbhgFIAEoCUIUukgRcg8yDV4oWzAtOV17NH0pPyRIA4gBAUIHCgVfbmFtZUIJCgdfYXZhdGFyQg8KDV9tYXR1cml0eV9jYXBCBgoEX3BpbiJCChVVcGRhdGVQcm9maWxlUmVzcG9uc2USKQoHcHJvZmlsZRgBIAEoCzIYLm1hcnF1ZWUudXNlci52MS5Qcm9maWxlIjQKFERlbGV0ZVByb2ZpbGVSZXF1ZXN0EhwKCnByb2ZpbGVfaWQYASABKAlCCLpIBXIDsAEBIhcKFURlbGV0ZVByb2ZpbGVSZXNwb25zZSJXChRTZWxlY3RQcm9maWxlUmVxdWVzdBIcCgpwcm9maWxlX2lkGAEgASgJQgi6SAVyA7ABARIhCgNwaW4YAiABKAlCFLpIEXIPMg1eKFswLTldezR9KT8kIpYBChVTZWxlY3RQcm9maWxlUmVzcG9uc2USKQoHcHJvZmlsZRgBIAEoCzIYLm1hcnF1ZWUudXNlci52MS5Qcm9maWxlEhQKDGFjY2Vzc190b2tlbhgCIAEoCRI8ChhhY2Nlc3NfdG9rZW5fZXhwaXJlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIhcKFUdldFNpZ25pbmdLZXlzUmVxdWVzdCIrChZHZXRTaWduaW5nS2V5c1Jlc3BvbnNlEhEKCWp3a3NfanNvbhgBIAEoCSJOChNDaGVja1Nlc3Npb25SZXF1ZXN0EhwKCnNlc3Npb25faWQYASABKAlCCLpIBXIDsAEBEhkKB3VzZXJfaWQYAiABKAlCCLpIBXIDsAEBIiYKFENoZWNrU2Vzc2lvblJlc3BvbnNlEg4KBmFjdGl2ZRgBIAEoCCJOCgpNeUxpc3RJdGVtEhIKCmNvbnRlbnRfaWQYASABKAkSLAoIYWRkX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlAKEkFkZFRvTXlMaXN0UmVxdWVzdBIcCgpwcm9maWxlX2lkGAEgASgJQgi6SAVyA7ABARIcCgpjb250ZW50X2lkGAIgASgJQgi6SAVyA7ABASJAChNBZGRUb015TGlzdFJlc3BvbnNlEikKBGl0ZW0YASABKAsyGy5tYXJxdWVlLnVzZXIudjEuTXlMaXN0SXRlbSJVChdSZW1vdmVGcm9tTXlMaXN0UmVxdWVzdBIcCgpwcm9maWxlX2lkGAEgASgJQgi6SAVyA7ABARIcCgpjb250ZW50X2lkGAIgASgJQgi6SAVyA7ABASIaChhSZW1vdmVGcm9tTXlMaXN0UmVzcG9uc2UibQoRTGlzdE15TGlzdFJlcXVlc3QSHAoKcHJvZmlsZV9pZBgBIAEoCUIIukgFcgOwAQESHAoJcGFnZV9zaXplGAIgASgFQgm6SAYaBBhkKAASHAoKcGFnZV90b2tlbhgDIAEoCUIIukgFcgMYgAQiWQoSTGlzdE15TGlzdFJlc3BvbnNlEioKBWl0ZW1zGAEgAygLMhsubWFycXVlZS51c2VyLnYxLk15TGlzdEl0ZW0SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJMqQNCgtVc2VyU2VydmljZRJbCgxSZWdpc3RlclVzZXISJC5tYXJxdWVlLnVzZXIudjEuUmVnaXN0ZXJVc2VyUmVxdWVzdBolLm1hcnF1ZWUudXNlci52MS5SZWdpc3RlclVzZXJSZXNwb25zZRJGCgVMb2dpbhIdLm1hcnF1ZWUudXNlci52MS5Mb2dpblJlcXVlc3QaHi5tYXJxdWVlLnVzZXIudjEuTG9naW5SZXNwb25zZRJhCg5SZWZyZXNoU2Vzc2lvbhImLm1hcnF1ZWUudXNlci52MS5SZWZyZXNoU2Vzc2lvblJlcXVlc3QaJy5tYXJxdWVlLnVzZXIudjEuUmVmcmVzaFNlc3Npb25SZXNwb25zZRJJCgZMb2dvdXQSHi5tYXJxdWVlLnVzZXIudjEuTG9nb3V0UmVxdWVzdBofLm1hcnF1ZWUudXNlci52MS5Mb2dvdXRSZXNwb25zZRJRCgdHZXRVc2VyEh8ubWFycXVlZS51c2VyLnYxLkdldFVzZXJSZXF1ZXN0GiAubWFycXVlZS51c2VyLnYxLkdldFVzZXJSZXNwb25zZSIDkAIBEmoKEVVwZGF0ZVVzZXJQcm9maWxlEikubWFycXVlZS51c2VyLnYxLlVwZGF0ZVVzZXJQcm9maWxlUmVxdWVzdBoqLm1hcnF1ZWUudXNlci52MS5VcGRhdGVVc2VyUHJvZmlsZVJlc3BvbnNlEmEKDkNoYW5nZVBhc3N3b3JkEiYubWFycXVlZS51c2VyLnYxLkNoYW5nZVBhc3N3b3JkUmVxdWVzdBonLm1hcnF1ZWUudXNlci52MS5DaGFuZ2VQYXNzd29yZFJlc3BvbnNlElUKCkRlbGV0ZVVzZXISIi5tYXJxdWVlLnVzZXIudjEuRGVsZXRlVXNlclJlcXVlc3QaIy5tYXJxdWVlLnVzZXIudjEuRGVsZXRlVXNlclJlc3BvbnNlEl4KDUNyZWF0ZVByb2ZpbGUSJS5tYXJxdWVlLnVzZXIudjEuQ3JlYXRlUHJvZmlsZVJlcXVlc3QaJi5tYXJxdWVlLnVzZXIudjEuQ3JlYXRlUHJvZmlsZVJlc3BvbnNlEmAKDExpc3RQcm9maWxlcxIkLm1hcnF1ZWUudXNlci52MS5MaXN0UHJvZmlsZXNSZXF1ZXN0GiUubWFycXVlZS51c2VyLnYxLkxpc3RQcm9maWxlc1Jlc3BvbnNlIgOQAgESXgoNVXBkYXRlUHJvZmlsZRIlLm1hcnF1ZWUudXNlci52MS5VcGRhdGVQcm9maWxlUmVxdWVzdBomLm1hcnF1ZWUudXNlci52MS5VcGRhdGVQcm9maWxlUmVzcG9uc2USXgoNRGVsZXRlUHJvZmlsZRIlLm1hcnF1ZWUudXNlci52MS5EZWxldGVQcm9maWxlUmVxdWVzdBomLm1hcnF1ZWUudXNlci52MS5EZWxldGVQcm9maWxlUmVzcG9uc2USXgoNU2VsZWN0UHJvZmlsZRIlLm1hcnF1ZWUudXNlci52MS5TZWxlY3RQcm9maWxlUmVxdWVzdBomLm1hcnF1ZWUudXNlci52MS5TZWxlY3RQcm9maWxlUmVzcG9uc2USWAoLQWRkVG9NeUxpc3QSIy5tYXJxdWVlLnVzZXIudjEuQWRkVG9NeUxpc3RSZXF1ZXN0GiQubWFycXVlZS51c2VyLnYxLkFkZFRvTXlMaXN0UmVzcG9uc2USZwoQUmVtb3ZlRnJvbU15TGlzdBIoLm1hcnF1ZWUudXNlci52MS5SZW1vdmVGcm9tTXlMaXN0UmVxdWVzdBopLm1hcnF1ZWUudXNlci52MS5SZW1vdmVGcm9tTXlMaXN0UmVzcG9uc2USWgoKTGlzdE15TGlzdBIiLm1hcnF1ZWUudXNlci52MS5MaXN0TXlMaXN0UmVxdWVzdBojLm1hcnF1ZWUudXNlci52MS5MaXN0TXlMaXN0UmVzcG9uc2UiA5ACARJmCg5HZXRTaWduaW5nS2V5cxImLm1hcnF1ZWUudXNlci52MS5HZXRTaWduaW5nS2V5c1JlcXVlc3QaJy5tYXJxdWVlLnVzZXIudjEuR2V0U2lnbmluZ0tleXNSZXNwb25zZSIDkAIBEmAKDENoZWNrU2Vzc2lvbhIkLm1hcnF1ZWUudXNlci52MS5DaGVja1Nlc3Npb25SZXF1ZXN0GiUubWFycXVlZS51c2VyLnYxLkNoZWNrU2Vzc2lvblJlc3BvbnNlIgOQAgFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp, file_marquee_common_v1_maturity]);
 
 /**
  * A member account. The password is never part of it.
@@ -976,6 +976,189 @@ export const CheckSessionResponseSchema: GenMessage<CheckSessionResponse> = /*@_
   messageDesc(file_marquee_user_v1_user_service, 32);
 
 /**
+ * A title on a profile's My List.
+ *
+ * @generated from message marquee.user.v1.MyListItem
+ */
+export type MyListItem = Message<"marquee.user.v1.MyListItem"> & {
+  /**
+   * The title (marquee.content.v1.Content.content_id).
+   *
+   * @generated from field: string content_id = 1;
+   */
+  contentId: string;
+
+  /**
+   * When the profile added it.
+   *
+   * @generated from field: google.protobuf.Timestamp add_time = 2;
+   */
+  addTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message marquee.user.v1.MyListItem.
+ * Use `create(MyListItemSchema)` to create a new message.
+ */
+export const MyListItemSchema: GenMessage<MyListItem> = /*@__PURE__*/
+  messageDesc(file_marquee_user_v1_user_service, 33);
+
+/**
+ * Request of AddToMyList.
+ *
+ * @generated from message marquee.user.v1.AddToMyListRequest
+ */
+export type AddToMyListRequest = Message<"marquee.user.v1.AddToMyListRequest"> & {
+  /**
+   * The profile whose list it is; must be the caller's selected profile.
+   *
+   * @generated from field: string profile_id = 1;
+   */
+  profileId: string;
+
+  /**
+   * The title to add.
+   *
+   * @generated from field: string content_id = 2;
+   */
+  contentId: string;
+};
+
+/**
+ * Describes the message marquee.user.v1.AddToMyListRequest.
+ * Use `create(AddToMyListRequestSchema)` to create a new message.
+ */
+export const AddToMyListRequestSchema: GenMessage<AddToMyListRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_user_v1_user_service, 34);
+
+/**
+ * Response of AddToMyList.
+ *
+ * @generated from message marquee.user.v1.AddToMyListResponse
+ */
+export type AddToMyListResponse = Message<"marquee.user.v1.AddToMyListResponse"> & {
+  /**
+   * The title as it is on the list (its first add_time when it was already there).
+   *
+   * @generated from field: marquee.user.v1.MyListItem item = 1;
+   */
+  item?: MyListItem | undefined;
+};
+
+/**
+ * Describes the message marquee.user.v1.AddToMyListResponse.
+ * Use `create(AddToMyListResponseSchema)` to create a new message.
+ */
+export const AddToMyListResponseSchema: GenMessage<AddToMyListResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_user_v1_user_service, 35);
+
+/**
+ * Request of RemoveFromMyList.
+ *
+ * @generated from message marquee.user.v1.RemoveFromMyListRequest
+ */
+export type RemoveFromMyListRequest = Message<"marquee.user.v1.RemoveFromMyListRequest"> & {
+  /**
+   * The profile whose list it is; must be the caller's selected profile.
+   *
+   * @generated from field: string profile_id = 1;
+   */
+  profileId: string;
+
+  /**
+   * The title to remove.
+   *
+   * @generated from field: string content_id = 2;
+   */
+  contentId: string;
+};
+
+/**
+ * Describes the message marquee.user.v1.RemoveFromMyListRequest.
+ * Use `create(RemoveFromMyListRequestSchema)` to create a new message.
+ */
+export const RemoveFromMyListRequestSchema: GenMessage<RemoveFromMyListRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_user_v1_user_service, 36);
+
+/**
+ * Response of RemoveFromMyList.
+ *
+ * @generated from message marquee.user.v1.RemoveFromMyListResponse
+ */
+export type RemoveFromMyListResponse = Message<"marquee.user.v1.RemoveFromMyListResponse"> & {
+};
+
+/**
+ * Describes the message marquee.user.v1.RemoveFromMyListResponse.
+ * Use `create(RemoveFromMyListResponseSchema)` to create a new message.
+ */
+export const RemoveFromMyListResponseSchema: GenMessage<RemoveFromMyListResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_user_v1_user_service, 37);
+
+/**
+ * Request of ListMyList.
+ *
+ * @generated from message marquee.user.v1.ListMyListRequest
+ */
+export type ListMyListRequest = Message<"marquee.user.v1.ListMyListRequest"> & {
+  /**
+   * The profile whose list it is; must be the caller's selected profile.
+   *
+   * @generated from field: string profile_id = 1;
+   */
+  profileId: string;
+
+  /**
+   * At most this many titles (1 to 100; 0 means 50).
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page; empty for the first.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message marquee.user.v1.ListMyListRequest.
+ * Use `create(ListMyListRequestSchema)` to create a new message.
+ */
+export const ListMyListRequestSchema: GenMessage<ListMyListRequest> = /*@__PURE__*/
+  messageDesc(file_marquee_user_v1_user_service, 38);
+
+/**
+ * Response of ListMyList.
+ *
+ * @generated from message marquee.user.v1.ListMyListResponse
+ */
+export type ListMyListResponse = Message<"marquee.user.v1.ListMyListResponse"> & {
+  /**
+   * The titles, most recently added first.
+   *
+   * @generated from field: repeated marquee.user.v1.MyListItem items = 1;
+   */
+  items: MyListItem[];
+
+  /**
+   * Token of the next page; empty on the last.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message marquee.user.v1.ListMyListResponse.
+ * Use `create(ListMyListResponseSchema)` to create a new message.
+ */
+export const ListMyListResponseSchema: GenMessage<ListMyListResponse> = /*@__PURE__*/
+  messageDesc(file_marquee_user_v1_user_service, 39);
+
+/**
  * UserService owns members: registration, sign-in sessions, the member's own
  * details and the viewing profiles of an account.
  *
@@ -1123,6 +1306,43 @@ export const UserService: GenService<{
     methodKind: "unary";
     input: typeof SelectProfileRequestSchema;
     output: typeof SelectProfileResponseSchema;
+  },
+  /**
+   * AddToMyList puts a title on a profile's My List (idempotent: adding a
+   * title already there keeps its place). Only the selected profile's own
+   * list; the title must be one the profile can see (NotFound otherwise). A
+   * list holds at most 500 titles (ResourceExhausted beyond).
+   *
+   * @generated from rpc marquee.user.v1.UserService.AddToMyList
+   */
+  addToMyList: {
+    methodKind: "unary";
+    input: typeof AddToMyListRequestSchema;
+    output: typeof AddToMyListResponseSchema;
+  },
+  /**
+   * RemoveFromMyList takes a title off a profile's My List (idempotent:
+   * removing a title that is not there succeeds).
+   *
+   * @generated from rpc marquee.user.v1.UserService.RemoveFromMyList
+   */
+  removeFromMyList: {
+    methodKind: "unary";
+    input: typeof RemoveFromMyListRequestSchema;
+    output: typeof RemoveFromMyListResponseSchema;
+  },
+  /**
+   * ListMyList pages through a profile's My List, most recently added first,
+   * leaving out titles the profile may not see now (its maturity cap was
+   * lowered, a title was withdrawn), so a page can hold fewer than page_size.
+   * The list is erased with the profile and with the account.
+   *
+   * @generated from rpc marquee.user.v1.UserService.ListMyList
+   */
+  listMyList: {
+    methodKind: "unary";
+    input: typeof ListMyListRequestSchema;
+    output: typeof ListMyListResponseSchema;
   },
   /**
    * GetSigningKeys returns the public keys that verify access tokens, as a
