@@ -1,7 +1,8 @@
 /**
  * `npm run ingest -- <video file> --title "…"`: transcodes a video into a DASH
  * ladder (five H.264 renditions 240p–1080p, AAC audio, poster, thumbnails) in
- * the streaming service's media directory, with a progress bar, then creates,
+ * the streaming service's media directory, with a progress bar (progress lines on
+ * stderr when it is not a terminal), then creates,
  * attaches and publishes the title in the content service (which must be
  * running: `npm start`). With --content-id the media goes to an existing title.
  *
@@ -80,10 +81,17 @@ try {
   if (values["content-id"] !== undefined) {
     await content.getContentDetails({ contentId: values["content-id"] }, asStreaming());
   }
+  // Off a terminal (a CI log, a pipe) the bar becomes a plain line every few seconds, so a
+  // long transcode still shows it is moving.
+  const onTerminal = process.stderr.isTTY === true;
   const bar = new SingleBar({
-    format: " {bar} {percentage}% | {stage} | ETA {eta_formatted}",
-    hideCursor: true,
+    format: onTerminal
+      ? " {bar} {percentage}% | {stage} | ETA {eta_formatted}"
+      : "ingest: {percentage}% | {stage} | ETA {eta_formatted}",
+    hideCursor: onTerminal,
     etaBuffer: 50,
+    noTTYOutput: true,
+    notTTYSchedule: 5_000,
   });
   bar.start(100, 0, { stage: "starting" });
   const abort = new AbortController();

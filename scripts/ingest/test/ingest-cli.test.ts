@@ -31,7 +31,7 @@ test("running the same ingest twice publishes one title, with the second run's m
   const source = path.join(dir, "clip.mp4");
   await makeSyntheticSource(resolveFfmpeg(), source, { seconds: 2 });
   const ingest = async () => {
-    const { stdout } = await run(
+    const { stdout, stderr } = await run(
       process.execPath,
       [
         "--conditions=marquee-source",
@@ -54,9 +54,16 @@ test("running the same ingest twice publishes one title, with the second run's m
     );
     const m = /attached asset (\S+) to title (\S+)/.exec(stdout);
     if (m === null) throw new Error(`unexpected output: ${stdout}`);
-    return { assetId: m[1], contentId: m[2] };
+    return {
+      assetId: m[1],
+      contentId: m[2],
+      progress: stderr.split("\n").filter((l) => l.startsWith("ingest: ")),
+    };
   };
   const first = await ingest();
+  // stderr is a pipe here, as in a CI log: the progress comes as plain lines, from the start to the end.
+  t.regex(first.progress[0] ?? "", /^ingest: 0% \| starting \| ETA /);
+  t.regex(first.progress.at(-1) ?? "", /^ingest: 100% \| /);
   const second = await ingest();
   t.is(second.contentId, first.contentId, "the same title");
   t.not(second.assetId, first.assetId);
