@@ -1,3 +1,4 @@
+import { MaturityRating } from "@marquee/sdk/marquee/common/v1/maturity_pb";
 import test from "ava";
 import { generateCatalog } from "../src/catalog/generate.js";
 import { uuidV5 } from "../src/catalog/uuid.js";
@@ -78,4 +79,33 @@ test("the generated catalog is the same every time: 2,400 unique titles over 24 
   t.true(series.length > 300 && series.every((s) => s.seasons.every((x) => x.episodes.length >= 6)));
   const hits = a.filter((c) => c.popularity > 30).length;
   t.true(hits < a.length / 4, "popularity is long-tailed");
+});
+
+test("generated ratings follow genres: nothing dark is rated for children, children's genres always are", (t) => {
+  const catalog = generateCatalog();
+  const has = (genre: string) => catalog.filter((c) => c.genreIds.includes(genre));
+  for (const dark of ["horror", "war", "crime", "thriller"]) {
+    t.true(has(dark).length > 20, `${dark} titles exist`);
+    t.deepEqual(
+      has(dark)
+        .filter((c) => c.maturityRating <= MaturityRating.KIDS)
+        .map((c) => c.title),
+      [],
+      `no ${dark} title rated for children`,
+    );
+  }
+  for (const young of ["kids", "family"]) {
+    const titles = has(young);
+    t.true(titles.length > 100 && titles.every((c) => c.maturityRating <= MaturityRating.KIDS), young);
+  }
+  const animation = has("animation");
+  const forChildren = animation.filter((c) => c.maturityRating <= MaturityRating.KIDS).length;
+  t.true(
+    forChildren > animation.length * 0.6,
+    `animation is mostly for children (${forChildren}/${animation.length})`,
+  );
+  t.true(
+    has("drama").some((c) => c.maturityRating <= MaturityRating.KIDS),
+    "a kids profile still has dramas to watch",
+  );
 });

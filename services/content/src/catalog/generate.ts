@@ -20,6 +20,15 @@ import { uuidV5 } from "./uuid.js";
  */
 export const DEFAULT_CATALOG_SIZE = 2_400;
 
+/**
+ * The generator's version, raised whenever its output changes (2: ratings
+ * follow genres). An embedded store seeded by an earlier version is seeded
+ * again at start, and the rows' update time moves on with it, so search
+ * (versioned by update time) and the visibility events (ids carry it) take
+ * the new rows instead of dropping them as old or duplicate.
+ */
+export const CATALOG_VERSION = 2;
+
 const ADJECTIVES = [
   "Silent",
   "Crimson",
@@ -250,10 +259,28 @@ function weighted(r: () => number, table: Array<[string, number]>): string {
   return (table[0] as [string, number])[0];
 }
 
+/** Genres a children's title never has, and whose titles are never rated for children. */
+const ADULT_THEMES = ["horror", "war", "crime", "thriller"];
+/** Genres made for children: their titles are rated ALL or KIDS. */
+const FOR_CHILDREN = ["kids", "family"];
+
+/**
+ * A rating that follows the title's genres: children's genres ALL or KIDS,
+ * animation mostly ALL or KIDS, horror ADULT, war, crime and thriller TEEN or
+ * ADULT, the rest spread over all four. Each branch draws from `r` as the
+ * earlier rule did (horror none, the others one), so fixing the ratings left
+ * every other generated fact where it was.
+ */
 function maturityFor(r: () => number, genres: string[]): number {
-  if (genres.some((g) => g === "kids" || g === "animation" || g === "family")) return r() < 0.6 ? 1 : 2;
-  if (genres.includes("horror")) return 4;
+  if (genres.some((g) => FOR_CHILDREN.includes(g))) return r() < 0.6 ? 1 : 2;
+  const dark = genres.some((g) => ADULT_THEMES.includes(g));
+  if (genres.includes("animation") && !dark) {
+    const x = r();
+    return x < 0.45 ? 1 : x < 0.85 ? 2 : 3;
+  }
+  if (genres.includes("horror")) return genres.includes("animation") ? (r() < 0.5 ? 3 : 4) : 4;
   const x = r();
+  if (dark) return x < 0.4 ? 3 : 4;
   return x < 0.1 ? 1 : x < 0.25 ? 2 : x < 0.65 ? 3 : 4;
 }
 
@@ -281,6 +308,8 @@ const month = (r: () => number) => String(1 + Math.floor(r() * 12)).padStart(2, 
 
 /** Epoch of the seeded rows' create and update times (fixed, so rows are identical on every seed). */
 const SEED_TIME_MS = Date.UTC(2026, 0, 1);
+/** How far each catalog version moves the seeded rows' update time on. */
+const VERSION_STEP_MS = 86_400_000;
 
 function build(spec: FixtureTitle, r: () => number, n: number): Content {
   const id = uuidV5(`${spec.title}|${spec.year}`);
@@ -319,7 +348,7 @@ function build(spec: FixtureTitle, r: () => number, n: number): Content {
     seasons,
     publishState: PublishState.PUBLISHED,
     createTime: timestampFromMs(SEED_TIME_MS + n * 1000),
-    updateTime: timestampFromMs(SEED_TIME_MS + n * 1000),
+    updateTime: timestampFromMs(SEED_TIME_MS + n * 1000 + (CATALOG_VERSION - 1) * VERSION_STEP_MS),
   });
 }
 
@@ -332,11 +361,9 @@ function generatedSpec(r: () => number, taken: Set<string>): FixtureTitle {
     const g = weighted(r, GENRE_WEIGHTS);
     if (!genres.includes(g)) genres.push(g);
   }
-  if (genres.some((g) => g === "kids" || g === "family")) {
-    // Children's titles are not also horror or war.
-    for (const adult of ["horror", "war"])
-      if (genres.includes(adult)) genres.splice(genres.indexOf(adult), 1);
-  }
+  // Children's titles are not also horror, war, crime or thriller.
+  if (genres.some((g) => FOR_CHILDREN.includes(g)))
+    for (const adult of ADULT_THEMES) if (genres.includes(adult)) genres.splice(genres.indexOf(adult), 1);
   const type = genres.includes("reality") || r() < 0.22 ? "series" : "movie";
   let title = titleFor(r);
   for (let n = 2; taken.has(title.toLowerCase()); n++) title = `${titleFor(r)}${n > 4 ? ` ${n}` : ""}`;
