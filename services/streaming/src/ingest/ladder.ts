@@ -2,7 +2,8 @@
  * The DASH ladder ingest produces and the ffmpeg arguments that make it: five
  * H.264 renditions from 240p to 1080p at distinct bitrates, keyframes every
  * two seconds at the same instants in every rendition (fixed GOP, scene-cut
- * detection off), four-second CMAF segments, and one AAC stereo track.
+ * detection off), four-second CMAF segments, and an AAC stereo track per
+ * audio language, cut at the same instants.
  * H.264/AAC in fMP4 is what Debian's headless Chromium plays through Media
  * Source Extensions (MediaSource.isTypeSupported says true for avc1/mp4a).
  */
@@ -35,6 +36,13 @@ export interface LadderArgs {
   manifest: string;
   /** False when the source has no audio: a silent track is made so every title has one. */
   sourceHasAudio: boolean;
+  /**
+   * Audio beyond the source's first stream, each its own AdaptationSet: another
+   * stream of the source (no `file`) or of another file, padded with silence
+   * to the video's length, which `durationMs` gives.
+   */
+  extraAudio?: ReadonlyArray<{ file?: string; stream: number }>;
+  durationMs?: number;
   /** x264 preset: "veryfast" by default, "ultrafast" for quick demo clips. */
   preset: string;
 }
@@ -49,14 +57,26 @@ export function ladderArgs(a: LadderArgs): string[] {
     (r, i) =>
       `[s${i}]scale=${r.width}:${r.height}:force_original_aspect_ratio=decrease,pad=${r.width}:${r.height}:(ow-iw)/2:(oh-ih)/2,setdar=16/9[v${i}]`,
   );
+  const extra = a.extraAudio ?? [];
   const args = ["-hide_banner", "-nostats", "-loglevel", "error", "-y", "-i", a.source];
   if (!a.sourceHasAudio) args.push("-f", "lavfi", "-i", "anullsrc=channel_layout=stereo:sample_rate=48000");
-  args.push("-filter_complex", [split, ...scales].join(";"));
+  const files = [...new Set(extra.flatMap((e) => (e.file === undefined ? [] : [e.file])))];
+  for (const file of files) args.push("-i", file);
+  const firstFile = a.sourceHasAudio ? 1 : 2;
+  const pads = extra.flatMap((e, i) =>
+    e.file === undefined ? [] : [`[${firstFile + files.indexOf(e.file)}:a:${e.stream}]apad[x${i}]`],
+  );
+  args.push("-filter_complex", [split, ...scales, ...pads].join(";"));
   VIDEO_LADDER.forEach((_, i) => {
     args.push("-map", `[v${i}]`);
   });
   args.push("-map", a.sourceHasAudio ? "0:a:0" : "1:a:0");
+  extra.forEach((e, i) => {
+    args.push("-map", e.file === undefined ? `0:a:${e.stream}` : `[x${i}]`);
+  });
   if (!a.sourceHasAudio) args.push("-shortest");
+  // Padded audio never ends by itself: the video's length ends it.
+  if (pads.length > 0 && a.durationMs !== undefined) args.push("-t", (a.durationMs / 1000).toFixed(3));
   args.push(
     "-c:v",
     "libx264",
@@ -94,7 +114,7 @@ export function ladderArgs(a: LadderArgs): string[] {
     "-dash_segment_type",
     "mp4",
     "-adaptation_sets",
-    "id=0,streams=v id=1,streams=a",
+    ["id=0,streams=v", ...[undefined, ...extra].map((_, i) => `id=${i + 1},streams=${n + i}`)].join(" "),
     "-init_seg_name",
     "init-$RepresentationID$.m4s",
     "-media_seg_name",
@@ -106,9 +126,14 @@ export function ladderArgs(a: LadderArgs): string[] {
   return args;
 }
 
+/** The id of the `index`th audio track: "audio" for the first (as before there were more), then "audio2"… */
+export function audioId(index: number): string {
+  return index === 0 ? AUDIO_ID : `${AUDIO_ID}${index + 1}`;
+}
+
 /** ffmpeg's Representation ids are stream indexes: index → our rendition id. */
-export function representationNames(): string[] {
-  return [...VIDEO_LADDER.map((r) => r.id), AUDIO_ID];
+export function representationNames(audioTracks = 1): string[] {
+  return [...VIDEO_LADDER.map((r) => r.id), ...Array.from({ length: audioTracks }, (_, i) => audioId(i))];
 }
 
 /** Seconds between thumbnails: ten or so per title, every 2 to 10 s. */

@@ -94,3 +94,30 @@ export async function makeSyntheticSource(
     },
   });
 }
+
+/** Writes a synthetic audio source: a tone of its own per language, so a listener hears which one plays. */
+export async function makeSyntheticAudio(
+  ffmpeg: string,
+  out: string,
+  opts: { seconds: number; toneHz: number; signal?: AbortSignal },
+): Promise<void> {
+  await runFfmpeg(
+    ffmpeg,
+    [
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-y",
+      "-f",
+      "lavfi",
+      "-i",
+      `sine=frequency=${opts.toneHz}:sample_rate=48000`,
+      "-t",
+      String(opts.seconds),
+      "-c:a",
+      "aac",
+      out,
+    ],
+    { signal: opts.signal },
+  );
+}

@@ -13,6 +13,8 @@ import {
   thumbnailInterval,
   VIDEO_LADDER,
 } from "./ladder.js";
+import { prepareAudioTracks, prepareTextTracks, publishTracks } from "./prepare-tracks.js";
+import type { AudioTrack, AudioTrackInput, TextTrack, TextTrackInput } from "./tracks.js";
 
 /** What ingest made of a source: a published asset directory under the media dir. */
 export interface AssetInfo {
@@ -21,6 +23,9 @@ export interface AssetInfo {
   maxHeight: number;
   renditions: Rung[];
   audioBitrateBps: number;
+  /** One AdaptationSet per language (absent in assets made before there were several). */
+  audioTracks?: AudioTrack[];
+  textTracks?: TextTrack[];
   /** Relative to the media origin: "<assetId>/manifest.mpd". */
   manifestPath: string;
   /** Public artwork paths on the media origin. */
@@ -34,6 +39,12 @@ export interface TranscodeOptions {
   mediaDir: string;
   assetId: string;
   preset?: string;
+  /** Language of the source's first audio stream (BCP 47); "und" when not given. */
+  audioLanguage?: string;
+  /** Audio in more languages: other streams of the source or other files. */
+  audioTracks?: readonly AudioTrackInput[];
+  /** Subtitle and caption files (WebVTT or SRT); an empty or unreadable one fails the ingest. */
+  textTracks?: readonly TextTrackInput[];
   /** Called with 0..1 and what is happening. */
   onProgress?: (fraction: number, stage: string) => void;
   signal?: AbortSignal;
@@ -68,12 +79,28 @@ export async function transcodeToAsset(o: TranscodeOptions): Promise<AssetInfo> 
       throw new FfmpegError(`${path.basename(o.source)} is not a video ffmpeg can read`);
     }
     const sourceHasAudio = /Stream #.*Audio:/.test(banner);
+    progress(0.005, "checking the tracks");
+    const text = await prepareTextTracks(o.textTracks ?? []);
+    const audio = await prepareAudioTracks(
+      o.ffmpeg,
+      banner,
+      o.audioLanguage ?? "und",
+      o.audioTracks ?? [],
+      o.signal,
+    );
 
     progress(0.01, "encoding the ladder");
     const manifest = path.join(work, "manifest.mpd");
     await runFfmpeg(
       o.ffmpeg,
-      ladderArgs({ source: o.source, manifest, sourceHasAudio, preset: o.preset ?? "veryfast" }),
+      ladderArgs({
+        source: o.source,
+        manifest,
+        sourceHasAudio,
+        extraAudio: o.audioTracks ?? [],
+        durationMs,
+        preset: o.preset ?? "veryfast",
+      }),
       {
         signal: o.signal,
         onStdoutLine(line) {
@@ -86,7 +113,8 @@ export async function transcodeToAsset(o: TranscodeOptions): Promise<AssetInfo> 
 
     progress(0.9, "naming renditions");
     throwIfStopped(o.signal);
-    await nameRenditions(work);
+    await nameRenditions(work, audio.length);
+    await publishTracks(work, audio, text);
 
     progress(0.92, "poster and thumbnails");
     const posterAt = (durationMs / 1000) * 0.1;
@@ -135,6 +163,8 @@ export async function transcodeToAsset(o: TranscodeOptions): Promise<AssetInfo> 
       maxHeight: Math.max(...VIDEO_LADDER.map((r) => r.height)),
       renditions: [...VIDEO_LADDER],
       audioBitrateBps: AUDIO_BITRATE_BPS,
+      audioTracks: audio,
+      textTracks: text.map((t) => t.track),
       manifestPath: `${o.assetId}/manifest.mpd`,
       posterPath: `/media/art/${o.assetId}/poster.jpg`,
       thumbnailPath: `/media/art/${o.assetId}/thumb-0001.jpg`,
@@ -154,8 +184,8 @@ export async function transcodeToAsset(o: TranscodeOptions): Promise<AssetInfo> 
 }
 
 /** ffmpeg names Representations 0..n; give them the ladder's names, in the manifest and the files. */
-async function nameRenditions(dir: string): Promise<void> {
-  const names = representationNames();
+async function nameRenditions(dir: string, audioTracks: number): Promise<void> {
+  const names = representationNames(audioTracks);
   for (const file of await readdir(dir)) {
     const m = /^(init|chunk)-(\d+)(\.m4s|-\d+\.m4s)$/.exec(file);
     if (!m) continue;

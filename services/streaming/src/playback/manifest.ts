@@ -35,14 +35,17 @@ export function trimManifest(mpd: string, maxHeight: number): string {
     .replace(/\bmaxWidth="\d+"/g, `maxWidth="${keptWidth}"`);
 }
 
-/** Height of a rendition id such as "720p"; undefined for audio and other tracks. */
+/** Height of a rendition id such as "720p"; undefined for audio and text tracks. */
 export function heightOfRendition(renditionId: string): number | undefined {
   const m = /^(\d{2,4})p$/.exec(renditionId);
   return m ? Number(m[1]) : undefined;
 }
 
-/** The rendition a media file belongs to: "init-720p.m4s" and "chunk-720p-00001.m4s" give "720p". */
+/**
+ * The rendition a media file belongs to: "init-720p.m4s" and "chunk-720p-00001.m4s" give "720p",
+ * a text track's WebVTT file "text1.vtt" gives "text1".
+ */
 export function renditionOfFile(file: string): string | undefined {
-  const m = /^(?:init-([A-Za-z0-9]+)\.m4s|chunk-([A-Za-z0-9]+)-\d+\.m4s)$/.exec(file);
-  return m ? (m[1] ?? m[2]) : undefined;
+  const m = /^(?:init-([A-Za-z0-9]+)\.m4s|chunk-([A-Za-z0-9]+)-\d+\.m4s|(text\d+)\.vtt)$/.exec(file);
+  return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
 }

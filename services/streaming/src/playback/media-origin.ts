@@ -10,7 +10,7 @@ import { type OpenFile, OpenFiles } from "./open-files.js";
 import { FILE_NAME, type MediaGrant, type MediaSigner } from "./signing.js";
 
 export interface MediaOriginOptions {
-  /** Where published assets live: <mediaDir>/<assetId>/{manifest.mpd, init-*.m4s, chunk-*.m4s, poster.jpg, thumb-*.jpg}. */
+  /** Where published assets live: <mediaDir>/<assetId>/{manifest.mpd, init-*.m4s, chunk-*.m4s, text*.vtt, poster.jpg, thumb-*.jpg}. */
   mediaDir: string;
   signer: MediaSigner;
   /** Whether a URL's session may still fetch media: a stopped or lapsed one may not. */
@@ -48,6 +48,8 @@ const NOT_LIVE: Record<Exclude<SessionState, "live">, string> = {
 function contentTypeOf(file: string): string | undefined {
   if (file.endsWith(".jpg")) return "image/jpeg";
   if (file.endsWith(".mpd")) return "application/dash+xml";
+  if (file.endsWith(".vtt"))
+    return renditionOfFile(file) === undefined ? undefined : "text/vtt; charset=utf-8";
   const rendition = renditionOfFile(file);
   if (rendition === undefined) return undefined;
   return heightOfRendition(rendition) === undefined ? "audio/mp4" : "video/mp4";

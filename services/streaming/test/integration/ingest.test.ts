@@ -3,13 +3,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createLogger } from "@marquee/kit";
 import test from "ava";
 import { resolveFfmpeg } from "../../src/ingest/ffmpeg.js";
 import { makeSyntheticSource } from "../../src/ingest/synthetic.js";
 import { INCOMING, readAsset, transcodeToAsset } from "../../src/ingest/transcode.js";
-import { mediaOrigin } from "../../src/playback/media-origin.js";
-import { MediaSigner } from "../../src/playback/signing.js";
+import { startOrigin } from "./origin-server.js";
 
 const ffmpeg = resolveFfmpeg();
 const work = mkdtempSync(path.join(tmpdir(), "marquee-ingest-"));
@@ -128,18 +126,7 @@ test.serial(
     t.true(readdirSync(path.join(mediaDir, assetId)).some((f) => /^thumb-\d{4}\.jpg$/.test(f)));
 
     // Every segment through the media origin with a signed URL.
-    const signer = new MediaSigner("ingest-test-secret-0123456789");
-    const server = http.createServer(
-      mediaOrigin({
-        mediaDir,
-        signer,
-        sessions: { state: async () => "live" },
-        log: createLogger("test", "silent"),
-      }),
-    );
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    t.teardown(() => server.close());
-    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const { base, signer } = await startOrigin(t, mediaDir);
     const manifest = signer.manifestPath({
       sessionId: randomUUID(),
       assetId,
