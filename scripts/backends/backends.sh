@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Local backends for Marquee's mesh mode, tests and benchmarks:
 #   npm run backends -- up|down|status [nats cassandra opensearch chromium ffmpeg]
-# No names means all of them. See scripts/backends/README.md.
+#   npm run backends -- up|down|status --cluster
+# No names means all of them; --cluster is the multi-node loopback cluster
+# (cluster.sh). See scripts/backends/README.md.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -11,12 +13,13 @@ source "$here/nats.sh"
 source "$here/cassandra.sh"
 source "$here/opensearch.sh"
 source "$here/tools.sh"
+source "$here/cluster.sh"
 
 SERVERS=(nats cassandra opensearch)
 TOOLS=(chromium ffmpeg)
 
 usage() {
-  echo "usage: backends.sh up|down|status [${SERVERS[*]} ${TOOLS[*]}]" >&2
+  echo "usage: backends.sh up|down|status [${SERVERS[*]} ${TOOLS[*]}] | up|down|status --cluster" >&2
   exit 2
 }
 
@@ -66,6 +69,16 @@ cmd_status() {
 
 (( $# >= 1 )) || usage
 command="$1"; shift
+if [[ "${1:-}" == --cluster ]]; then
+  (( $# == 1 )) || { log "--cluster takes no names: it is always the whole cluster"; usage; }
+  case "$command" in
+    up) cluster_up ;;
+    down) cluster_down ;;
+    status) cluster_status ;;
+    *) usage ;;
+  esac
+  exit
+fi
 NAMES=("$@")
 for n in "${NAMES[@]}"; do
   [[ " ${SERVERS[*]} ${TOOLS[*]} " == *" $n "* ]] || { log "unknown backend: $n"; usage; }

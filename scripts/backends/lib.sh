@@ -137,7 +137,7 @@ stop_server() {
 status_line() {
   local name="$1" state="$2" addr="$3" pid="${4:-}" mem="-"
   [[ -n "$pid" ]] && mem="$(rss_mib "$pid")"
-  printf '%-11s %-5s %-28s pid %-8s rss %s\n' "$name" "$state" "$addr" "${pid:--}" "$mem"
+  printf '%-12s %-5s %-28s pid %-8s rss %s\n' "$name" "$state" "$addr" "${pid:--}" "$mem"
 }
 
 # take_lock: one `up`/`down` at a time per data dir, so two CI jobs starting

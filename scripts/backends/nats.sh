@@ -16,11 +16,14 @@ NATS_LOG="$NATS_DIR/nats-server.log"
 
 # Ready = the server greets us with an INFO line that says JetStream is on.
 # Works for an external server too, with no monitoring port needed.
-nats_ready() {
+nats_ready() { nats_ready_at "$NATS_HOST" "$NATS_PORT"; }
+
+# nats_ready_at HOST PORT: the same check against any server.
+nats_ready_at() {
   local info
   # shellcheck disable=SC2016  # $0 $1 expand in the inner bash
   info="$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1" && head -n1 <&3' \
-    "$NATS_HOST" "$NATS_PORT" 2>/dev/null)" || return 1
+    "$1" "$2" 2>/dev/null)" || return 1
   [[ "$info" == INFO* && "$info" == *'"jetstream":true'* ]]
 }
 

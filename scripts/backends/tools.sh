@@ -17,9 +17,9 @@ tool_status() {
   local version
   if [[ -x "$2" ]]; then
     version="$("$2" "$3" 2>/dev/null | head -n1 | cut -c1-60 || true)"
-    printf '%-11s %-5s %-28s %s\n' "$1" ok "$2" "$version"
+    printf '%-12s %-5s %-28s %s\n' "$1" ok "$2" "$version"
   else
-    printf '%-11s %-5s %-28s %s\n' "$1" none "$2" "(npm run backends -- up $1)"
+    printf '%-12s %-5s %-28s %s\n' "$1" none "$2" "(npm run backends -- up $1)"
   fi
 }
 

@@ -1,4 +1,4 @@
-import { ConfigError, envs, loadConfig } from "@marquee/kit";
+import { ConfigError, envs, loadBackendsConfig, loadConfig } from "@marquee/kit";
 import test from "ava";
 
 const shape = {
@@ -31,4 +31,23 @@ test("bad values fail at start with every offending variable and its value named
   t.regex(err.message, /MARQUEE_X_PORT="70000"/);
   t.regex(err.message, /MARQUEE_X_URL="not a url"/);
   t.regex(err.message, /MARQUEE_X_ON="maybe"/);
+});
+
+test("the backends take every node of a cluster: contact points, NATS servers and OpenSearch nodes", (t) => {
+  const backends = loadBackendsConfig({
+    MARQUEE_CASSANDRA_CONTACT_POINTS: "127.0.0.11:9042, 127.0.0.12:9042",
+    MARQUEE_NATS_URL: "nats://127.0.0.11:4222,nats://127.0.0.12:4222",
+    MARQUEE_OPENSEARCH_URL: "http://127.0.0.11:9200, http://127.0.0.12:9200",
+  });
+  t.deepEqual(backends.cassandra.contactPoints, ["127.0.0.11:9042", "127.0.0.12:9042"]);
+  t.deepEqual(backends.nats.servers, ["nats://127.0.0.11:4222", "nats://127.0.0.12:4222"]);
+  t.deepEqual(backends.opensearch.nodes, ["http://127.0.0.11:9200", "http://127.0.0.12:9200"]);
+  t.deepEqual(loadBackendsConfig({}).opensearch.nodes, ["http://127.0.0.1:9200"]);
+  const err = t.throws(
+    () => loadBackendsConfig({ MARQUEE_OPENSEARCH_URL: "http://127.0.0.11:9200,opensearch-2" }),
+    {
+      instanceOf: ConfigError,
+    },
+  );
+  t.regex(err.message, /MARQUEE_OPENSEARCH_URL/);
 });

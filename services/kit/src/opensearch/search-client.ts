@@ -5,9 +5,13 @@ import { tracerFor } from "../tracing/state.js";
 
 export type { Client as SearchClient };
 
-/** A client of the configured cluster; while the process traces, each of its requests is a span. */
+/**
+ * A client of the configured cluster; while the process traces, each of its requests is a span.
+ * With several nodes it takes turns and, on a connection error, retries on another node and
+ * leaves the dead one out until it answers again (the client's connection pool does this).
+ */
 export function createSearchClient(config: BackendsConfig["opensearch"]): Client {
-  const client = new Client({ node: config.node });
+  const client = new Client({ nodes: config.nodes });
   const tracer = tracerFor("opensearch");
   if (tracer !== undefined) traceOpenSearch(client, tracer);
   return client;
