@@ -17,7 +17,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { OPEN_CATALOG } from "@marquee/feedback/catalog";
 import { busRatingEvents } from "@marquee/feedback/events";
 import { feedbackService } from "@marquee/feedback/service";
 import type { FeedbackStore } from "@marquee/feedback/store";
@@ -29,6 +28,7 @@ import {
   createServiceClient,
   encodeCaller,
   loadBackendsConfig,
+  OPEN_CATALOG,
   serve,
 } from "@marquee/kit";
 import type { EventBus } from "@marquee/kit/bus";

@@ -57,6 +57,9 @@ export const ACCESS_TABLE: Readonly<Record<string, Access>> = {
   "marquee.user.v1.UserService/UpdateProfile": MEMBER,
   "marquee.user.v1.UserService/DeleteProfile": MEMBER,
   "marquee.user.v1.UserService/SelectProfile": MEMBER,
+  "marquee.user.v1.UserService/AddToMyList": MEMBER,
+  "marquee.user.v1.UserService/RemoveFromMyList": MEMBER,
+  "marquee.user.v1.UserService/ListMyList": MEMBER,
   "marquee.user.v1.UserService/GetSigningKeys": INTERNAL,
   "marquee.user.v1.UserService/CheckSession": INTERNAL,
 

@@ -1,4 +1,5 @@
 import {
+  contentServiceCatalog,
   createLogger,
   createServiceClient,
   loadBackendsConfig,
@@ -6,12 +7,12 @@ import {
   type Server,
   serviceUrl,
   startService,
+  type TitleCatalog,
 } from "@marquee/kit";
 import { type EventBus, openEventBus, type Subscription } from "@marquee/kit/bus";
 import { embeddedDir } from "@marquee/kit/embedded";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { FeedbackService } from "@marquee/sdk/marquee/feedback/v1/feedback_service_pb";
-import { contentServiceCatalog, type TitleCatalog } from "./catalog.js";
 import { startFeedbackErasure } from "./erasure.js";
 import { busRatingEvents } from "./events.js";
 import { feedbackService } from "./service.js";

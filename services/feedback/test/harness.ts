@@ -9,10 +9,10 @@ import {
   createServiceClient,
   encodeCaller,
   serve,
+  type TitleCatalog,
 } from "@marquee/kit";
 import { FeedbackService } from "@marquee/sdk/marquee/feedback/v1/feedback_service_pb";
 import type { ExecutionContext } from "ava";
-import type { TitleCatalog } from "../src/catalog.js";
 import type { RatingEvents } from "../src/events.js";
 import { feedbackService } from "../src/service.js";
 import type { FeedbackStore, RatingChange } from "../src/store.js";

@@ -9,13 +9,13 @@ import {
   createServiceClient,
   encodeCaller,
   loadBackendsConfig,
+  OPEN_CATALOG,
 } from "@marquee/kit";
 import { openEventBus } from "@marquee/kit/bus";
 import { waitFor } from "@marquee/kit/testing";
 import { ProfileDeletedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import { FeedbackService, RatingValue } from "@marquee/sdk/marquee/feedback/v1/feedback_service_pb";
 import test from "ava";
-import { OPEN_CATALOG } from "../src/catalog.js";
 import { startFeedbackService } from "../src/start.js";
 
 test("embedded start: serves RPCs from data/feedback, erases on profile.deleted, and keeps ratings across a restart", async (t) => {

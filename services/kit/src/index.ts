@@ -61,6 +61,7 @@ export { SerialQueue } from "./serial-queue.js";
 export { type Passthrough, SERVICE_MAX_TIMEOUT_MS, type ServeOptions, type Server, serve } from "./server.js";
 export { runMain, runUntilSignal } from "./shutdown.js";
 export { type ServiceSpec, startService } from "./start-service.js";
+export { contentServiceCatalog, OPEN_CATALOG, type TitleCatalog } from "./title-catalog.js";
 export {
   GATEWAY_PORT,
   SERVICE_NAMES,

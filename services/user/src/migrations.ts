@@ -35,4 +35,14 @@ export const USER_MIGRATIONS: Migration[] = [
         profile_id uuid PRIMARY KEY, user_id uuid, delete_time timestamp)`,
     ],
   },
+  {
+    version: 3,
+    name: "My List per profile",
+    statements: [
+      // One partition per profile, bounded by MAX_MY_LIST rows (rules.ts).
+      `CREATE TABLE IF NOT EXISTS my_list (
+        profile_id uuid, content_id uuid, add_time timestamp,
+        PRIMARY KEY ((profile_id), content_id))`,
+    ],
+  },
 ];

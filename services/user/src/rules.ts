@@ -43,3 +43,11 @@ export function profileCap(kids: boolean, requested: MaturityRating): MaturityRa
   if (requested > MaturityRating.KIDS) return "a kids profile's maturity cap is at most MATURITY_RATING_KIDS";
   return requested;
 }
+
+/**
+ * Titles on one profile's My List. Generous for a person (a few hundred is a
+ * long watch-later list) and small enough that the list is one bounded
+ * Cassandra partition read whole (500 rows of ~60 bytes), and a page never
+ * needs a second index ordered by time.
+ */
+export const MAX_MY_LIST = 500;

@@ -1,11 +1,12 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { Logger } from "@marquee/kit";
+import type { Logger, TitleCatalog } from "@marquee/kit";
 import type { EventBus } from "@marquee/kit/bus";
 import type { UserService } from "@marquee/sdk/marquee/user/v1/user_service_pb";
 import { accountHandlers } from "./account/handlers.js";
 import { authHandlers } from "./auth/handlers.js";
 import type { TokenIssuer } from "./auth/tokens.js";
 import { profileHandlers } from "./profiles/handlers.js";
+import { myListHandlers } from "./profiles/my-list-handlers.js";
 import type { UserStore } from "./store.js";
 import type { Throttle } from "./throttle.js";
 
@@ -14,6 +15,8 @@ export interface UserServiceDeps {
   tokens: TokenIssuer;
   bus: EventBus;
   log: Logger;
+  /** Which titles a caller may see (My List holds only those). */
+  catalog: TitleCatalog;
   refreshTtlMs: number;
   /** Failed sign-ins (and password confirmations) per account. */
   accountThrottle: Throttle;
@@ -25,7 +28,12 @@ export interface UserServiceDeps {
   operatorEmails?: ReadonlySet<string>;
 }
 
-/** The UserService: its slices (auth, account, profiles) composed over one store. */
+/** The UserService: its slices (auth, account, profiles with their lists) composed over one store. */
 export function userService(deps: UserServiceDeps): ServiceImpl<typeof UserService> {
-  return { ...authHandlers(deps), ...accountHandlers(deps), ...profileHandlers(deps) };
+  return {
+    ...authHandlers(deps),
+    ...accountHandlers(deps),
+    ...profileHandlers(deps),
+    ...myListHandlers(deps),
+  };
 }

@@ -1,15 +1,20 @@
 import {
+  contentServiceCatalog,
   createLogger,
+  createServiceClient,
   envs,
   loadBackendsConfig,
   loadConfig,
   SERVICE_PORTS,
   type Server,
+  serviceUrl,
   startService,
+  type TitleCatalog,
 } from "@marquee/kit";
 import { openEventBus } from "@marquee/kit/bus";
 import { openCassandra } from "@marquee/kit/cassandra";
 import { embeddedDir } from "@marquee/kit/embedded";
+import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { UserService } from "@marquee/sdk/marquee/user/v1/user_service_pb";
 import { z } from "zod";
 import { TokenIssuer } from "./auth/tokens.js";
@@ -77,9 +82,10 @@ export async function openUserStore(
   return new CassandraUserStore(client);
 }
 
-/** Wires the user service from the environment and serves it. */
+/** Wires the user service from the environment and serves it; tests may hand in the catalog. */
 export async function startUserService(
   env: Record<string, string | undefined> = process.env,
+  overrides: { catalog?: TitleCatalog } = {},
 ): Promise<Server> {
   const config = loadUserConfig(env);
   const backends = loadBackendsConfig(env);
@@ -97,6 +103,9 @@ export async function startUserService(
       store,
       bus,
       log,
+      catalog:
+        overrides.catalog ??
+        contentServiceCatalog(createServiceClient(ContentService, serviceUrl("content", env))),
       tokens: await TokenIssuer.open(store, config.MARQUEE_USER_ACCESS_TOKEN_TTL_MS),
       refreshTtlMs: config.MARQUEE_USER_REFRESH_TOKEN_TTL_MS,
       accountThrottle: new Throttle({

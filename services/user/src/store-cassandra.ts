@@ -1,4 +1,6 @@
 import type { Client, types } from "cassandra-driver";
+import type { MyListCursor, MyListEntry } from "./profiles/my-list-store.js";
+import { CassandraMyListStore, eraseMyList } from "./profiles/my-list-store-cassandra.js";
 import type {
   CreateProfileOutcome,
   PendingDeletion,
@@ -60,13 +62,16 @@ const ttlUntil = (expire: Date) => Math.max(1, Math.ceil((expire.getTime() - Dat
  * lightweight transaction on users_by_email; profile limits and name
  * uniqueness are a compare-and-set on the member's profiles_version; refresh
  * rotation is a compare-and-set on the session's current hash. Deletion is
- * one logged batch that also writes the pending_deletions outbox row.
+ * one logged batch that also writes the pending_deletions outbox row and
+ * erases the profiles' My List partitions (my_list, see the my-list adapter).
  */
 export class CassandraUserStore implements UserStore {
   readonly #db: Client;
+  readonly #myList: CassandraMyListStore;
 
   constructor(client: Client) {
     this.#db = client;
+    this.#myList = new CassandraMyListStore(client);
   }
 
   async createUser(user: UserRecord): Promise<boolean> {
@@ -137,6 +142,7 @@ export class CassandraUserStore implements UserStore {
         { query: "DELETE FROM users WHERE user_id = ?", params: [userId] },
         { query: "DELETE FROM users_by_email WHERE email = ?", params: [user.email] },
         { query: "DELETE FROM profiles WHERE user_id = ?", params: [userId] },
+        ...pending.profileIds.map(eraseMyList),
         { query: "DELETE FROM sessions_by_user WHERE user_id = ?", params: [userId] },
         ...sessions.rows.map((r) => ({
           query: "DELETE FROM sessions WHERE session_id = ?",
@@ -272,6 +278,7 @@ export class CassandraUserStore implements UserStore {
     await this.#db.batch(
       [
         { query: "DELETE FROM profiles WHERE user_id = ? AND profile_id = ?", params: [userId, profileId] },
+        eraseMyList(profileId),
         {
           query: "INSERT INTO pending_profile_deletions (profile_id, user_id, delete_time) VALUES (?, ?, ?)",
           params: [profileId, userId, deleteTime],
@@ -295,6 +302,18 @@ export class CassandraUserStore implements UserStore {
     await this.#db.execute("DELETE FROM pending_profile_deletions WHERE profile_id = ?", [profileId], {
       prepare: true,
     });
+  }
+
+  addToMyList(profileId: string, entry: MyListEntry, max: number) {
+    return this.#myList.addToMyList(profileId, entry, max);
+  }
+
+  removeFromMyList(profileId: string, contentId: string): Promise<void> {
+    return this.#myList.removeFromMyList(profileId, contentId);
+  }
+
+  listMyList(profileId: string, limit: number, after?: MyListCursor): Promise<MyListEntry[]> {
+    return this.#myList.listMyList(profileId, limit, after);
   }
 
   async createSession(s: SessionRecord): Promise<void> {

@@ -1,6 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { SerialQueue } from "@marquee/kit";
 import { ClassicLevel } from "classic-level";
+import type { MyListCursor, MyListEntry } from "./profiles/my-list-store.js";
+import { EmbeddedMyListStore, myListKeys } from "./profiles/my-list-store-embedded.js";
 import type {
   CreateProfileOutcome,
   PendingDeletion,
@@ -29,7 +31,7 @@ const dates = <T>(value: string, fields: string[]): T => {
  * The user store on classic-level (embedded mode). Keys:
  * `user!<id>`, `email!<email>`, `profile!<userId>!<profileId>`,
  * `session!<id>`, `usersession!<userId>!<sessionId>`, `key!current`,
- * `outbox!<userId>`. Every write runs in one queue and lands as one atomic
+ * `outbox!<userId>`, `mylist!<profileId>!<contentId>`. Every write runs in one queue and lands as one atomic
  * batch, which gives the e-mail uniqueness, the profile limit and refresh
  * rotation the same guarantees the Cassandra adapter gets from lightweight
  * transactions.
@@ -37,9 +39,11 @@ const dates = <T>(value: string, fields: string[]): T => {
 export class EmbeddedUserStore implements UserStore {
   readonly #db: ClassicLevel<string, string>;
   readonly #writes = new SerialQueue();
+  readonly #myList: EmbeddedMyListStore;
 
   private constructor(db: ClassicLevel<string, string>) {
     this.#db = db;
+    this.#myList = new EmbeddedMyListStore(db, this.#writes);
   }
 
   static async open(dir: string): Promise<EmbeddedUserStore> {
@@ -110,10 +114,12 @@ export class EmbeddedUserStore implements UserStore {
         profileIds: profileKeys.map((k) => k.split("!")[2] as string),
         deleteTime,
       };
+      const listKeys = (await Promise.all(pending.profileIds.map((id) => myListKeys(this.#db, id)))).flat();
       const batch: Batch = [
         { type: "del", key: `user!${userId}` },
         { type: "del", key: `email!${user.email}` },
         ...profileKeys.map((key) => ({ type: "del" as const, key })),
+        ...listKeys.map((key) => ({ type: "del" as const, key })),
         ...sessionKeys.flatMap((key) => [
           { type: "del" as const, key },
           { type: "del" as const, key: `session!${key.split("!")[2]}` },
@@ -184,8 +190,10 @@ export class EmbeddedUserStore implements UserStore {
       const key = `profile!${userId}!${profileId}`;
       if ((await this.#get(key)) === undefined) return undefined;
       const pending: PendingProfileDeletion = { userId, profileId, deleteTime };
+      const listKeys = await myListKeys(this.#db, profileId);
       await this.#db.batch([
         { type: "del", key },
+        ...listKeys.map((k) => ({ type: "del" as const, key: k })),
         { type: "put", key: `profileoutbox!${profileId}`, value: JSON.stringify(pending) },
       ]);
       return pending;
@@ -200,6 +208,18 @@ export class EmbeddedUserStore implements UserStore {
 
   clearPendingProfileDeletion(profileId: string): Promise<void> {
     return this.#writes.run(() => this.#db.del(`profileoutbox!${profileId}`));
+  }
+
+  addToMyList(profileId: string, entry: MyListEntry, max: number) {
+    return this.#myList.addToMyList(profileId, entry, max);
+  }
+
+  removeFromMyList(profileId: string, contentId: string): Promise<void> {
+    return this.#myList.removeFromMyList(profileId, contentId);
+  }
+
+  listMyList(profileId: string, limit: number, after?: MyListCursor): Promise<MyListEntry[]> {
+    return this.#myList.listMyList(profileId, limit, after);
   }
 
   createSession(session: SessionRecord): Promise<void> {

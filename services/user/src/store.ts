@@ -1,3 +1,5 @@
+import type { MyListStore } from "./profiles/my-list-store.js";
+
 /**
  * The user store port: what the user service needs to keep members, their
  * profiles, sign-in sessions and the token signing key, one narrow port per
@@ -79,7 +81,7 @@ export interface MemberStore {
   /** Replaces name, country, password hash and update time of an existing member. */
   updateUser(user: UserRecord): Promise<void>;
   /**
-   * Erases the member with their e-mail row, profiles and sessions in one
+   * Erases the member with their e-mail row, profiles, lists and sessions in one
    * atomic step that also records a pending deletion (see PendingDeletion).
    */
   deleteUser(userId: string, deleteTime: Date): Promise<PendingDeletion | undefined>;
@@ -101,7 +103,7 @@ export interface ProfileStore {
   ): Promise<CreateProfileOutcome>;
   updateProfile(profile: ProfileRecord, nameKey: (name: string) => string): Promise<UpdateProfileOutcome>;
   /**
-   * Removes the profile in one atomic step that also records a pending
+   * Removes the profile and its My List in one atomic step that also records a pending
    * profile deletion (see PendingProfileDeletion); undefined when the account
    * has no such profile.
    */
@@ -143,8 +145,9 @@ export interface SigningKeyStore {
 
 /**
  * All of it in one database, because deleting a member erases their
- * profiles and sessions in the same atomic step.
+ * profiles, their lists and sessions in the same atomic step (and deleting a
+ * profile its list).
  */
-export interface UserStore extends MemberStore, ProfileStore, SessionStore, SigningKeyStore {
+export interface UserStore extends MemberStore, ProfileStore, MyListStore, SessionStore, SigningKeyStore {
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import { fromBinary } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { createLogger, serve } from "@marquee/kit";
+import { createLogger, OPEN_CATALOG, serve } from "@marquee/kit";
 import type { EventBus } from "@marquee/kit/bus";
 import { waitFor } from "@marquee/kit/testing";
 import { ProfileDeletedSchema, UserDeletedSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
@@ -50,6 +50,7 @@ async function startWithFlakyBus(t: ExecutionContext) {
           bus,
           log,
           tokens,
+          catalog: OPEN_CATALOG,
           refreshTtlMs: 60_000,
           accountThrottle: new Throttle(policy),
           addressThrottle: new Throttle(policy),

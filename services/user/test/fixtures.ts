@@ -3,27 +3,40 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { type CallOptions, type Client, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { CALLER_HEADER, type Caller, encodeCaller, type Server } from "@marquee/kit";
+import {
+  CALLER_HEADER,
+  type Caller,
+  encodeCaller,
+  OPEN_CATALOG,
+  type Server,
+  type TitleCatalog,
+} from "@marquee/kit";
 import { UserService } from "@marquee/sdk/marquee/user/v1/user_service_pb";
 import { startUserService } from "../src/start.js";
 
 export const PASSWORD = "correct horse battery";
 
-/** A user service on port 0 with its embedded store in a fresh directory. */
-export async function startTestUserService(extraEnv: Record<string, string> = {}): Promise<{
+/** A user service on port 0 with its embedded store in a fresh directory (every title visible unless `catalog` says). */
+export async function startTestUserService(
+  extraEnv: Record<string, string> = {},
+  catalog: TitleCatalog = OPEN_CATALOG,
+): Promise<{
   server: Server;
   client: Client<typeof UserService>;
   dataDir: string;
   close(): Promise<void>;
 }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "marquee-user-"));
-  const server = await startUserService({
-    MARQUEE_USER_PORT: "0",
-    MARQUEE_LOG_LEVEL: "silent",
-    MARQUEE_BACKENDS: "embedded",
-    MARQUEE_EMBEDDED_DATA_DIR: dataDir,
-    ...extraEnv,
-  });
+  const server = await startUserService(
+    {
+      MARQUEE_USER_PORT: "0",
+      MARQUEE_LOG_LEVEL: "silent",
+      MARQUEE_BACKENDS: "embedded",
+      MARQUEE_EMBEDDED_DATA_DIR: dataDir,
+      ...extraEnv,
+    },
+    { catalog },
+  );
   const client = createClient(UserService, createGrpcTransport({ baseUrl: server.url }));
   return {
     server,

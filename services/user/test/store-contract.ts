@@ -11,7 +11,7 @@ export type UserStoreFactory = () => Promise<{ store: UserStore; rows: () => Pro
 
 const at = (ms: number) => new Date(Math.floor(ms));
 
-function member(overrides: Partial<UserRecord> = {}): UserRecord {
+export function member(overrides: Partial<UserRecord> = {}): UserRecord {
   const now = at(Date.now());
   return {
     userId: randomUUID(),
@@ -26,7 +26,7 @@ function member(overrides: Partial<UserRecord> = {}): UserRecord {
   };
 }
 
-function profile(userId: string, name: string, offsetMs = 0): ProfileRecord {
+export function profile(userId: string, name: string, offsetMs = 0): ProfileRecord {
   return {
     profileId: randomUUID(),
     userId,

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import test from "ava";
 import { EmbeddedUserStore } from "../src/store-embedded.js";
-import { userStoreContract } from "./store-contract.js";
+import { myListStoreContract } from "./my-list-contract.js";
+import { type UserStoreFactory, userStoreContract } from "./store-contract.js";
 
 const opened: Array<{ store: EmbeddedUserStore; dir: string }> = [];
 
@@ -14,9 +15,12 @@ test.after.always(async () => {
   }
 });
 
-userStoreContract(test, async () => {
+const open: UserStoreFactory = async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "marquee-user-store-"));
   const store = await EmbeddedUserStore.open(dir);
   opened.push({ store, dir });
   return { store, rows: async () => (await store.dump()).map(([k, v]) => `${k}=${v}`) };
-});
+};
+
+userStoreContract(test, open);
+myListStoreContract(test, open);

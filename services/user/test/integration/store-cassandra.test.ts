@@ -5,7 +5,8 @@ import test from "ava";
 import { Client } from "cassandra-driver";
 import { USER_MIGRATIONS } from "../../src/migrations.js";
 import { CassandraUserStore } from "../../src/store-cassandra.js";
-import { userStoreContract } from "../store-contract.js";
+import { myListStoreContract } from "../my-list-contract.js";
+import { type UserStoreFactory, userStoreContract } from "../store-contract.js";
 
 // A fresh keyspace for this run, dropped after; every test uses its own ids.
 const config = loadBackendsConfig({ MARQUEE_BACKENDS: "external", ...process.env }).cassandra;
@@ -53,10 +54,13 @@ test.after.always(async () => {
   await admin.shutdown();
 });
 
-userStoreContract(test.serial as unknown as typeof test, async () => {
+const open: UserStoreFactory = async () => {
   const { store, client } = await shared();
   return { store, rows: () => rows(client) };
-});
+};
+
+userStoreContract(test.serial as unknown as typeof test, open);
+myListStoreContract(test.serial as unknown as typeof test, open);
 
 test.serial("the keyspace holds exactly these tables, all of which the deletion test scans", async (t) => {
   const { client } = await shared();
@@ -64,6 +68,7 @@ test.serial("the keyspace holds exactly these tables, all of which the deletion 
     keyspace,
   ]);
   t.deepEqual(tables.rows.map((r) => r.table_name as string).sort(), [
+    "my_list",
     "pending_deletions",
     "pending_profile_deletions",
     "profiles",

@@ -7,11 +7,10 @@ import {
   createHandlerContext,
   createRouterTransport,
 } from "@connectrpc/connect";
-import { CALLER_HEADER, type Caller, callerKey, decodeCaller } from "@marquee/kit";
+import { CALLER_HEADER, type Caller, callerKey, contentServiceCatalog, decodeCaller } from "@marquee/kit";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { FeedbackService } from "@marquee/sdk/marquee/feedback/v1/feedback_service_pb";
 import test from "ava";
-import { contentServiceCatalog } from "../src/catalog.js";
 
 /** A content service that knows some titles, hides mature ones from capped callers, and counts calls. */
 function fakeContent(known: Set<string>, mature: Set<string>, failing = false) {

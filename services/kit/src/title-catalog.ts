@@ -1,8 +1,9 @@
 import { type Client, Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
-import { callerOf, callOptions } from "@marquee/kit";
 import type { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
+import { callerOf } from "./authz.js";
+import { callOptions } from "./call-options.js";
 
-/** What the feedback service asks of the catalog: may this caller see (and so rate) this title? */
+/** What a service asks of the catalog: may this caller see (and so rate, or keep on a list) this title? */
 export interface TitleCatalog {
   visible(contentId: string, ctx: HandlerContext): Promise<boolean>;
 }
