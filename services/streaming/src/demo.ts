@@ -25,6 +25,10 @@ interface DemoTitle {
   toneHz: number;
   /** A long title (DemoOptions.longSeconds) rather than a short clip. */
   long?: boolean;
+  /** The language of `toneHz`, dubs in others (each a tone of its own) and subtitle languages. */
+  audioLanguage?: string;
+  dubs?: Array<{ language: string; toneHz: number }>;
+  subtitles?: string[];
 }
 
 /**
@@ -37,10 +41,13 @@ const DEMO_TITLES: DemoTitle[] = [
     requestId: "5e0f3c7a-8d21-4b6e-9f4a-1c2d3e4f5a61",
     title: "Test Signal",
     synopsis:
-      "A broadcast test card hums at 440 Hz while the clock keeps time. A demo title made at first start.",
+      "A broadcast test card hums at 440 Hz while the clock keeps time; in French it hums at 660 Hz. Subtitles in English and French tell the time every two seconds. A demo title made at first start.",
     genreIds: ["documentary"],
     pattern: "testsrc2",
     toneHz: 440,
+    audioLanguage: "en",
+    dubs: [{ language: "fr", toneHz: 660 }],
+    subtitles: ["en", "fr"],
   },
   {
     key: "life",
@@ -229,6 +236,9 @@ async function makeDemoTitle(
     seconds,
     pattern: demo.pattern,
     toneHz: demo.toneHz,
+    ...(demo.audioLanguage === undefined ? {} : { audioLanguage: demo.audioLanguage }),
+    dubs: demo.dubs ?? [],
+    subtitles: demo.subtitles ?? [],
     onProgress: progress,
     signal: o.signal,
   });
