@@ -29,7 +29,8 @@ export function contentServiceCatalog(client: Client<typeof ContentService>): Ti
         await client.getContentDetails({ contentId }, callOptions(ctx, 5_000));
       } catch (err) {
         const e = ConnectError.from(err);
-        if (e.code === Code.NotFound) return false;
+        // PermissionDenied: the title exists but is withheld from this caller (above their cap).
+        if (e.code === Code.NotFound || e.code === Code.PermissionDenied) return false;
         throw new ConnectError(
           `the catalog could not be reached to check the title: ${e.rawMessage}`,
           Code.Unavailable,

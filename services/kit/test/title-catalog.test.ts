@@ -23,7 +23,7 @@ function fakeContent(known: Set<string>, mature: Set<string>, failing = false) {
         if (failing) throw new ConnectError("down", Code.Unavailable);
         if (!known.has(req.contentId)) throw new ConnectError("no such title", Code.NotFound);
         if (mature.has(req.contentId) && (caller.maturityCap ?? 99) < 4)
-          throw new ConnectError("no", Code.NotFound);
+          throw new ConnectError("rated above your cap", Code.PermissionDenied);
         return {};
       },
     });
