@@ -17,7 +17,12 @@ import {
   ContentType,
   PublishState,
 } from "@marquee/sdk/marquee/content/v1/content_pb";
-import { BrowseSort, type ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
+import {
+  BrowseSort,
+  type ContentService,
+  ContentWithheld_Reason,
+  ContentWithheldSchema,
+} from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { z } from "zod";
 import { browsePage } from "./browse.js";
 import { TtlCache } from "./cache.js";
@@ -72,6 +77,18 @@ const browseToken = z.object({
 const searchToken = z.object({ q: z.string(), o: z.number().int().min(0).max(MAX_SEARCH_OFFSET) });
 
 const notFound = (contentId: string) => new ConnectError(`no title ${contentId}`, Code.NotFound);
+const aboveCap = () =>
+  new ConnectError(
+    "this title is rated above this profile's maturity cap",
+    Code.PermissionDenied,
+    undefined,
+    [
+      {
+        desc: ContentWithheldSchema,
+        value: create(ContentWithheldSchema, { reason: ContentWithheld_Reason.MATURITY_CAP }),
+      },
+    ],
+  );
 
 /** Browse listings carry no seasons (GetContentDetails does), but say whether the title plays. */
 const withoutSeasons = (c: Content): Content => withPlayable(c, { seasons: false });
@@ -219,10 +236,9 @@ export function contentService(deps: ContentServiceDeps): ServiceImpl<typeof Con
 
     async getContentDetails(req, ctx) {
       const content = await store.get(req.contentId);
-      // Above the cap is answered like a missing title: a kids profile learns nothing of what it may not see.
-      if (content === undefined || !isVisible(content) || !allowed(content.maturityRating, capOf(ctx, 0))) {
-        throw notFound(req.contentId);
-      }
+      if (content === undefined || !isVisible(content)) throw notFound(req.contentId);
+      // Told apart from a missing title: the catalog is the account's, and the app can then say so kindly.
+      if (!allowed(content.maturityRating, capOf(ctx, 0))) throw aboveCap();
       return { content: withPlayable(content) };
     },
 

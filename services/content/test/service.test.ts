@@ -4,7 +4,11 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { EVENTS, publishEvent } from "@marquee/kit/bus";
 import { waitFor } from "@marquee/kit/testing";
 import { ContentType, PublishState } from "@marquee/sdk/marquee/content/v1/content_pb";
-import { BrowseSort } from "@marquee/sdk/marquee/content/v1/content_service_pb";
+import {
+  BrowseSort,
+  ContentWithheld_Reason,
+  ContentWithheldSchema,
+} from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { PlaybackHeartbeatSchema } from "@marquee/sdk/marquee/events/v1/domain_events_pb";
 import anyTest, { type TestFn } from "ava";
 import { FIXTURE_TITLES } from "../src/catalog/fixtures.js";
@@ -158,7 +162,15 @@ test("a kids profile never sees a title above its cap: browse, search, details",
     (await kids.searchContent({ query: "tom hanks", pageSize: 5 })).results[0]?.content?.title,
     "Toy Story",
   );
-  t.is(await code(kids.getContentDetails({ contentId: fixtureId("The Godfather") })), Code.NotFound);
+  const withheld = await t.throwsAsync(kids.getContentDetails({ contentId: fixtureId("The Godfather") }));
+  const refusal = ConnectError.from(withheld);
+  t.is(refusal.code, Code.PermissionDenied, "a title above the cap is withheld, not missing");
+  t.is(refusal.findDetails(ContentWithheldSchema)[0]?.reason, ContentWithheld_Reason.MATURITY_CAP);
+  t.is(
+    await code(kids.getContentDetails({ contentId: "00000000-0000-4000-8000-000000000000" })),
+    Code.NotFound,
+    "an unknown title is still not found",
+  );
   t.is(await code(kids.getContentDetails({ contentId: fixtureId("Toy Story") })), "ok");
 });
 

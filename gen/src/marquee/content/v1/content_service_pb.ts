@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file marquee/content/v1/content_service.proto.
  */
 export const file_marquee_content_v1_content_service: GenFile = /*@__PURE__*/
-  fileDesc("CihtYXJxdWVlL2NvbnRlbnQvdjEvY29udGVudF9zZXJ2aWNlLnByb3RvEhJtYXJxdWVlLmNvbnRlbnQudjEigwIKFEJyb3dzZUNvbnRlbnRSZXF1ZXN0Ei0KCGdlbnJlX2lkGAEgASgJQhu6SBhyFjIUXihbYS16MC05LV17MSw0MH0pPyQSNgoEc29ydBgCIAEoDjIeLm1hcnF1ZWUuY29udGVudC52MS5Ccm93c2VTb3J0Qgi6SAWCAQIQARIcCglwYWdlX3NpemUYAyABKAVCCbpIBhoEGGQoARIcCgpwYWdlX3Rva2VuGAQgASgJQgi6SAVyAxiABBJIChNtYXhfbWF0dXJpdHlfcmF0aW5nGAUgASgOMiEubWFycXVlZS5jb21tb24udjEuTWF0dXJpdHlSYXRpbmdCCLpIBYIBAhABIl8KFUJyb3dzZUNvbnRlbnRSZXNwb25zZRItCghjb250ZW50cxgBIAMoCzIbLm1hcnF1ZWUuY29udGVudC52MS5Db250ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSK3AgoUU2VhcmNoQ29udGVudFJlcXVlc3QSGQoFcXVlcnkYASABKAlCCrpIB3IFEAEYyAESMgoJZ2VucmVfaWRzGAIgAygJQh+6SBySARkQCiIVchMyEV5bYS16MC05LV17MSw0MH0kEiUKEXJlbGVhc2VfeWVhcl9mcm9tGAMgASgFQgq6SAcaBRi4FygAEiMKD3JlbGVhc2VfeWVhcl90bxgEIAEoBUIKukgHGgUYuBcoABJIChNtYXhfbWF0dXJpdHlfcmF0aW5nGAUgASgOMiEubWFycXVlZS5jb21tb24udjEuTWF0dXJpdHlSYXRpbmdCCLpIBYIBAhABEhwKCXBhZ2Vfc2l6ZRgGIAEoBUIJukgGGgQYMigBEhwKCnBhZ2VfdG9rZW4YByABKAlCCLpIBXIDGIAEIksKDFNlYXJjaFJlc3VsdBIsCgdjb250ZW50GAEgASgLMhsubWFycXVlZS5jb250ZW50LnYxLkNvbnRlbnQSDQoFc2NvcmUYAiABKAEidwoVU2VhcmNoQ29udGVudFJlc3BvbnNlEjEKB3Jlc3VsdHMYASADKAsyIC5tYXJxdWVlLmNvbnRlbnQudjEuU2VhcmNoUmVzdWx0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRISCgp0b3RhbF9zaXplGAMgASgFIjgKGEdldENvbnRlbnREZXRhaWxzUmVxdWVzdBIcCgpjb250ZW50X2lkGAEgASgJQgi6SAVyA7ABASJJChlHZXRDb250ZW50RGV0YWlsc1Jlc3BvbnNlEiwKB2NvbnRlbnQYASABKAsyGy5tYXJxdWVlLmNvbnRlbnQudjEuQ29udGVudCISChBHZXRHZW5yZXNSZXF1ZXN0Ij4KEUdldEdlbnJlc1Jlc3BvbnNlEikKBmdlbnJlcxgBIAMoCzIZLm1hcnF1ZWUuY29udGVudC52MS5HZW5yZSJZChJHZXRUcmVuZGluZ1JlcXVlc3QSJQoHY291bnRyeRgBIAEoCUIUukgRcg8yDV4oW0EtWl17Mn0pPyQSHAoJcGFnZV9zaXplGAIgASgFQgm6SAYaBBgyKAEiWQoMVHJlbmRpbmdJdGVtEiwKB2NvbnRlbnQYASABKAsyGy5tYXJxdWVlLmNvbnRlbnQudjEuQ29udGVudBINCgVzY29yZRgCIAEoARIMCgRyYW5rGAMgASgFIkYKE0dldFRyZW5kaW5nUmVzcG9uc2USLwoFaXRlbXMYASADKAsyIC5tYXJxdWVlLmNvbnRlbnQudjEuVHJlbmRpbmdJdGVtIpcFCgxDb250ZW50SW5wdXQSOQoEdHlwZRgBIAEoDjIfLm1hcnF1ZWUuY29udGVudC52MS5Db250ZW50VHlwZUIKukgHggEEEAEgABIZCgV0aXRsZRgCIAEoCUIKukgHcgUQARisAhI2CglnZW5yZV9pZHMYAyADKAlCI7pIIJIBHQgBEAoYASIVchMyEV5bYS16MC05LV17MSw0MH0kElAKDHJlbGVhc2VfZGF0ZRgEIAEoCUI6ukg3cjUyM15bMC05XXs0fS0oMFsxLTldfDFbMC0yXSktKDBbMS05XXxbMTJdWzAtOV18M1swMV0pJBI7CghkdXJhdGlvbhgFIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIOukgLqgEIIgQIgKMFKgASGgoIc3lub3BzaXMYBiABKAlCCLpIBXIDGKAfEjYKBGNhc3QYByADKAsyHi5tYXJxdWVlLmNvbnRlbnQudjEuQ2FzdE1lbWJlckIIukgFkgECEGQSRgoPbWF0dXJpdHlfcmF0aW5nGAggASgOMiEubWFycXVlZS5jb21tb24udjEuTWF0dXJpdHlSYXRpbmdCCrpIB4IBBBABIAASLAoHYXJ0d29yaxgJIAEoCzIbLm1hcnF1ZWUuY29udGVudC52MS5BcnR3b3JrEjwKDGF2YWlsYWJpbGl0eRgKIAEoCzImLm1hcnF1ZWUuY29udGVudC52MS5BdmFpbGFiaWxpdHlXaW5kb3cSNQoHc2Vhc29ucxgLIAMoCzIaLm1hcnF1ZWUuY29udGVudC52MS5TZWFzb25CCLpIBZIBAhBkEisKCnBvcHVsYXJpdHkYDCABKAFCF7pIFBISGQAAAACAhC5BKQAAAAAAAAAAInIKFENyZWF0ZUNvbnRlbnRSZXF1ZXN0EjkKB2NvbnRlbnQYASABKAsyIC5tYXJxdWVlLmNvbnRlbnQudjEuQ29udGVudElucHV0Qga6SAPIAQESHwoKcmVxdWVzdF9pZBgCIAEoCUILukgI2AEBcgOwAQEiRQoVQ3JlYXRlQ29udGVudFJlc3BvbnNlEiwKB2NvbnRlbnQYASABKAsyGy5tYXJxdWVlLmNvbnRlbnQudjEuQ29udGVudCJvChRVcGRhdGVDb250ZW50UmVxdWVzdBIcCgpjb250ZW50X2lkGAEgASgJQgi6SAVyA7ABARI5Cgdjb250ZW50GAIgASgLMiAubWFycXVlZS5jb250ZW50LnYxLkNvbnRlbnRJbnB1dEIGukgDyAEBIkUKFVVwZGF0ZUNvbnRlbnRSZXNwb25zZRIsCgdjb250ZW50GAEgASgLMhsubWFycXVlZS5jb250ZW50LnYxLkNvbnRlbnQiNQoVUHVibGlzaENvbnRlbnRSZXF1ZXN0EhwKCmNvbnRlbnRfaWQYASABKAlCCLpIBXIDsAEBIkYKFlB1Ymxpc2hDb250ZW50UmVzcG9uc2USLAoHY29udGVudBgBIAEoCzIbLm1hcnF1ZWUuY29udGVudC52MS5Db250ZW50IjcKF1VucHVibGlzaENvbnRlbnRSZXF1ZXN0EhwKCmNvbnRlbnRfaWQYASABKAlCCLpIBXIDsAEBIkgKGFVucHVibGlzaENvbnRlbnRSZXNwb25zZRIsCgdjb250ZW50GAEgASgLMhsubWFycXVlZS5jb250ZW50LnYxLkNvbnRlbnQimAEKEkF0dGFjaE1lZGlhUmVxdWVzdBIcCgpjb250ZW50X2lkGAEgASgJQgi6SAVyA7ABARItCgplcGlzb2RlX2lkGAIgASgJQhm6SBZyFDISXihbMC05YS1mLV17MzZ9KT8kEjUKBW1lZGlhGAMgASgLMh4ubWFycXVlZS5jb250ZW50LnYxLk1lZGlhQXNzZXRCBrpIA8gBASJDChNBdHRhY2hNZWRpYVJlc3BvbnNlEiwKB2NvbnRlbnQYASABKAsyGy5tYXJxdWVlLmNvbnRlbnQudjEuQ29udGVudCp0CgpCcm93c2VTb3J0EhsKF0JST1dTRV9TT1JUX1VOU1BFQ0lGSUVEEAASGgoWQlJPV1NFX1NPUlRfUE9QVUxBUklUWRABEhYKEkJST1dTRV9TT1JUX05FV0VTVBACEhUKEUJST1dTRV9TT1JUX1RJVExFEAMypQgKDkNvbnRlbnRTZXJ2aWNlEmkKDUJyb3dzZUNvbnRlbnQSKC5tYXJxdWVlLmNvbnRlbnQudjEuQnJvd3NlQ29udGVudFJlcXVlc3QaKS5tYXJxdWVlLmNvbnRlbnQudjEuQnJvd3NlQ29udGVudFJlc3BvbnNlIgOQAgESaQoNU2VhcmNoQ29udGVudBIoLm1hcnF1ZWUuY29udGVudC52MS5TZWFyY2hDb250ZW50UmVxdWVzdBopLm1hcnF1ZWUuY29udGVudC52MS5TZWFyY2hDb250ZW50UmVzcG9uc2UiA5ACARJ1ChFHZXRDb250ZW50RGV0YWlscxIsLm1hcnF1ZWUuY29udGVudC52MS5HZXRDb250ZW50RGV0YWlsc1JlcXVlc3QaLS5tYXJxdWVlLmNvbnRlbnQudjEuR2V0Q29udGVudERldGFpbHNSZXNwb25zZSIDkAIBEl0KCUdldEdlbnJlcxIkLm1hcnF1ZWUuY29udGVudC52MS5HZXRHZW5yZXNSZXF1ZXN0GiUubWFycXVlZS5jb250ZW50LnYxLkdldEdlbnJlc1Jlc3BvbnNlIgOQAgESYwoLR2V0VHJlbmRpbmcSJi5tYXJxdWVlLmNvbnRlbnQudjEuR2V0VHJlbmRpbmdSZXF1ZXN0GicubWFycXVlZS5jb250ZW50LnYxLkdldFRyZW5kaW5nUmVzcG9uc2UiA5ACARJkCg1DcmVhdGVDb250ZW50EigubWFycXVlZS5jb250ZW50LnYxLkNyZWF0ZUNvbnRlbnRSZXF1ZXN0GikubWFycXVlZS5jb250ZW50LnYxLkNyZWF0ZUNvbnRlbnRSZXNwb25zZRJkCg1VcGRhdGVDb250ZW50EigubWFycXVlZS5jb250ZW50LnYxLlVwZGF0ZUNvbnRlbnRSZXF1ZXN0GikubWFycXVlZS5jb250ZW50LnYxLlVwZGF0ZUNvbnRlbnRSZXNwb25zZRJnCg5QdWJsaXNoQ29udGVudBIpLm1hcnF1ZWUuY29udGVudC52MS5QdWJsaXNoQ29udGVudFJlcXVlc3QaKi5tYXJxdWVlLmNvbnRlbnQudjEuUHVibGlzaENvbnRlbnRSZXNwb25zZRJtChBVbnB1Ymxpc2hDb250ZW50EisubWFycXVlZS5jb250ZW50LnYxLlVucHVibGlzaENvbnRlbnRSZXF1ZXN0GiwubWFycXVlZS5jb250ZW50LnYxLlVucHVibGlzaENvbnRlbnRSZXNwb25zZRJeCgtBdHRhY2hNZWRpYRImLm1hcnF1ZWUuY29udGVudC52MS5BdHRhY2hNZWRpYVJlcXVlc3QaJy5tYXJxdWVlLmNvbnRlbnQudjEuQXR0YWNoTWVkaWFSZXNwb25zZWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_duration, file_marquee_common_v1_maturity, file_marquee_content_v1_content]);
+  fileDesc("CihtYXJxdWVlL2NvbnRlbnQvdjEvY29udGVudF9zZXJ2aWNlLnByb3RvEhJtYXJxdWVlLmNvbnRlbnQudjEigwIKFEJyb3dzZUNvbnRlbnRSZXF1ZXN0Ei0KCGdlbnJlX2lkGAEgASgJQhu6SBhyFjIUXihbYS16MC05LV17MSw0MH0pPyQSNgoEc29ydBgCIAEoDjIeLm1hcnF1ZWUuY29udGVudC52MS5Ccm93c2VTb3J0Qgi6SAWCAQIQARIcCglwYWdlX3NpemUYAyABKAVCCbpIBhoEGGQoARIcCgpwYWdlX3Rva2VuGAQgASgJQgi6SAVyAxiABBJIChNtYXhfbWF0dXJpdHlfcmF0aW5nGAUgASgOMiEubWFycXVlZS5jb21tb24udjEuTWF0dXJpdHlSYXRpbmdCCLpIBYIBAhABIl8KFUJyb3dzZUNvbnRlbnRSZXNwb25zZRItCghjb250ZW50cxgBIAMoCzIbLm1hcnF1ZWUuY29udGVudC52MS5Db250ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSK3AgoUU2VhcmNoQ29udGVudFJlcXVlc3QSGQoFcXVlcnkYASABKAlCCrpIB3IFEAEYyAESMgoJZ2VucmVfaWRzGAIgAygJQh+6SBySARkQCiIVchMyEV5bYS16MC05LV17MSw0MH0kEiUKEXJlbGVhc2VfeWVhcl9mcm9tGAMgASgFQgq6SAcaBRi4FygAEiMKD3JlbGVhc2VfeWVhcl90bxgEIAEoBUIKukgHGgUYuBcoABJIChNtYXhfbWF0dXJpdHlfcmF0aW5nGAUgASgOMiEubWFycXVlZS5jb21tb24udjEuTWF0dXJpdHlSYXRpbmdCCLpIBYIBAhABEhwKCXBhZ2Vfc2l6ZRgGIAEoBUIJukgGGgQYMigBEhwKCnBhZ2VfdG9rZW4YByABKAlCCLpIBXIDGIAEIksKDFNlYXJjaFJlc3VsdBIsCgdjb250ZW50GAEgASgLMhsubWFycXVlZS5jb250ZW50LnYxLkNvbnRlbnQSDQoFc2NvcmUYAiABKAEidwoVU2VhcmNoQ29udGVudFJlc3BvbnNlEjEKB3Jlc3VsdHMYASADKAsyIC5tYXJxdWVlLmNvbnRlbnQudjEuU2VhcmNoUmVzdWx0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRISCgp0b3RhbF9zaXplGAMgASgFIjgKGEdldENvbnRlbnREZXRhaWxzUmVxdWVzdBIcCgpjb250ZW50X2lkGAEgASgJQgi6SAVyA7ABASJJChlHZXRDb250ZW50RGV0YWlsc1Jlc3BvbnNlEiwKB2NvbnRlbnQYASABKAsyGy5tYXJxdWVlLmNvbnRlbnQudjEuQ29udGVudCKIAQoPQ29udGVudFdpdGhoZWxkEjoKBnJlYXNvbhgBIAEoDjIqLm1hcnF1ZWUuY29udGVudC52MS5Db250ZW50V2l0aGhlbGQuUmVhc29uIjkKBlJlYXNvbhIWChJSRUFTT05fVU5TUEVDSUZJRUQQABIXChNSRUFTT05fTUFUVVJJVFlfQ0FQEAEiEgoQR2V0R2VucmVzUmVxdWVzdCI+ChFHZXRHZW5yZXNSZXNwb25zZRIpCgZnZW5yZXMYASADKAsyGS5tYXJxdWVlLmNvbnRlbnQudjEuR2VucmUiWQoSR2V0VHJlbmRpbmdSZXF1ZXN0EiUKB2NvdW50cnkYASABKAlCFLpIEXIPMg1eKFtBLVpdezJ9KT8kEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYMigBIlkKDFRyZW5kaW5nSXRlbRIsCgdjb250ZW50GAEgASgLMhsubWFycXVlZS5jb250ZW50LnYxLkNvbnRlbnQSDQoFc2NvcmUYAiABKAESDAoEcmFuaxgDIAEoBSJGChNHZXRUcmVuZGluZ1Jlc3BvbnNlEi8KBWl0ZW1zGAEgAygLMiAubWFycXVlZS5jb250ZW50LnYxLlRyZW5kaW5nSXRlbSKXBQoMQ29udGVudElucHV0EjkKBHR5cGUYASABKA4yHy5tYXJxdWVlLmNvbnRlbnQudjEuQ29udGVudFR5cGVCCrpIB4IBBBABIAASGQoFdGl0bGUYAiABKAlCCrpIB3IFEAEYrAISNgoJZ2VucmVfaWRzGAMgAygJQiO6SCCSAR0IARAKGAEiFXITMhFeW2EtejAtOS1dezEsNDB9JBJQCgxyZWxlYXNlX2RhdGUYBCABKAlCOrpIN3I1MjNeWzAtOV17NH0tKDBbMS05XXwxWzAtMl0pLSgwWzEtOV18WzEyXVswLTldfDNbMDFdKSQSOwoIZHVyYXRpb24YBSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDrpIC6oBCCIECICjBSoAEhoKCHN5bm9wc2lzGAYgASgJQgi6SAVyAxigHxI2CgRjYXN0GAcgAygLMh4ubWFycXVlZS5jb250ZW50LnYxLkNhc3RNZW1iZXJCCLpIBZIBAhBkEkYKD21hdHVyaXR5X3JhdGluZxgIIAEoDjIhLm1hcnF1ZWUuY29tbW9uLnYxLk1hdHVyaXR5UmF0aW5nQgq6SAeCAQQQASAAEiwKB2FydHdvcmsYCSABKAsyGy5tYXJxdWVlLmNvbnRlbnQudjEuQXJ0d29yaxI8CgxhdmFpbGFiaWxpdHkYCiABKAsyJi5tYXJxdWVlLmNvbnRlbnQudjEuQXZhaWxhYmlsaXR5V2luZG93EjUKB3NlYXNvbnMYCyADKAsyGi5tYXJxdWVlLmNvbnRlbnQudjEuU2Vhc29uQgi6SAWSAQIQZBIrCgpwb3B1bGFyaXR5GAwgASgBQhe6SBQSEhkAAAAAgIQuQSkAAAAAAAAAACJyChRDcmVhdGVDb250ZW50UmVxdWVzdBI5Cgdjb250ZW50GAEgASgLMiAubWFycXVlZS5jb250ZW50LnYxLkNvbnRlbnRJbnB1dEIGukgDyAEBEh8KCnJlcXVlc3RfaWQYAiABKAlCC7pICNgBAXIDsAEBIkUKFUNyZWF0ZUNvbnRlbnRSZXNwb25zZRIsCgdjb250ZW50GAEgASgLMhsubWFycXVlZS5jb250ZW50LnYxLkNvbnRlbnQibwoUVXBkYXRlQ29udGVudFJlcXVlc3QSHAoKY29udGVudF9pZBgBIAEoCUIIukgFcgOwAQESOQoHY29udGVudBgCIAEoCzIgLm1hcnF1ZWUuY29udGVudC52MS5Db250ZW50SW5wdXRCBrpIA8gBASJFChVVcGRhdGVDb250ZW50UmVzcG9uc2USLAoHY29udGVudBgBIAEoCzIbLm1hcnF1ZWUuY29udGVudC52MS5Db250ZW50IjUKFVB1Ymxpc2hDb250ZW50UmVxdWVzdBIcCgpjb250ZW50X2lkGAEgASgJQgi6SAVyA7ABASJGChZQdWJsaXNoQ29udGVudFJlc3BvbnNlEiwKB2NvbnRlbnQYASABKAsyGy5tYXJxdWVlLmNvbnRlbnQudjEuQ29udGVudCI3ChdVbnB1Ymxpc2hDb250ZW50UmVxdWVzdBIcCgpjb250ZW50X2lkGAEgASgJQgi6SAVyA7ABASJIChhVbnB1Ymxpc2hDb250ZW50UmVzcG9uc2USLAoHY29udGVudBgBIAEoCzIbLm1hcnF1ZWUuY29udGVudC52MS5Db250ZW50IpgBChJBdHRhY2hNZWRpYVJlcXVlc3QSHAoKY29udGVudF9pZBgBIAEoCUIIukgFcgOwAQESLQoKZXBpc29kZV9pZBgCIAEoCUIZukgWchQyEl4oWzAtOWEtZi1dezM2fSk/JBI1CgVtZWRpYRgDIAEoCzIeLm1hcnF1ZWUuY29udGVudC52MS5NZWRpYUFzc2V0Qga6SAPIAQEiQwoTQXR0YWNoTWVkaWFSZXNwb25zZRIsCgdjb250ZW50GAEgASgLMhsubWFycXVlZS5jb250ZW50LnYxLkNvbnRlbnQqdAoKQnJvd3NlU29ydBIbChdCUk9XU0VfU09SVF9VTlNQRUNJRklFRBAAEhoKFkJST1dTRV9TT1JUX1BPUFVMQVJJVFkQARIWChJCUk9XU0VfU09SVF9ORVdFU1QQAhIVChFCUk9XU0VfU09SVF9USVRMRRADMqUICg5Db250ZW50U2VydmljZRJpCg1Ccm93c2VDb250ZW50EigubWFycXVlZS5jb250ZW50LnYxLkJyb3dzZUNvbnRlbnRSZXF1ZXN0GikubWFycXVlZS5jb250ZW50LnYxLkJyb3dzZUNvbnRlbnRSZXNwb25zZSIDkAIBEmkKDVNlYXJjaENvbnRlbnQSKC5tYXJxdWVlLmNvbnRlbnQudjEuU2VhcmNoQ29udGVudFJlcXVlc3QaKS5tYXJxdWVlLmNvbnRlbnQudjEuU2VhcmNoQ29udGVudFJlc3BvbnNlIgOQAgESdQoRR2V0Q29udGVudERldGFpbHMSLC5tYXJxdWVlLmNvbnRlbnQudjEuR2V0Q29udGVudERldGFpbHNSZXF1ZXN0Gi0ubWFycXVlZS5jb250ZW50LnYxLkdldENvbnRlbnREZXRhaWxzUmVzcG9uc2UiA5ACARJdCglHZXRHZW5yZXMSJC5tYXJxdWVlLmNvbnRlbnQudjEuR2V0R2VucmVzUmVxdWVzdBolLm1hcnF1ZWUuY29udGVudC52MS5HZXRHZW5yZXNSZXNwb25zZSIDkAIBEmMKC0dldFRyZW5kaW5nEiYubWFycXVlZS5jb250ZW50LnYxLkdldFRyZW5kaW5nUmVxdWVzdBonLm1hcnF1ZWUuY29udGVudC52MS5HZXRUcmVuZGluZ1Jlc3BvbnNlIgOQAgESZAoNQ3JlYXRlQ29udGVudBIoLm1hcnF1ZWUuY29udGVudC52MS5DcmVhdGVDb250ZW50UmVxdWVzdBopLm1hcnF1ZWUuY29udGVudC52MS5DcmVhdGVDb250ZW50UmVzcG9uc2USZAoNVXBkYXRlQ29udGVudBIoLm1hcnF1ZWUuY29udGVudC52MS5VcGRhdGVDb250ZW50UmVxdWVzdBopLm1hcnF1ZWUuY29udGVudC52MS5VcGRhdGVDb250ZW50UmVzcG9uc2USZwoOUHVibGlzaENvbnRlbnQSKS5tYXJxdWVlLmNvbnRlbnQudjEuUHVibGlzaENvbnRlbnRSZXF1ZXN0GioubWFycXVlZS5jb250ZW50LnYxLlB1Ymxpc2hDb250ZW50UmVzcG9uc2USbQoQVW5wdWJsaXNoQ29udGVudBIrLm1hcnF1ZWUuY29udGVudC52MS5VbnB1Ymxpc2hDb250ZW50UmVxdWVzdBosLm1hcnF1ZWUuY29udGVudC52MS5VbnB1Ymxpc2hDb250ZW50UmVzcG9uc2USXgoLQXR0YWNoTWVkaWESJi5tYXJxdWVlLmNvbnRlbnQudjEuQXR0YWNoTWVkaWFSZXF1ZXN0GicubWFycXVlZS5jb250ZW50LnYxLkF0dGFjaE1lZGlhUmVzcG9uc2ViBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_duration, file_marquee_common_v1_maturity, file_marquee_content_v1_content]);
 
 /**
  * Request of BrowseContent.
@@ -267,6 +267,56 @@ export const GetContentDetailsResponseSchema: GenMessage<GetContentDetailsRespon
   messageDesc(file_marquee_content_v1_content_service, 6);
 
 /**
+ * Why GetContentDetails refused a title that exists, with PermissionDenied:
+ * sent as a detail of the error, so a client tells "not available on this
+ * profile" from "not found" without reading the message.
+ *
+ * @generated from message marquee.content.v1.ContentWithheld
+ */
+export type ContentWithheld = Message<"marquee.content.v1.ContentWithheld"> & {
+  /**
+   * What keeps the title from the caller.
+   *
+   * @generated from field: marquee.content.v1.ContentWithheld.Reason reason = 1;
+   */
+  reason: ContentWithheld_Reason;
+};
+
+/**
+ * Describes the message marquee.content.v1.ContentWithheld.
+ * Use `create(ContentWithheldSchema)` to create a new message.
+ */
+export const ContentWithheldSchema: GenMessage<ContentWithheld> = /*@__PURE__*/
+  messageDesc(file_marquee_content_v1_content_service, 7);
+
+/**
+ * What keeps the title from the caller.
+ *
+ * @generated from enum marquee.content.v1.ContentWithheld.Reason
+ */
+export enum ContentWithheld_Reason {
+  /**
+   * Not given.
+   *
+   * @generated from enum value: REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The title is rated above the profile's maturity cap.
+   *
+   * @generated from enum value: REASON_MATURITY_CAP = 1;
+   */
+  MATURITY_CAP = 1,
+}
+
+/**
+ * Describes the enum marquee.content.v1.ContentWithheld.Reason.
+ */
+export const ContentWithheld_ReasonSchema: GenEnum<ContentWithheld_Reason> = /*@__PURE__*/
+  enumDesc(file_marquee_content_v1_content_service, 7, 0);
+
+/**
  * Request of GetGenres.
  *
  * @generated from message marquee.content.v1.GetGenresRequest
@@ -279,7 +329,7 @@ export type GetGenresRequest = Message<"marquee.content.v1.GetGenresRequest"> & 
  * Use `create(GetGenresRequestSchema)` to create a new message.
  */
 export const GetGenresRequestSchema: GenMessage<GetGenresRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_content_v1_content_service, 7);
+  messageDesc(file_marquee_content_v1_content_service, 8);
 
 /**
  * Response of GetGenres.
@@ -300,7 +350,7 @@ export type GetGenresResponse = Message<"marquee.content.v1.GetGenresResponse"> 
  * Use `create(GetGenresResponseSchema)` to create a new message.
  */
 export const GetGenresResponseSchema: GenMessage<GetGenresResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_content_v1_content_service, 8);
+  messageDesc(file_marquee_content_v1_content_service, 9);
 
 /**
  * Request of GetTrending.
@@ -328,7 +378,7 @@ export type GetTrendingRequest = Message<"marquee.content.v1.GetTrendingRequest"
  * Use `create(GetTrendingRequestSchema)` to create a new message.
  */
 export const GetTrendingRequestSchema: GenMessage<GetTrendingRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_content_v1_content_service, 9);
+  messageDesc(file_marquee_content_v1_content_service, 10);
 
 /**
  * A trending title with its score.
@@ -363,7 +413,7 @@ export type TrendingItem = Message<"marquee.content.v1.TrendingItem"> & {
  * Use `create(TrendingItemSchema)` to create a new message.
  */
 export const TrendingItemSchema: GenMessage<TrendingItem> = /*@__PURE__*/
-  messageDesc(file_marquee_content_v1_content_service, 10);
+  messageDesc(file_marquee_content_v1_content_service, 11);
 
 /**
  * Response of GetTrending.
@@ -384,7 +434,7 @@ export type GetTrendingResponse = Message<"marquee.content.v1.GetTrendingRespons
  * Use `create(GetTrendingResponseSchema)` to create a new message.
  */
 export const GetTrendingResponseSchema: GenMessage<GetTrendingResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_content_v1_content_service, 11);
+  messageDesc(file_marquee_content_v1_content_service, 12);
 
 /**
  * Fields of a title that an operator sets.
@@ -483,7 +533,7 @@ export type ContentInput = Message<"marquee.content.v1.ContentInput"> & {
  * Use `create(ContentInputSchema)` to create a new message.
  */
 export const ContentInputSchema: GenMessage<ContentInput> = /*@__PURE__*/
-  messageDesc(file_marquee_content_v1_content_service, 12);
+  messageDesc(file_marquee_content_v1_content_service, 13);
 
 /**
  * Request of CreateContent.
@@ -513,7 +563,7 @@ export type CreateContentRequest = Message<"marquee.content.v1.CreateContentRequ
  * Use `create(CreateContentRequestSchema)` to create a new message.
  */
 export const CreateContentRequestSchema: GenMessage<CreateContentRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_content_v1_content_service, 13);
+  messageDesc(file_marquee_content_v1_content_service, 14);
 
 /**
  * Response of CreateContent.
@@ -534,7 +584,7 @@ export type CreateContentResponse = Message<"marquee.content.v1.CreateContentRes
  * Use `create(CreateContentResponseSchema)` to create a new message.
  */
 export const CreateContentResponseSchema: GenMessage<CreateContentResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_content_v1_content_service, 14);
+  messageDesc(file_marquee_content_v1_content_service, 15);
 
 /**
  * Request of UpdateContent.
@@ -562,7 +612,7 @@ export type UpdateContentRequest = Message<"marquee.content.v1.UpdateContentRequ
  * Use `create(UpdateContentRequestSchema)` to create a new message.
  */
 export const UpdateContentRequestSchema: GenMessage<UpdateContentRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_content_v1_content_service, 15);
+  messageDesc(file_marquee_content_v1_content_service, 16);
 
 /**
  * Response of UpdateContent.
@@ -583,7 +633,7 @@ export type UpdateContentResponse = Message<"marquee.content.v1.UpdateContentRes
  * Use `create(UpdateContentResponseSchema)` to create a new message.
  */
 export const UpdateContentResponseSchema: GenMessage<UpdateContentResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_content_v1_content_service, 16);
+  messageDesc(file_marquee_content_v1_content_service, 17);
 
 /**
  * Request of PublishContent.
@@ -604,7 +654,7 @@ export type PublishContentRequest = Message<"marquee.content.v1.PublishContentRe
  * Use `create(PublishContentRequestSchema)` to create a new message.
  */
 export const PublishContentRequestSchema: GenMessage<PublishContentRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_content_v1_content_service, 17);
+  messageDesc(file_marquee_content_v1_content_service, 18);
 
 /**
  * Response of PublishContent.
@@ -625,7 +675,7 @@ export type PublishContentResponse = Message<"marquee.content.v1.PublishContentR
  * Use `create(PublishContentResponseSchema)` to create a new message.
  */
 export const PublishContentResponseSchema: GenMessage<PublishContentResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_content_v1_content_service, 18);
+  messageDesc(file_marquee_content_v1_content_service, 19);
 
 /**
  * Request of UnpublishContent.
@@ -646,7 +696,7 @@ export type UnpublishContentRequest = Message<"marquee.content.v1.UnpublishConte
  * Use `create(UnpublishContentRequestSchema)` to create a new message.
  */
 export const UnpublishContentRequestSchema: GenMessage<UnpublishContentRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_content_v1_content_service, 19);
+  messageDesc(file_marquee_content_v1_content_service, 20);
 
 /**
  * Response of UnpublishContent.
@@ -667,7 +717,7 @@ export type UnpublishContentResponse = Message<"marquee.content.v1.UnpublishCont
  * Use `create(UnpublishContentResponseSchema)` to create a new message.
  */
 export const UnpublishContentResponseSchema: GenMessage<UnpublishContentResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_content_v1_content_service, 20);
+  messageDesc(file_marquee_content_v1_content_service, 21);
 
 /**
  * Request of AttachMedia.
@@ -702,7 +752,7 @@ export type AttachMediaRequest = Message<"marquee.content.v1.AttachMediaRequest"
  * Use `create(AttachMediaRequestSchema)` to create a new message.
  */
 export const AttachMediaRequestSchema: GenMessage<AttachMediaRequest> = /*@__PURE__*/
-  messageDesc(file_marquee_content_v1_content_service, 21);
+  messageDesc(file_marquee_content_v1_content_service, 22);
 
 /**
  * Response of AttachMedia.
@@ -723,7 +773,7 @@ export type AttachMediaResponse = Message<"marquee.content.v1.AttachMediaRespons
  * Use `create(AttachMediaResponseSchema)` to create a new message.
  */
 export const AttachMediaResponseSchema: GenMessage<AttachMediaResponse> = /*@__PURE__*/
-  messageDesc(file_marquee_content_v1_content_service, 22);
+  messageDesc(file_marquee_content_v1_content_service, 23);
 
 /**
  * Sort orders of BrowseContent.
@@ -801,9 +851,10 @@ export const ContentService: GenService<{
   },
   /**
    * GetContentDetails returns one title with its seasons and episodes.
-   * NotFound when the title does not exist, is not published or available,
-   * or is rated above the caller's maturity cap (a kids profile cannot tell a
-   * locked title from a missing one).
+   * NotFound when the title does not exist or is not published or available;
+   * PermissionDenied with a ContentWithheld detail when it is rated above the
+   * caller's maturity cap (the catalog is the account's: a kids profile may
+   * learn that a title exists for grown-ups, so it can be told so kindly).
    *
    * @generated from rpc marquee.content.v1.ContentService.GetContentDetails
    */
