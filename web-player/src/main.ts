@@ -1,5 +1,6 @@
 /** Entry: routes, and the guards that send a visitor to sign-in or the profile picker first. */
 import "./styles.css";
+import "./kids.css";
 import { session } from "./lib/api.js";
 import { h } from "./lib/dom.js";
 import type { RouteHandler } from "./lib/router.js";

@@ -19,6 +19,9 @@ export interface ShellOptions {
 export function shell(opts: ShellOptions = {}): HTMLElement {
   const main = h("main", { id: "main", class: "main", tabindex: "-1" });
   const profile = session.profile;
+  const kids = opts.member === true && profile?.kids === true;
+  // The kids look (kids.css) covers the whole page, the background behind the shell included.
+  document.documentElement.classList.toggle("kids", kids);
   let header: HTMLElement;
   if (opts.member && profile) {
     const input = h("input", {
@@ -40,7 +43,12 @@ export function shell(opts: ShellOptions = {}): HTMLElement {
     header = h(
       "header",
       { class: "topbar" },
-      h("a", { class: "logo", href: "/", "aria-label": "Marquee home" }, "MARQUEE"),
+      h(
+        "a",
+        { class: "logo", href: "/", "aria-label": kids ? "Marquee Kids home" : "Marquee home" },
+        "MARQUEE",
+        kids ? h("span", { class: "kids-badge" }, "Kids") : null,
+      ),
       h(
         "nav",
         { "aria-label": "Main" },
