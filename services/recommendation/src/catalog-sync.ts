@@ -22,6 +22,21 @@ export async function applyVisibility(
 }
 
 /**
+ * Stores a title the catalog shows now and makes it visible, as of now (a
+ * later unpublish still wins); a title the catalog does not show leaves no trace.
+ */
+export async function learnTitle(
+  engine: TasteEngine,
+  source: CatalogSource,
+  contentId: string,
+): Promise<void> {
+  const facts = await source.title(contentId);
+  if (facts === undefined) return;
+  await engine.putTitle(facts);
+  await engine.setVisibility(contentId, true, Date.now());
+}
+
+/**
  * Pages through the whole published catalog and makes the projection match
  * it: every listed title is stored and visible, every other one hidden. A
  * change event newer than the sync's start still wins.

@@ -20,6 +20,11 @@ const KINDS: Record<ModelRowKind, RowKind> = {
 export interface RecommendationDeps {
   /** The live model (it is swapped by rebuilds, so it is asked for on every call). */
   model: () => TasteModel;
+  /**
+   * Learns a title the model has not heard of from the catalog, if the catalog
+   * shows it: a title just published may be asked about before its event arrives.
+   */
+  learnTitle?: (contentId: string) => Promise<void>;
   now?: () => number;
 }
 
@@ -55,10 +60,15 @@ export function recommendationService(deps: RecommendationDeps): ServiceImpl<typ
       };
     },
 
-    getSimilarContent(req, ctx) {
+    async getSimilarContent(req, ctx) {
       const caller = req.profileId === "" ? requireMember(ctx) : requireProfile(ctx, req.profileId);
-      const model = deps.model();
-      const item = model.indexOf(req.contentId);
+      let model = deps.model();
+      let item = model.indexOf(req.contentId);
+      if (item === undefined && deps.learnTitle !== undefined) {
+        await deps.learnTitle(req.contentId);
+        model = deps.model();
+        item = model.indexOf(req.contentId);
+      }
       const title = item === undefined ? undefined : model.title(item);
       if (item === undefined || title === undefined || !title.published) {
         throw new ConnectError(`content ${req.contentId} is not in the catalog`, Code.NotFound);

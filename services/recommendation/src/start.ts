@@ -12,6 +12,7 @@ import { embeddedDir } from "@marquee/kit/embedded";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { RecommendationService } from "@marquee/sdk/marquee/recommendation/v1/recommendation_service_pb";
 import { contentServiceCatalog } from "./catalog-source.js";
+import { learnTitle } from "./catalog-sync.js";
 import { loadRecommendationConfig } from "./config.js";
 import { startRuntime } from "./runtime.js";
 import { recommendationService } from "./service.js";
@@ -39,10 +40,11 @@ export async function startRecommendationService(
       ? await openCassandraStore({ config: backends.cassandra, log })
       : await openEmbeddedStore(embeddedDir(backends, "recommendation"));
   const bus = await openEventBus(backends, "recommendation", log);
+  const source = contentServiceCatalog(createServiceClient(ContentService, config.contentUrl));
   const runtime = await startRuntime({
     store,
     bus,
-    source: contentServiceCatalog(createServiceClient(ContentService, config.contentUrl)),
+    source,
     log,
     model: { neighbours: config.neighbours, l2: config.l2, rankingTtlMs: config.maxStalenessMs },
     rebuildIntervalMs: config.rebuildIntervalMs,
@@ -55,7 +57,13 @@ export async function startRecommendationService(
       services: [RecommendationService],
       defaultPort: SERVICE_PORTS.recommendation,
       routes: (r) =>
-        r.service(RecommendationService, recommendationService({ model: () => runtime.engine.model })),
+        r.service(
+          RecommendationService,
+          recommendationService({
+            model: () => runtime.engine.model,
+            learnTitle: (id) => learnTitle(runtime.engine, source, id),
+          }),
+        ),
     },
     env,
   );

@@ -8,6 +8,7 @@ import { CALLER_HEADER, type Caller, createLogger, encodeCaller, type Server, se
 import { EmbeddedBus } from "@marquee/kit/embedded";
 import { RecommendationService } from "@marquee/sdk/marquee/recommendation/v1/recommendation_service_pb";
 import type { CatalogSource } from "../src/catalog-source.js";
+import { learnTitle } from "../src/catalog-sync.js";
 import { type Runtime, startRuntime } from "../src/runtime.js";
 import { recommendationService } from "../src/service.js";
 import type { TasteStore, TitleFacts } from "../src/store.js";
@@ -25,8 +26,10 @@ const log = createLogger("test", "silent");
 /** A catalog the test controls, standing in for the content service. */
 export class FakeCatalog implements CatalogSource {
   readonly titles = new Map<string, TitleFacts & { published: boolean }>();
+  /** As the content service: only what members can see now. */
   async title(contentId: string) {
-    return this.titles.get(contentId);
+    const t = this.titles.get(contentId);
+    return t?.published ? t : undefined;
   }
   async *browse() {
     for (const t of this.titles.values()) if (t.published) yield t;
@@ -101,7 +104,13 @@ export async function startHarness(
       name: "recommendation-test",
       services: [RecommendationService],
       routes: (r) =>
-        r.service(RecommendationService, recommendationService({ model: () => runtime.engine.model })),
+        r.service(
+          RecommendationService,
+          recommendationService({
+            model: () => runtime.engine.model,
+            learnTitle: (id) => learnTitle(runtime.engine, catalog, id),
+          }),
+        ),
       port: 0,
       host: "127.0.0.1",
       log,

@@ -228,6 +228,28 @@ test("GetSimilarContent ranks co-watched titles of the same genre first and answ
   t.is(ConnectError.from(err).code, Code.NotFound);
 });
 
+test("GetSimilarContent on a title published a moment ago, before its event arrived, answers from the catalog instead of NotFound", async (t) => {
+  const { h, scifi } = await world(t);
+  // In the catalog, but its publish event has not reached this service.
+  const fresh = titleFacts({ title: "Just Out", genreIds: ["science-fiction"] });
+  h.catalog.titles.set(fresh.contentId, { ...fresh, published: true });
+  const { items } = await h.client.getSimilarContent({ contentId: fresh.contentId, pageSize: 4 }, h.internal);
+  t.true(items.length > 0, "content-based neighbours at once");
+  t.true(items.every((i) => i.contentId !== fresh.contentId));
+  t.true(
+    items.some((i) => scifi.some((s) => s.contentId === i.contentId)),
+    "same-genre titles among them",
+  );
+  // A draft the catalog does not show stays unknown, and leaves nothing behind.
+  const draft = titleFacts({ title: "Not Yet" });
+  h.catalog.titles.set(draft.contentId, { ...draft, published: false });
+  const err = await t.throwsAsync(
+    h.client.getSimilarContent({ contentId: draft.contentId, pageSize: 4 }, h.internal),
+  );
+  t.is(ConnectError.from(err).code, Code.NotFound);
+  t.false((await h.runtime.engine.publishedTitles()).some((x) => x.contentId === draft.contentId));
+});
+
 test("each reading of a heartbeat report counts as the heartbeat it is, and a heartbeat from before reports as a report of one", async (t) => {
   const h = await startHarness();
   t.teardown(() => h.close());
