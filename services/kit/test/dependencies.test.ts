@@ -54,7 +54,8 @@ test("a dependency that answers but is not serving (draining) is waited for too"
   const err = await t.throwsAsync(
     waitForDependency(
       { name: "content", url: content.url, service: ContentService.typeName },
-      { timeoutMs: 2_000, log },
+      // Long enough that a loaded machine still gets an answer in (the message names the last one).
+      { timeoutMs: 6_000, log },
     ),
     { instanceOf: DependencyError },
   );
