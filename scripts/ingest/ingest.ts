@@ -8,6 +8,8 @@
  *
  *   npm run ingest -- film.mp4 --title "My Film" --genre drama --synopsis "…"
  *   npm run ingest -- ep1.mp4 --content-id <uuid> --episode-id <uuid>
+ *   npm run ingest -- film.mp4 --title "My Film" --audio-language en --audio fr=film.fr.m4a \
+ *     --text en=film.en.vtt --text fr:captions=film.fr.srt
  *
  * An interrupted run publishes nothing; run it again: the same file and title
  * go to the same title (CreateContent's request id follows from them), so a
@@ -28,8 +30,9 @@ import { attachAsset } from "@marquee/streaming/ingest/publish";
 import { transcodeToAsset } from "@marquee/streaming/ingest/transcode";
 import { asStreaming } from "@marquee/streaming/internal-call";
 import { SingleBar } from "cli-progress";
+import { parseAudioArg, parseTextArg } from "./track-args.js";
 
-const USAGE = `usage: npm run ingest -- <video file> (--title "Title" [--genre id]... [--synopsis text] [--maturity ALL|KIDS|TEEN|ADULT] [--release-date YYYY-MM-DD] [--no-publish] | --content-id <uuid> [--episode-id <uuid>]) [--preset veryfast]`;
+const USAGE = `usage: npm run ingest -- <video file> (--title "Title" [--genre id]... [--synopsis text] [--maturity ALL|KIDS|TEEN|ADULT] [--release-date YYYY-MM-DD] [--no-publish] | --content-id <uuid> [--episode-id <uuid>]) [--preset veryfast] [--audio-language LANG] [--audio LANG=FILE[#STREAM] | LANG=#STREAM]... [--text LANG[:subtitles|captions|forced]=FILE]...`;
 
 /** Namespace of CreateContent request ids made by this command (a random UUID fixed once). */
 const INGEST_REQUESTS = "8b3c6fad-b054-4e91-8c7d-4f5a6b7c8d94";
@@ -51,6 +54,9 @@ const { values, positionals } = parseArgs({
     "episode-id": { type: "string", default: "" },
     "no-publish": { type: "boolean", default: false },
     preset: { type: "string" },
+    "audio-language": { type: "string", default: "und" },
+    audio: { type: "string", multiple: true, default: [] },
+    text: { type: "string", multiple: true, default: [] },
     help: { type: "boolean", default: false },
   },
 });
@@ -73,6 +79,15 @@ try {
   fail(err instanceof ConfigError ? err.message : String(err));
 }
 const source = path.resolve(positionals[0] as string);
+let tracks: {
+  audioTracks: ReturnType<typeof parseAudioArg>[];
+  textTracks: ReturnType<typeof parseTextArg>[];
+};
+try {
+  tracks = { audioTracks: values.audio.map(parseAudioArg), textTracks: values.text.map(parseTextArg) };
+} catch (err) {
+  fail((err as Error).message);
+}
 const mediaDir = path.resolve(config.MARQUEE_MEDIA_DIR);
 const content = createServiceClient(ContentService, serviceUrl("content"));
 
@@ -102,11 +117,13 @@ try {
     mediaDir,
     assetId: randomUUID(),
     preset: values.preset ?? config.MARQUEE_INGEST_PRESET,
+    audioLanguage: values["audio-language"],
+    ...tracks,
     signal: abort.signal,
     onProgress: (fraction, stage) => bar.update(Math.round(fraction * 100), { stage }),
   }).finally(() => bar.stop());
   process.stdout.write(
-    `transcoded ${path.basename(source)}: ${(asset.durationMs / 1000).toFixed(1)} s, renditions ${asset.renditions.map((r) => r.id).join(" ")} + audio\n`,
+    `transcoded ${path.basename(source)}: ${(asset.durationMs / 1000).toFixed(1)} s, renditions ${asset.renditions.map((r) => r.id).join(" ")}, audio ${(asset.audioTracks ?? []).map((a) => a.language).join(" ")}, text ${(asset.textTracks ?? []).map((x) => `${x.language}/${x.kind}`).join(" ") || "none"}\n`,
   );
 
   let contentId = values["content-id"];

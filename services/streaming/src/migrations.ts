@@ -58,4 +58,9 @@ export const migrations: Migration[] = [
       ) WITH default_time_to_live = ${INGEST_JOB_TTL_SECONDS}`,
     ],
   },
+  {
+    version: 4,
+    name: "ingest jobs: audio languages and subtitle files besides the source",
+    statements: ["ALTER TABLE ingest_jobs ADD tracks text"],
+  },
 ];

@@ -77,13 +77,16 @@ export async function startStreamingService(
   const jobs = new IngestJobs({
     store,
     log,
-    run: async (job, source, onProgress, signal) => {
+    run: async (job, source, tracks, onProgress, signal) => {
       const asset = await transcodeToAsset({
         ffmpeg: ffmpeg(),
         source,
         mediaDir,
         assetId: job.jobId,
         preset: config.MARQUEE_INGEST_PRESET,
+        audioLanguage: tracks.audioLanguage || "und",
+        audioTracks: tracks.audio,
+        textTracks: tracks.text,
         onProgress,
         signal,
       });

@@ -42,7 +42,7 @@ function controlledRun() {
     progress: (f: number, stage: string) => void;
     finish: (renditions: Rung[]) => void;
   }> = [];
-  const run: JobRunner = (job, source, progress, signal) =>
+  const run: JobRunner = (job, source, _tracks, progress, signal) =>
     new Promise<Rung[]>((resolve, reject) => {
       signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
       runs.push({ job, source, signal, progress, finish: resolve });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { TestFn } from "ava";
-import type { IngestJobRecord, JobStore } from "../src/ingest/job-store.js";
+import { type IngestJobRecord, type JobStore, NO_TRACKS } from "../src/ingest/job-store.js";
 import type { StoreFactory } from "./store-factory.js";
 
 const MIN = 60_000;
@@ -13,6 +13,7 @@ export function ingestJob(over: Partial<IngestJobRecord> = {}): IngestJobRecord 
     contentId: randomUUID(),
     episodeId: "",
     source: "/srv/ingest/clip.mp4",
+    tracks: NO_TRACKS,
     state: "queued",
     progress: 0,
     stage: "queued",
@@ -49,6 +50,27 @@ export function jobStoreContract(test: TestFn, open: StoreFactory<JobStore>): vo
     t.false(await store.updateIngestJob({ ...running, owner: "replica-b", stage: "stolen" }));
     t.is((await store.getIngestJob(job.jobId))?.stage, "done");
     t.is(await store.getIngestJob(randomUUID()), undefined);
+  });
+
+  test("an ingest job's audio languages and subtitle files are read back as saved", async (t) => {
+    const store = await open();
+    t.teardown(() => store.close());
+    const job = ingestJob({
+      tracks: {
+        audioLanguage: "en",
+        audio: [
+          { file: "/srv/ingest/fr.m4a", stream: 0, language: "fr", role: "dub" },
+          { stream: 1, language: "de", role: "dub" },
+        ],
+        text: [{ file: "/srv/ingest/en.srt", language: "en", kind: "captions" }],
+      },
+    });
+    await store.createIngestJob(job);
+    t.deepEqual(await store.getIngestJob(job.jobId), job);
+    t.deepEqual(
+      (await store.listUnfinishedIngestJobs()).find((j) => j.jobId === job.jobId)?.tracks,
+      job.tracks,
+    );
   });
 
   test("a lapsed ingest job goes to exactly one of parallel claimers; a held or finished one to none", async (t) => {

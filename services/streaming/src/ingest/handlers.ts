@@ -3,10 +3,20 @@ import path from "node:path";
 import { type Client, Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { callOptions, requireScope } from "@marquee/kit";
 import type { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
-import { IngestState, type StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
+import {
+  AudioTrackRole,
+  IngestState,
+  type StartIngestRequest,
+  type StreamingService,
+  TextTrackKind,
+} from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import type { Logger } from "pino";
 import { toRendition } from "../playback/rendition.js";
+import { CueError } from "./cues.js";
+import type { IngestTracks } from "./job-store.js";
 import type { IngestJobs, JobSnapshot } from "./jobs.js";
+import { prepareTextTracks } from "./prepare-tracks.js";
+import { canonicalLanguage, type TextKind, TrackError } from "./tracks.js";
 
 const MEDIA_WRITE = "media:write";
 
@@ -16,6 +26,57 @@ const INGEST_STATES = {
   succeeded: IngestState.SUCCEEDED,
   failed: IngestState.FAILED,
 } as const;
+
+const TEXT_KINDS: Record<TextTrackKind, TextKind> = {
+  [TextTrackKind.UNSPECIFIED]: "subtitles",
+  [TextTrackKind.SUBTITLES]: "subtitles",
+  [TextTrackKind.CAPTIONS]: "captions",
+  [TextTrackKind.FORCED]: "forced",
+};
+
+/** A file the request names, as an absolute path that stays inside the ingest directory and exists. */
+function fileInside(root: string, relative: string, field: string): string {
+  const file = path.resolve(root, relative);
+  const inside = path.relative(root, file);
+  if (inside.startsWith("..") || path.isAbsolute(inside)) {
+    throw new ConnectError(`${field}: must stay inside the ingest directory`, Code.InvalidArgument);
+  }
+  if (!existsSync(file)) {
+    throw new ConnectError(`${field}: no file ${relative} in the ingest directory`, Code.NotFound);
+  }
+  return file;
+}
+
+/**
+ * The request's audio languages and subtitle files, checked now (languages, files there, every
+ * subtitle file parsed) so a bad one is refused at once rather than failing the job later.
+ */
+async function tracksOf(root: string, req: StartIngestRequest): Promise<IngestTracks> {
+  try {
+    const tracks: IngestTracks = {
+      audioLanguage: req.audioLanguage === "" ? "" : canonicalLanguage(req.audioLanguage, "audio_language"),
+      audio: req.audioTracks.map((a, i) => ({
+        ...(a.sourcePath === ""
+          ? {}
+          : { file: fileInside(root, a.sourcePath, `audio_tracks[${i}].source_path`) }),
+        stream: a.streamIndex,
+        language: canonicalLanguage(a.language, `audio_tracks[${i}].language`),
+        role: a.role === AudioTrackRole.MAIN ? "main" : "dub",
+      })),
+      text: req.textTracks.map((x, i) => ({
+        file: fileInside(root, x.sourcePath, `text_tracks[${i}].source_path`),
+        language: canonicalLanguage(x.language, `text_tracks[${i}].language`),
+        kind: TEXT_KINDS[x.kind],
+      })),
+    };
+    await prepareTextTracks(tracks.text);
+    return tracks;
+  } catch (err) {
+    if (err instanceof TrackError || err instanceof CueError)
+      throw new ConnectError(err.message, Code.InvalidArgument);
+    throw err;
+  }
+}
 
 function toJob(j: JobSnapshot) {
   return {
@@ -49,17 +110,8 @@ export function ingestHandlers(deps: IngestDeps): IngestHandlers {
     async startIngest(req, ctx) {
       requireScope(ctx, MEDIA_WRITE);
       const root = path.resolve(settings.ingestDir);
-      const source = path.resolve(root, req.sourcePath);
-      const relative = path.relative(root, source);
-      if (relative.startsWith("..") || path.isAbsolute(relative)) {
-        throw new ConnectError("source_path: must stay inside the ingest directory", Code.InvalidArgument);
-      }
-      if (!existsSync(source)) {
-        throw new ConnectError(
-          `source_path: no file ${req.sourcePath} in the ingest directory`,
-          Code.NotFound,
-        );
-      }
+      const source = fileInside(root, req.sourcePath, "source_path");
+      const tracks = await tracksOf(root, req);
       const { content } = await deps.content.getContentDetails(
         { contentId: req.contentId },
         callOptions(ctx, undefined, { asService: "streaming" }),
@@ -71,8 +123,17 @@ export function ingestHandlers(deps: IngestDeps): IngestHandlers {
       ) {
         throw new ConnectError("this series has no such episode", Code.NotFound);
       }
-      const job = await deps.jobs.start(req.contentId, req.episodeId, source);
-      log.info({ jobId: job.jobId, contentId: req.contentId, source: req.sourcePath }, "ingest queued");
+      const job = await deps.jobs.start(req.contentId, req.episodeId, source, tracks);
+      log.info(
+        {
+          jobId: job.jobId,
+          contentId: req.contentId,
+          source: req.sourcePath,
+          audio: tracks.audio.length,
+          text: tracks.text.length,
+        },
+        "ingest queued",
+      );
       return { job: toJob(job) };
     },
 

@@ -1,12 +1,19 @@
 import type { types } from "cassandra-driver";
 import { CassandraAdapter, num, str, withContentionRetry } from "../cassandra-shared.js";
-import type { IngestJobRecord, IngestJobState, JobStore } from "./job-store.js";
+import {
+  type IngestJobRecord,
+  type IngestJobState,
+  type IngestTracks,
+  type JobStore,
+  NO_TRACKS,
+} from "./job-store.js";
 import type { Rung } from "./ladder.js";
 
 // Every write of a job is conditional (Paxos): plain and conditional writes must not mix on a row.
 const Q = {
-  createJob: `INSERT INTO ingest_jobs (bucket, job_id, content_id, episode_id, source, state, progress, stage, error,
-    renditions, owner, lease_until, attempts, created_at) VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
+  createJob: `INSERT INTO ingest_jobs (bucket, job_id, content_id, episode_id, source, tracks, state, progress, stage,
+    error, renditions, owner, lease_until, attempts, created_at) VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    IF NOT EXISTS`,
   updateJob: `UPDATE ingest_jobs SET state = ?, progress = ?, stage = ?, error = ?, renditions = ?, lease_until = ?
     WHERE bucket = 0 AND job_id = ? IF owner = ?`,
   claimJob: `UPDATE ingest_jobs SET owner = ?, lease_until = ?, attempts = ? WHERE bucket = 0 AND job_id = ?
@@ -28,6 +35,7 @@ export class CassandraJobStore extends CassandraAdapter implements JobStore {
         job.contentId,
         job.episodeId,
         job.source,
+        JSON.stringify(job.tracks),
         job.state,
         job.progress,
         job.stage,
@@ -94,6 +102,8 @@ function toJob(row: types.Row): IngestJobRecord {
     contentId: str(row.content_id),
     episodeId: str(row.episode_id),
     source: str(row.source),
+    // Null in rows written before ingest took tracks.
+    tracks: row.tracks ? (JSON.parse(str(row.tracks)) as IngestTracks) : NO_TRACKS,
     state: str(row.state) as IngestJobState,
     progress: num(row.progress),
     stage: str(row.stage),

@@ -1,5 +1,14 @@
 import { EmbeddedAdapter } from "../embedded-shared.js";
-import { INGEST_JOB_TTL_MS, type IngestJobRecord, type JobStore } from "./job-store.js";
+import {
+  INGEST_JOB_TTL_MS,
+  type IngestJobRecord,
+  type IngestTracks,
+  type JobStore,
+  NO_TRACKS,
+} from "./job-store.js";
+
+/** A job as saved: those saved before ingest took tracks have none. */
+type Saved = Omit<IngestJobRecord, "tracks"> & { tracks?: IngestTracks };
 
 const unfinished = (job: IngestJobRecord) => job.state === "queued" || job.state === "running";
 
@@ -39,14 +48,16 @@ export class EmbeddedJobStore extends EmbeddedAdapter implements JobStore {
   }
 
   async getIngestJob(jobId: string): Promise<IngestJobRecord | undefined> {
-    const job = await this.get<IngestJobRecord>(`job!${jobId}`);
-    return job === undefined || job.createdAt + INGEST_JOB_TTL_MS <= Date.now() ? undefined : job;
+    const job = await this.get<Saved>(`job!${jobId}`);
+    return job === undefined || job.createdAt + INGEST_JOB_TTL_MS <= Date.now()
+      ? undefined
+      : { ...job, tracks: job.tracks ?? NO_TRACKS };
   }
 
   async listUnfinishedIngestJobs(): Promise<IngestJobRecord[]> {
     const expired = Date.now() - INGEST_JOB_TTL_MS;
-    return (await this.prefix<IngestJobRecord>("job!"))
-      .map(([, job]) => job)
+    return (await this.prefix<Saved>("job!"))
+      .map(([, job]) => ({ ...job, tracks: job.tracks ?? NO_TRACKS }))
       .filter((job) => unfinished(job) && job.createdAt > expired);
   }
 }

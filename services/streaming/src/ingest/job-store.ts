@@ -1,8 +1,19 @@
 import type { Rung } from "./ladder.js";
+import type { AudioTrackInput, TextTrackInput } from "./tracks.js";
 
 /** The ingest slice's storage port: jobs every replica sees. */
 
 export type IngestJobState = "queued" | "running" | "succeeded" | "failed";
+
+/** What a job ingests besides the source's video and first audio stream (file paths absolute, like `source`). */
+export interface IngestTracks {
+  /** Language of the source's first audio stream; "" when not told. */
+  audioLanguage: string;
+  audio: AudioTrackInput[];
+  text: TextTrackInput[];
+}
+
+export const NO_TRACKS: IngestTracks = { audioLanguage: "", audio: [], text: [] };
 
 /**
  * An ingest job as every replica sees it. Only the replica holding its lease
@@ -16,6 +27,7 @@ export interface IngestJobRecord {
   episodeId: string;
   /** Absolute path of the source in the ingest directory the replicas share. */
   source: string;
+  tracks: IngestTracks;
   state: IngestJobState;
   /** 0 to 1. */
   progress: number;

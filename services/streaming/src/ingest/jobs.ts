@@ -3,7 +3,13 @@ import { EventEmitter, once } from "node:events";
 import { setTimeout as delay } from "node:timers/promises";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Logger } from "pino";
-import type { IngestJobRecord, IngestJobState, JobStore } from "./job-store.js";
+import {
+  type IngestJobRecord,
+  type IngestJobState,
+  type IngestTracks,
+  type JobStore,
+  NO_TRACKS,
+} from "./job-store.js";
 import type { Rung } from "./ladder.js";
 
 export type JobState = IngestJobState;
@@ -18,6 +24,7 @@ export type JobSnapshot = Pick<
 export type JobRunner = (
   job: JobSnapshot,
   source: string,
+  tracks: IngestTracks,
   onProgress: (fraction: number, stage: string) => void,
   signal: AbortSignal,
 ) => Promise<Rung[]>;
@@ -92,7 +99,12 @@ export class IngestJobs {
     this.#timer.unref();
   }
 
-  async start(contentId: string, episodeId: string, source: string): Promise<JobSnapshot> {
+  async start(
+    contentId: string,
+    episodeId: string,
+    source: string,
+    tracks: IngestTracks = NO_TRACKS,
+  ): Promise<JobSnapshot> {
     this.#refuseWhenClosed();
     const now = this.#o.now();
     const job: IngestJobRecord = {
@@ -100,6 +112,7 @@ export class IngestJobs {
       contentId,
       episodeId,
       source,
+      tracks,
       state: "queued",
       progress: 0,
       stage: "queued",
@@ -246,6 +259,7 @@ export class IngestJobs {
       const renditions = await this.#o.run(
         snapshot(held.job),
         held.job.source,
+        held.job.tracks,
         (progress, stage) => void this.#change(held, { progress, stage }, false),
         signal,
       );

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,10 +10,16 @@ import { CALLER_HEADER, type Caller, createLogger, encodeCaller, serve } from "@
 import { childProcesses, isRunning, waitFor } from "@marquee/kit/testing";
 import { type Content, ContentSchema, PublishState } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
-import { IngestState, StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
+import {
+  AudioTrackRole,
+  IngestState,
+  StreamingService,
+  TextTrackKind,
+} from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import test from "ava";
 import { resolveFfmpeg } from "../../src/ingest/ffmpeg.js";
-import { makeSyntheticSource } from "../../src/ingest/synthetic.js";
+import { makeSyntheticAudio, makeSyntheticSource } from "../../src/ingest/synthetic.js";
+import { readAsset } from "../../src/ingest/transcode.js";
 import { startStreamingService } from "../../src/start.js";
 
 /** A content service that keeps titles in memory: enough for demo titles and ingest to talk to. */
@@ -135,6 +141,12 @@ test("first embedded start makes playable demo titles; StartIngest and WatchInge
   // StartIngest: operators only, sources inside the ingest directory only.
   mkdirSync(path.join(dir, "ingest"), { recursive: true });
   await makeSyntheticSource(resolveFfmpeg(), path.join(dir, "ingest", "clip.mp4"), { seconds: 4 });
+  await makeSyntheticAudio(resolveFfmpeg(), path.join(dir, "ingest", "clip-de.m4a"), {
+    seconds: 4,
+    toneHz: 550,
+  });
+  writeFileSync(path.join(dir, "ingest", "clip-de.srt"), "1\n00:00:01,000 --> 00:00:02,000\nHallo\n");
+  writeFileSync(path.join(dir, "ingest", "empty.vtt"), "WEBVTT\n");
   const target = [...content.titles.keys()][1] as string;
   const member = client(server.url, {
     kind: "member",
@@ -157,8 +169,30 @@ test("first embedded start makes playable demo titles; StartIngest and WatchInge
   await t.throwsAsync(partner.startIngest({ contentId: target, sourcePath: "missing.mp4" }), {
     code: Code.NotFound,
   } as never);
+  await t.throwsAsync(
+    partner.startIngest({
+      contentId: target,
+      sourcePath: "clip.mp4",
+      textTracks: [{ sourcePath: "empty.vtt", language: "en", kind: TextTrackKind.SUBTITLES }],
+    }),
+    { code: Code.InvalidArgument, message: /empty\.vtt: the file holds no cue/ } as never,
+  );
+  await t.throwsAsync(
+    partner.startIngest({
+      contentId: target,
+      sourcePath: "clip.mp4",
+      audioTracks: [{ sourcePath: "../clip-de.m4a", language: "de", role: AudioTrackRole.DUB }],
+    }),
+    { code: Code.InvalidArgument, message: /audio_tracks\[0\]\.source_path: must stay inside/ } as never,
+  );
   const before = content.titles.get(target)?.media?.assetId;
-  const { job } = await partner.startIngest({ contentId: target, sourcePath: "clip.mp4" });
+  const { job } = await partner.startIngest({
+    contentId: target,
+    sourcePath: "clip.mp4",
+    audioLanguage: "en",
+    audioTracks: [{ sourcePath: "clip-de.m4a", language: "de", role: AudioTrackRole.DUB }],
+    textTracks: [{ sourcePath: "clip-de.srt", language: "de", kind: TextTrackKind.CAPTIONS }],
+  });
   const states: IngestState[] = [];
   const progress: number[] = [];
   for await (const update of partner.watchIngest({ jobId: job?.jobId ?? "" })) {
@@ -172,6 +206,29 @@ test("first embedded start makes playable demo titles; StartIngest and WatchInge
   t.is(after?.assetId, job?.jobId);
   t.not(after?.assetId, before);
   t.is(after?.maxHeight, 1080);
+  const asset = await readAsset(path.join(dir, "media"), job?.jobId ?? "");
+  t.deepEqual(
+    asset?.audioTracks?.map((a) => [a.language, a.role]),
+    [
+      ["en", "main"],
+      ["de", "dub"],
+    ],
+  );
+  t.deepEqual(
+    asset?.textTracks?.map((x) => [x.language, x.kind, x.cues]),
+    [["de", "captions", 1]],
+  );
+  // The demo title with languages is made by the same path.
+  const signal = [...content.titles.values()].find((c) => c.title === "Test Signal");
+  const demoAsset = await readAsset(path.join(dir, "media"), signal?.media?.assetId ?? "");
+  t.deepEqual(
+    demoAsset?.audioTracks?.map((a) => a.language),
+    ["en", "fr"],
+  );
+  t.deepEqual(
+    demoAsset?.textTracks?.map((x) => x.language),
+    ["en", "fr"],
+  );
 });
 
 // Serial: the only test running in this process then, so every ffmpeg child is its own.
