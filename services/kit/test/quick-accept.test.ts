@@ -9,7 +9,10 @@ import {
 import { createValidator } from "@bufbuild/protovalidate";
 import type { ConnectError } from "@connectrpc/connect";
 import { AccountService } from "@marquee/sdk/marquee/account/v1/account_service_pb";
-import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
+import {
+  ContentService,
+  SearchContentRequestSchema,
+} from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { FeedbackService } from "@marquee/sdk/marquee/feedback/v1/feedback_service_pb";
 import { RecommendationService } from "@marquee/sdk/marquee/recommendation/v1/recommendation_service_pb";
 import {
@@ -56,6 +59,20 @@ function generator(seed: number) {
     "😀".repeat(21),
     "x".repeat(200),
     "x".repeat(2_001),
+    // For the contracts' patterns: slugs, PINs, countries, dates, card tokens, file names.
+    "science-fiction",
+    "Drama",
+    "drama\n",
+    "1234",
+    "12345",
+    "NO",
+    "no",
+    "1990-02-28",
+    "1990-13-01",
+    "tok_visa",
+    "tok_",
+    "subs/en.vtt",
+    "/etc/en.srt",
   ];
   const ints = [-1, 0, 1, 2, 5, 10, 50, 99, 100, 101, 500, 1000, 1001, 2 ** 31 - 1];
   const doubles = [-1, -0, 0, 0.5, 1, 5, 599.9, 600, 600.1, Number.NaN, Number.POSITIVE_INFINITY];
@@ -186,5 +203,29 @@ test("heartbeat reports take the quick path, and what it refuses goes to protova
     t.false(accept(m));
     const err = t.throws(() => validateMessage(SendHeartbeatsRequestSchema, m));
     t.regex((err as ConnectError).rawMessage, /^invalid SendHeartbeatsRequest: /);
+  }
+});
+
+test("search requests take the quick path: each genre id matched by RE2, as protovalidate matches it", (t) => {
+  const accept = quickAccept(SearchContentRequestSchema);
+  if (accept === undefined) return t.fail("SearchContentRequest has no quick check");
+  const request = (over: Record<string, unknown>) =>
+    create(SearchContentRequestSchema, { query: "star w", pageSize: 36, ...over } as never);
+  for (const m of [request({}), request({ genreIds: ["drama", "science-fiction"], releaseYearFrom: 1990 })]) {
+    t.true(accept(m));
+    t.true(valid(SearchContentRequestSchema, m));
+  }
+  const refused = [
+    request({ genreIds: ["Drama"] }),
+    request({ genreIds: ["drama", "sci fi"] }),
+    request({ genreIds: ["drama\n"] }),
+    request({ genreIds: ["x".repeat(41)] }),
+    request({ genreIds: Array.from({ length: 11 }, (_, i) => `g${i}`) }),
+    request({ query: "" }),
+    request({ pageSize: 0 }),
+  ];
+  for (const m of refused) {
+    t.false(accept(m));
+    t.false(valid(SearchContentRequestSchema, m), "protovalidate refuses it too");
   }
 });

@@ -1,4 +1,5 @@
 import {
+  type DescEnum,
   type DescField,
   type DescMessage,
   getOption,
@@ -13,6 +14,7 @@ import {
   message as messageRulesExt,
   oneof as oneofRulesExt,
 } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
+import { RE2JS } from "@bufbuild/re2";
 
 /**
  * True only for a message that protovalidate's rules accept; false says
@@ -21,6 +23,14 @@ import {
 export type Accept = (message: Message) => boolean;
 
 type Check = (value: unknown) => boolean;
+
+/** What a typed rule needs to know of its field: a field, or one item of a list field. */
+type FieldShape =
+  | { fieldKind: "scalar" | "message" | "map" }
+  | { fieldKind: "enum"; enum: DescEnum }
+  | { fieldKind: "list"; listKind: "scalar" }
+  | { fieldKind: "list"; listKind: "enum"; enum: DescEnum }
+  | { fieldKind: "list"; listKind: "message"; message: DescMessage };
 
 /** protovalidate's own pattern for string.uuid. */
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -167,7 +177,7 @@ function fieldCheck(field: DescField, open: Set<DescMessage>): Check | null | un
 }
 
 function typedCheck(
-  field: DescField,
+  field: FieldShape,
   type: Exclude<FieldRules["type"], { case: undefined }>,
   nested: (d: DescMessage) => Check | null | undefined,
 ): Check | undefined {
@@ -179,13 +189,17 @@ function typedCheck(
   const value = (name: string) => ruleValue(rules, schema, name);
   switch (type.case) {
     case "string": {
-      if (field.fieldKind !== "scalar" || !only(set, ["uuid", "min_len", "max_len"])) return undefined;
+      if (field.fieldKind !== "scalar" || !only(set, ["uuid", "min_len", "max_len", "pattern"]))
+        return undefined;
       const uuid = set.has("uuid") && value("uuid") === true;
       const min = set.has("min_len") ? Number(value("min_len")) : undefined;
       const max = set.has("max_len") ? Number(value("max_len")) : undefined;
+      const pattern = set.has("pattern") ? re2(String(value("pattern"))) : null;
+      if (pattern === undefined) return undefined;
       return (v) =>
         typeof v === "string" &&
         (!uuid || UUID.test(v)) &&
+        (pattern === null || pattern.test(v)) &&
         // UTF-16 units are never fewer than characters: a length within max_len is.
         (max === undefined || v.length <= max) &&
         (min === undefined || codePoints(v) >= min);
@@ -203,11 +217,22 @@ function typedCheck(
         !refused.has(v);
     }
     case "repeated": {
-      if (field.fieldKind !== "list" || !only(set, ["min_items", "max_items"])) return undefined;
+      if (field.fieldKind !== "list" || !only(set, ["min_items", "max_items", "items"])) return undefined;
       const min = set.has("min_items") ? Number(value("min_items")) : 0;
       const max = set.has("max_items") ? Number(value("max_items")) : Number.POSITIVE_INFINITY;
       let item: Check | null | undefined = null;
       if (field.listKind === "message") item = nested(field.message);
+      if (set.has("items")) {
+        // Rules for each item of a list of strings, numbers or enums (a message list's are not needed yet).
+        if (field.listKind === "message") return undefined;
+        const rules = value("items") as FieldRules;
+        const top = setFields(rules, FieldRulesSchema);
+        if (top === undefined || rules.type.case === undefined || !only(top, [rules.type.case]))
+          return undefined;
+        const shape: FieldShape =
+          field.listKind === "enum" ? { fieldKind: "enum", enum: field.enum } : { fieldKind: "scalar" };
+        item = typedCheck(shape, rules.type, nested);
+      }
       if (item === undefined) return undefined;
       const each = item;
       return (v) =>
@@ -273,6 +298,20 @@ function durationNanos(v: unknown): bigint | undefined {
   if (nanos <= -1_000_000_000 || nanos >= 1_000_000_000) return undefined;
   if ((seconds > 0n && nanos < 0) || (seconds < 0n && nanos > 0)) return undefined;
   return seconds * 1_000_000_000n + BigInt(nanos);
+}
+
+/**
+ * A string.pattern compiled by the engine protovalidate matches it with (RE2,
+ * a partial match), so the quick check agrees with it on every input;
+ * undefined for a pattern that engine refuses (protovalidate then reports it).
+ */
+function re2(pattern: string): { test(v: string): boolean } | undefined {
+  try {
+    const re = RE2JS.compile(pattern);
+    return { test: (v) => re.test(v) };
+  } catch {
+    return undefined;
+  }
 }
 
 function codePoints(s: string): number {
