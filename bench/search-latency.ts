@@ -135,7 +135,8 @@ try {
   });
 
   const viaGateway = (baseUrl: string) => {
-    const client = createClient(ContentService, createGrpcTransport({ baseUrl }));
+    // Uncompressed answers, like the baseline's: OpenSearch's JSON comes back as it is.
+    const client = createClient(ContentService, createGrpcTransport({ baseUrl, acceptCompression: [] }));
     let n = 0;
     const headers = { "x-api-key": API_KEY };
     return () =>
