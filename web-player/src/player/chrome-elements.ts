@@ -13,3 +13,6 @@ import "media-chrome/media-time-display.js";
 import "media-chrome/media-mute-button.js";
 import "media-chrome/media-volume-range.js";
 import "media-chrome/media-fullscreen-button.js";
+import "media-chrome/menu/media-chrome-menu.js";
+import "media-chrome/menu/media-chrome-menu-button.js";
+import "media-chrome/menu/media-chrome-menu-item.js";

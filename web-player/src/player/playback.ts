@@ -77,6 +77,8 @@ export interface PlaybackOptions {
   onRebuffer?: (r: Rebuffer) => void;
   /** A measured segment download (bits/s), for the app's next start. */
   onThroughput?: (bps: number) => void;
+  /** Each dash.js player once initialized, before its manifest arrives (a new one after a reconnect): track choices go here. */
+  onPlayer?: (player: MediaPlayerClass) => void;
 }
 
 /** What the stats overlay shows beyond a heartbeat reading. */
@@ -233,6 +235,7 @@ export class Playback {
       this.log.errors.push(`playback: ${(e as { error?: { message?: string } }).error?.message ?? "error"}`);
     });
     player.initialize(this.#opts.video, this.#currentUrl, true, startSeconds);
+    this.#opts.onPlayer?.(player);
   }
 
   #reasonOf(reason: unknown): string {

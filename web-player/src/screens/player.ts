@@ -6,7 +6,7 @@
  */
 import { durationMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import type { StreamContentResponse } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
-import { api, baseUrl } from "../lib/api.js";
+import { api, baseUrl, session } from "../lib/api.js";
 import { getTitle } from "../lib/catalog.js";
 import { h, ICONS, icon, replace } from "../lib/dom.js";
 import { navigate, router } from "../nav.js";
@@ -19,6 +19,7 @@ import { knownThroughput, loadControls, loadEngine, rememberThroughput } from ".
 import { newProbe } from "../player/probe.js";
 import { createReporter, secondsToDuration } from "../player/reporting.js";
 import { createStatsOverlay } from "../player/stats-overlay.js";
+import { createTrackMenus } from "../player/track-menus.js";
 import { bare } from "../ui/shell.js";
 
 export async function playerScreen(contentId: string, query: URLSearchParams): Promise<void> {
@@ -59,10 +60,13 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
     button: controls.statsButton,
   });
   stats.element.setAttribute("noautohide", "");
+  const trackMenus = createTrackMenus(session.profile?.profileId ?? "");
+  controls.statsButton.before(...trackMenus.buttons);
   player.append(
     h("div", { class: "player-top", slot: "top-chrome" }, backLink, titleEl),
     message,
     stats.element,
+    ...trackMenus.menus,
     controls.bar,
   );
   main.appendChild(player);
@@ -87,7 +91,10 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
     disposed = true;
     for (const fn of cleanups.splice(0).reverse()) fn();
   });
-  cleanups.push(() => stats.dispose());
+  cleanups.push(
+    () => stats.dispose(),
+    () => trackMenus.dispose(),
+  );
 
   getTitle(contentId)
     .then((c) => {
@@ -157,6 +164,7 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
       if (heartbeats.running) void heartbeats.beat("rebuffer");
     },
     onThroughput: rememberThroughput,
+    onPlayer: (p) => trackMenus.attach(p, dash.MediaPlayer.events.STREAM_INITIALIZED),
     async renew() {
       const res = await api.streaming.renewManifestUrl({ sessionId });
       return {
