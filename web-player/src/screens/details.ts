@@ -8,6 +8,7 @@ import { friendlyError } from "../lib/errors.js";
 import { formatRuntime } from "../lib/format.js";
 import { openSessionEarly } from "../player/open-session.js";
 import { preloadPlayer } from "../player/preload.js";
+import { myListButton } from "../ui/my-list-button.js";
 import { playButton } from "../ui/play-button.js";
 import { heroImage, hueOf, posterArt } from "../ui/poster.js";
 import { enableRowKeys, row } from "../ui/row.js";
@@ -250,7 +251,13 @@ export async function detailsScreen(contentId: string): Promise<void> {
           ),
           h("p", { class: "genres" }, content.genreIds.map((g) => genres.get(g) ?? g).join(", ")),
           progressHost,
-          h("div", { class: "actions" }, play.el, ratingButtons(contentId, score.refresh)),
+          h(
+            "div",
+            { class: "actions" },
+            play.el,
+            myListButton(content),
+            ratingButtons(contentId, score.refresh),
+          ),
           score.el,
           h("p", { class: "synopsis" }, content.synopsis),
           content.cast.length

@@ -1,10 +1,16 @@
-/** Home: a featured title, then rows — Continue Watching, Trending, recommendations, one per genre. */
+/**
+ * Home: a featured title, then rows — Continue Watching, My List, Trending
+ * (or popular), recommendations, one per genre. Only the rows at the top are
+ * asked for at once; the rest load as they come near the screen.
+ */
 import { durationMs } from "@bufbuild/protobuf/wkt";
 import { type Content, RowKind } from "@marquee/sdk/browser";
 import { api, session } from "../lib/api.js";
 import { getTitle, getTitles, remember } from "../lib/catalog.js";
 import { h, ICONS, icon } from "../lib/dom.js";
 import { formatRuntime } from "../lib/format.js";
+import { myListIds, onMyListChange } from "../lib/my-list.js";
+import { trendingRow } from "../lib/trending-row.js";
 import { playButton } from "../ui/play-button.js";
 import { heroImage, hueOf } from "../ui/poster.js";
 import { enableRowKeys, type RowItem, row } from "../ui/row.js";
@@ -56,19 +62,41 @@ export function homeScreen(): void {
   enableRowKeys(rows);
   focusMain(main);
 
-  const trending = api.content.getTrending({ pageSize: 20 }).then((res) => {
-    const contents = res.items.flatMap((i) => (i.content ? [i.content] : []));
-    contents.forEach(remember);
-    return contents;
-  });
-  // Featured: the top trending title, else the most popular one.
+  const trending = api.content
+    .getTrending({ pageSize: 20 })
+    .then((res) =>
+      trendingRow(
+        res.items.flatMap((i) => (i.content ? [i.content] : [])),
+        async () => (await api.content.browseContent({ pageSize: 20 })).contents,
+      ),
+    )
+    .then((found) => {
+      found.contents.forEach(remember);
+      return found;
+    });
+  // Featured: the first title of that row (the top trending title, else the most popular one).
   trending
-    .then(async (list) => {
-      let top = list[0];
-      if (!top) top = (await api.content.browseContent({ pageSize: 1 })).contents[0];
+    .then((found) => {
+      const top = found.contents[0];
       heroHost.replaceChildren(top ? hero(top) : h("div"));
     })
     .catch(() => heroHost.replaceChildren(h("div")));
+
+  // My List: drawn again whenever a toggle on this page changes it; hidden while empty.
+  const myListHost = h("div", { class: "rows" });
+  const drawMyList = () =>
+    myListHost.replaceChildren(
+      row({
+        id: "my-list",
+        title: "My List",
+        load: async () => items(await getTitles((await myListIds()).slice(0, 40))),
+      }),
+    );
+  drawMyList();
+  const stopMyList = onMyListChange(() => {
+    if (myListHost.isConnected) drawMyList();
+    else stopMyList();
+  });
 
   rows.append(
     row({
@@ -92,11 +120,15 @@ export function homeScreen(): void {
         });
       },
     }),
+    myListHost,
     row({
       id: "trending",
       title: "Trending Now",
-      load: async () => items(await trending),
-      empty: "Nothing is trending yet.",
+      async load() {
+        const found = await trending;
+        return { title: found.title, items: items(found.contents) };
+      },
+      empty: "Nothing to show here yet.",
     }),
   );
 
@@ -113,23 +145,26 @@ export function homeScreen(): void {
         const res = await recs;
         const top =
           res.rows.find((r) => r.kind === RowKind.TOP_PICKS || r.kind === RowKind.POPULAR) ?? res.rows[0];
-        // The other rows are added after this one.
+        // This row's titles are asked for first; the other rows follow it and load near the screen.
+        const shown = getTitles(top?.items.map((i) => i.contentId) ?? []);
         for (const r of res.rows) {
           if (r === top) continue;
-          let title = r.title;
-          if (!title && r.kind === RowKind.BECAUSE_YOU_WATCHED) {
-            const seen = await getTitle(r.evidenceContentId).catch(() => undefined);
-            title = `Because you watched ${seen?.title ?? "a title"}`;
-          }
+          const because = !r.title && r.kind === RowKind.BECAUSE_YOU_WATCHED;
           recoHost.appendChild(
             row({
               id: `reco-${r.kind}-${r.evidenceContentId || r.evidenceGenreId}`,
-              title: title || "More for you",
-              load: async () => items(await getTitles(r.items.map((i) => i.contentId))),
+              title: r.title || (because ? "Because you watched" : "More for you"),
+              lazy: true,
+              async load() {
+                const list = items(await getTitles(r.items.map((i) => i.contentId)));
+                if (!because) return list;
+                const seen = await getTitle(r.evidenceContentId).catch(() => undefined);
+                return { title: `Because you watched ${seen?.title ?? "a title"}`, items: list };
+              },
             }),
           );
         }
-        return items(await getTitles(top?.items.map((i) => i.contentId) ?? []));
+        return items(await shown);
       },
     }),
   );

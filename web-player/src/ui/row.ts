@@ -1,11 +1,14 @@
 /**
- * A titled, horizontally scrolling row of poster cards. Arrow keys move focus
- * along a row (Left/Right, Home/End) and between rows (Up/Down, same column).
+ * A titled, horizontally scrolling row of poster cards, each with its My List
+ * toggle. Arrow keys move focus along a row (Left/Right, Home/End) and
+ * between rows (Up/Down, same column); for a mouse, previous/next buttons
+ * page along it (each hidden at its end); touch scrolls it.
  */
 import type { Content } from "@marquee/sdk/browser";
-import { h, replace } from "../lib/dom.js";
+import { h, ICONS, icon, replace } from "../lib/dom.js";
 import { friendlyError } from "../lib/errors.js";
 import { preloadPlayer } from "../player/preload.js";
+import { myListButton } from "./my-list-button.js";
 import { type CardExtras, posterCard, skeletonCard } from "./poster.js";
 
 export interface RowItem {
@@ -13,31 +16,75 @@ export interface RowItem {
   extras?: CardExtras;
 }
 
+/** Items, with the row's title when what loaded calls for another (a fallback, say). */
+export interface RowContent {
+  items: RowItem[];
+  title: string;
+}
+
 export interface RowOptions {
   title: string;
   /** Loads the row's items; called once (when the row scrolls into view if `lazy`). */
-  load: () => Promise<RowItem[]>;
+  load: () => Promise<RowItem[] | RowContent>;
   /** Shown when the row loads empty; the row is hidden when undefined. */
   empty?: string;
   lazy?: boolean;
   id?: string;
 }
 
+/** Previous/next buttons over a row's list: a page of cards per click, each hidden at its end. */
+function rowArrows(list: HTMLElement, title: () => string): { el: HTMLElement[]; update: () => void } {
+  const arrow = (dir: -1 | 1) =>
+    h(
+      "button",
+      {
+        type: "button",
+        class: `row-arrow row-arrow-${dir < 0 ? "prev" : "next"}`,
+        "aria-controls": list.id,
+        hidden: true,
+        onclick: () => {
+          const page = Math.max(list.clientWidth * 0.85, 100);
+          list.scrollBy({ left: dir * page, behavior: "smooth" });
+        },
+      },
+      icon(dir < 0 ? ICONS.chevronLeft : ICONS.chevronRight),
+    );
+  const [prev, next] = [arrow(-1), arrow(1)];
+  const update = () => {
+    prev.setAttribute("aria-label", `Previous titles in ${title()}`);
+    next.setAttribute("aria-label", `More titles in ${title()}`);
+    const end = list.scrollWidth - list.clientWidth;
+    prev.hidden = list.scrollLeft <= 1;
+    next.hidden = list.scrollLeft >= end - 1;
+  };
+  list.addEventListener("scroll", update, { passive: true });
+  new ResizeObserver(update).observe(list);
+  // Measured again as a mouse arrives: by then the cards have surely been laid out.
+  list.parentElement?.addEventListener("pointerenter", update);
+  return { el: [prev, next], update };
+}
+
 export function row(opts: RowOptions): HTMLElement {
-  const list = h("ul", { class: "row-list", role: "list" });
   const headingId = `row-${Math.random().toString(36).slice(2, 9)}`;
+  const list = h("ul", { class: "row-list", role: "list", id: `${headingId}-list` });
+  const heading = h("h2", { id: headingId, class: "row-title" }, opts.title);
+  const track = h("div", { class: "row-track" }, list);
+  const arrows = rowArrows(list, () => heading.textContent ?? "");
+  track.append(...arrows.el);
   const section = h(
     "section",
     { class: "row", "aria-labelledby": headingId, dataset: { row: opts.id ?? opts.title } },
-    h("h2", { id: headingId, class: "row-title" }, opts.title),
-    list,
+    heading,
+    track,
   );
   section.setAttribute("aria-busy", "true");
   for (let i = 0; i < 7; i++) list.appendChild(h("li", null, skeletonCard()));
 
   const run = async () => {
     try {
-      const items = await opts.load();
+      const loaded = await opts.load();
+      const items = Array.isArray(loaded) ? loaded : loaded.items;
+      if (!Array.isArray(loaded)) heading.textContent = loaded.title;
       section.removeAttribute("aria-busy");
       if (items.length === 0) {
         if (opts.empty === undefined) {
@@ -49,8 +96,16 @@ export function row(opts: RowOptions): HTMLElement {
       }
       replace(
         list,
-        items.map((item) => h("li", null, posterCard(item.content, item.extras))),
+        items.map((item) =>
+          h(
+            "li",
+            { class: "card-slot" },
+            posterCard(item.content, item.extras),
+            myListButton(item.content, { compact: true }),
+          ),
+        ),
       );
+      requestAnimationFrame(arrows.update);
       // A row of titles is one step from Play: have the player code ready by then.
       preloadPlayer();
     } catch (err) {
