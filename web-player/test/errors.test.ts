@@ -1,8 +1,19 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@marquee/sdk/browser";
 import { DeclineReason, PaymentDeclinedSchema } from "@marquee/sdk/marquee/account/v1/account_service_pb";
+import {
+  ContentWithheld_Reason,
+  ContentWithheldSchema,
+} from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import test from "ava";
-import { definitive, friendlyError, isDecline, paymentError, signInError } from "../src/lib/errors.js";
+import {
+  definitive,
+  friendlyError,
+  isDecline,
+  paymentError,
+  signInError,
+  titleUnavailable,
+} from "../src/lib/errors.js";
 
 const declined = (reason: DeclineReason) =>
   new ConnectError(
@@ -44,4 +55,38 @@ test("only a definitive answer ends an attempt; a lost or failed answer may be r
   for (const code of [Code.Unavailable, Code.DeadlineExceeded, Code.Aborted, Code.Internal, Code.Unknown])
     t.false(definitive(new ConnectError("x", code)), Code[code]);
   t.false(definitive(new TypeError("Failed to fetch")));
+});
+
+const ID = "0b6e1c2a-4f7d-5a3e-9c1b-2d8f6e4a7b90";
+const withheld = () =>
+  new ConnectError(
+    "this title is rated above this profile's maturity cap",
+    Code.PermissionDenied,
+    undefined,
+    [
+      {
+        desc: ContentWithheldSchema,
+        value: create(ContentWithheldSchema, { reason: ContentWithheld_Reason.MATURITY_CAP }),
+      },
+    ],
+  );
+
+test("a title withheld from the profile is told kindly, apart from an unknown one, never with its id", (t) => {
+  const kind = titleUnavailable(withheld());
+  t.is(kind?.title, "This title isn't available on this profile");
+  t.deepEqual(
+    kind?.next.map((s) => s.href),
+    ["/", "/profiles"],
+    "home first, then another profile",
+  );
+  const unknown = titleUnavailable(new ConnectError(`no title ${ID}`, Code.NotFound));
+  t.is(unknown?.title, "We can't find this title");
+  t.deepEqual(unknown?.next, [{ label: "Go home", href: "/" }]);
+  for (const said of [kind, unknown]) t.notRegex(`${said?.title} ${said?.detail}`, /[0-9a-f]{8}-|no title/);
+  t.is(
+    titleUnavailable(new ConnectError("not yours", Code.PermissionDenied)),
+    undefined,
+    "a refusal without the detail is not read as the cap",
+  );
+  t.is(titleUnavailable(new ConnectError("down", Code.Unavailable)), undefined);
 });

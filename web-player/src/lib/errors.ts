@@ -2,6 +2,10 @@
 import { Code, ConnectError } from "@marquee/sdk/browser";
 import { DeclineReason, PaymentDeclinedSchema } from "@marquee/sdk/marquee/account/v1/account_service_pb";
 import {
+  ContentWithheld_Reason,
+  ContentWithheldSchema,
+} from "@marquee/sdk/marquee/content/v1/content_service_pb";
+import {
   StreamRefusal_Reason,
   StreamRefusalSchema,
 } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
@@ -114,6 +118,48 @@ export function paymentError(err: unknown, next: string): FriendlyError {
     code: Code.FailedPrecondition,
     retryable: false,
   };
+}
+
+/** A way on from a message: a link, the first one the main choice. */
+export interface NextStep {
+  label: string;
+  href: string;
+}
+
+/** Why a title cannot be shown, in member words, and where to go instead. */
+export interface TitleUnavailable {
+  title: string;
+  detail: string;
+  next: NextStep[];
+}
+
+/**
+ * A title the catalog would not give: withheld from this profile (rated above
+ * its cap: PermissionDenied with a ContentWithheld detail) or not known at all
+ * (NotFound). Undefined for any other error (the catalog unreachable, a retry
+ * may help). Never the service's message: it names the title's id.
+ */
+export function titleUnavailable(err: unknown): TitleUnavailable | undefined {
+  if (!(err instanceof ConnectError)) return undefined;
+  const withheld = err.findDetails(ContentWithheldSchema)[0];
+  if (err.code === Code.PermissionDenied && withheld?.reason === ContentWithheld_Reason.MATURITY_CAP) {
+    return {
+      title: "This title isn't available on this profile",
+      detail: "It's meant for older viewers. Find something else to watch, or switch to another profile.",
+      next: [
+        { label: "Go home", href: "/" },
+        { label: "Switch profile", href: "/profiles" },
+      ],
+    };
+  }
+  if (err.code === Code.NotFound) {
+    return {
+      title: "We can't find this title",
+      detail: "It may have left Marquee, or the link may be incomplete.",
+      next: [{ label: "Go home", href: "/" }],
+    };
+  }
+  return undefined;
 }
 
 /** What to tell a member whom StreamContent refused to play a title, and where they can go from there. */

@@ -12,7 +12,7 @@ import { Code, ConnectError } from "@marquee/sdk/browser";
 import type { StreamContentResponse } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import { api, baseUrl, session } from "../lib/api.js";
 import { deviceId } from "../lib/device.js";
-import { friendlyError, playbackRefusal } from "../lib/errors.js";
+import { friendlyError, playbackRefusal, titleUnavailable } from "../lib/errors.js";
 import { planCap } from "./cap.js";
 import { firstRendition, firstSegmentUrls, prefetch, SEGMENT_SECONDS_GUESS } from "./prefetch.js";
 import { knownThroughput } from "./preload.js";
@@ -111,6 +111,11 @@ export function streamErrorMessage(err: unknown): {
   }
   const refused = playbackRefusal(err);
   if (refused) return refused;
+  const unavailable = titleUnavailable(err);
+  const home = unavailable?.next[0];
+  if (unavailable && home) {
+    return { title: unavailable.title, detail: unavailable.detail, action: { ...home, primary: true } };
+  }
   const f = friendlyError(err);
   return { title: f.title, detail: f.detail };
 }

@@ -12,7 +12,8 @@ import { myListButton } from "../ui/my-list-button.js";
 import { playButton } from "../ui/play-button.js";
 import { heroImage, hueOf, posterArt } from "../ui/poster.js";
 import { enableRowKeys, row } from "../ui/row.js";
-import { errorState, focusMain, shell, toast } from "../ui/shell.js";
+import { focusMain, shell, toast } from "../ui/shell.js";
+import { titleUnavailableState } from "../ui/title-unavailable.js";
 import { searchHandler } from "./search.js";
 
 const MATURITY_LABEL: Record<number, string> = {
@@ -189,7 +190,7 @@ export async function detailsScreen(contentId: string): Promise<void> {
     content = await getTitle(contentId);
     if (!content) throw new Error("This title is not available.");
   } catch (err) {
-    main.replaceChildren(errorState(err, () => void detailsScreen(contentId)));
+    main.replaceChildren(titleUnavailableState(err, () => void detailsScreen(contentId)));
     return;
   }
   const profileId = session.profile?.profileId ?? "";
