@@ -12,7 +12,7 @@ const FONT_SIZE: Record<CueSize, string> = { small: "75%", medium: "100%", large
  * The ::cue rules for a choice: white text on a translucent or solid black box, lifted above the
  * control bar (Chromium's cue box, a rule of its own: a browser without it drops only that rule).
  */
-export function cueCss(choice: Pick<TrackChoice, "size" | "solid">): string {
+function cueCss(choice: Pick<TrackChoice, "size" | "solid">): string {
   const background = choice.solid ? "rgb(0 0 0)" : "rgb(0 0 0 / 0.6)";
   return [
     `.player video::cue { font-size: ${FONT_SIZE[choice.size]}; color: #fff; background-color: ${background}; line-height: 1.3; }`,

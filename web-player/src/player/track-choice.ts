@@ -17,7 +17,7 @@ export interface TrackChoice {
   solid: boolean;
 }
 
-export const DEFAULT_CHOICE: TrackChoice = { size: "medium", solid: false };
+const DEFAULT_CHOICE: TrackChoice = { size: "medium", solid: false };
 
 const key = (profileId: string) => `marquee.tracks.${profileId}`;
 

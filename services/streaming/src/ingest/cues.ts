@@ -68,7 +68,7 @@ function timing(
 }
 
 /** The cues of a WebVTT file; throws CueError naming the line at fault. */
-export function parseWebVtt(text: string, name: string): Cue[] {
+function parseWebVtt(text: string, name: string): Cue[] {
   const [header, ...rest] = blocks(text);
   if (header === undefined || !/^WEBVTT(?:[ \t].*)?$/.test(header.lines[0] ?? ""))
     throw new CueError(`${name}: a WebVTT file starts with the line WEBVTT`);
@@ -89,7 +89,7 @@ export function parseWebVtt(text: string, name: string): Cue[] {
 }
 
 /** The cues of a SubRip file; throws CueError naming the line at fault. */
-export function parseSrt(text: string, name: string): Cue[] {
+function parseSrt(text: string, name: string): Cue[] {
   return blocks(text).map((b) => {
     const timingAt = b.lines[0]?.includes("-->") ? 0 : 1;
     const where = `${name} line ${b.line + timingAt}`;

@@ -17,13 +17,13 @@ import {
 } from "./tracks.js";
 
 /** A text track checked and converted, ready to be written beside the manifest. */
-export interface PreparedText {
+interface PreparedText {
   track: TextTrack;
   vtt: string;
 }
 
 /** How many audio streams ffmpeg's banner lists for its input. */
-export function audioStreamCount(banner: string): number {
+function audioStreamCount(banner: string): number {
   return banner.split("\n").filter((l) => /^\s*Stream #\d+:\d+.*: Audio:/.test(l)).length;
 }
 

@@ -1,8 +1,8 @@
 import { type Cue, writeWebVtt } from "./cues.js";
 
 /** How long each synthetic cue shows, and how often one starts. */
-export const SYNTHETIC_CUE_MS = 1_500;
-export const SYNTHETIC_CUE_EVERY_MS = 2_000;
+const SYNTHETIC_CUE_MS = 1_500;
+const SYNTHETIC_CUE_EVERY_MS = 2_000;
 
 /**
  * Cues with known times for synthetic sources: one every two seconds, each
