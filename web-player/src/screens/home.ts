@@ -13,11 +13,22 @@ import { myListIds, onMyListChange } from "../lib/my-list.js";
 import { trendingRow } from "../lib/trending-row.js";
 import { playButton } from "../ui/play-button.js";
 import { heroImage, hueOf } from "../ui/poster.js";
-import { enableRowKeys, type RowItem, row } from "../ui/row.js";
+import { enableRowKeys, type RowContent, type RowItem, row } from "../ui/row.js";
 import { focusMain, shell } from "../ui/shell.js";
 import { searchHandler } from "./search.js";
 
 const items = (contents: Content[]): RowItem[] => contents.map((content) => ({ content }));
+
+/** Cards a screen shows at once: their details are awaited, the rest's follow. */
+const FIRST_CARDS = 8;
+
+/** A row of titles by id: the first screenful as soon as its details are in, the rest after. */
+async function titleRow(ids: string[]): Promise<RowContent> {
+  const more = getTitles(ids.slice(FIRST_CARDS)).then(items);
+  // The row shows what it gets of the rest; a rest that fails while the first cards load is no error.
+  more.catch(() => undefined);
+  return { items: items(await getTitles(ids.slice(0, FIRST_CARDS))), more };
+}
 
 function hero(content: Content): HTMLElement {
   const backdrop = content.artwork?.backdropUrl || content.artwork?.posterUrl;
@@ -62,12 +73,15 @@ export function homeScreen(): void {
   enableRowKeys(rows);
   focusMain(main);
 
+  // Popular titles asked for alongside trending ones, not after: the row most often needs them.
+  const popular = api.content.browseContent({ pageSize: 20 }).then((res) => res.contents);
+  popular.catch(() => undefined);
   const trending = api.content
     .getTrending({ pageSize: 20 })
     .then((res) =>
       trendingRow(
         res.items.flatMap((i) => (i.content ? [i.content] : [])),
-        async () => (await api.content.browseContent({ pageSize: 20 })).contents,
+        () => popular,
       ),
     )
     .then((found) => {
@@ -89,7 +103,7 @@ export function homeScreen(): void {
       row({
         id: "my-list",
         title: "My List",
-        load: async () => items(await getTitles((await myListIds()).slice(0, 40))),
+        load: async () => titleRow((await myListIds()).slice(0, 40)),
       }),
     );
   drawMyList();
@@ -146,7 +160,7 @@ export function homeScreen(): void {
         const top =
           res.rows.find((r) => r.kind === RowKind.TOP_PICKS || r.kind === RowKind.POPULAR) ?? res.rows[0];
         // This row's titles are asked for first; the other rows follow it and load near the screen.
-        const shown = getTitles(top?.items.map((i) => i.contentId) ?? []);
+        const shown = titleRow(top?.items.map((i) => i.contentId) ?? []);
         for (const r of res.rows) {
           if (r === top) continue;
           const because = !r.title && r.kind === RowKind.BECAUSE_YOU_WATCHED;
@@ -156,15 +170,15 @@ export function homeScreen(): void {
               title: r.title || (because ? "Because you watched" : "More for you"),
               lazy: true,
               async load() {
-                const list = items(await getTitles(r.items.map((i) => i.contentId)));
+                const list = await titleRow(r.items.map((i) => i.contentId));
                 if (!because) return list;
                 const seen = await getTitle(r.evidenceContentId).catch(() => undefined);
-                return { title: `Because you watched ${seen?.title ?? "a title"}`, items: list };
+                return { ...list, title: `Because you watched ${seen?.title ?? "a title"}` };
               },
             }),
           );
         }
-        return items(await shown);
+        return shown;
       },
     }),
   );

@@ -16,11 +16,24 @@ export interface RowItem {
   extras?: CardExtras;
 }
 
-/** Items, with the row's title when what loaded calls for another (a fallback, say). */
+/**
+ * What a row loaded: its first items, those that come after them (shown when
+ * they arrive, so the first screenful need not wait for them), and the row's
+ * title when what loaded calls for another (a fallback, say).
+ */
 export interface RowContent {
   items: RowItem[];
-  title: string;
+  more?: Promise<RowItem[]> | undefined;
+  title?: string | undefined;
 }
+
+const slot = (item: RowItem) =>
+  h(
+    "li",
+    { class: "card-slot" },
+    posterCard(item.content, item.extras),
+    myListButton(item.content, { compact: true }),
+  );
 
 export interface RowOptions {
   title: string;
@@ -83,8 +96,10 @@ export function row(opts: RowOptions): HTMLElement {
   const run = async () => {
     try {
       const loaded = await opts.load();
-      const items = Array.isArray(loaded) ? loaded : loaded.items;
-      if (!Array.isArray(loaded)) heading.textContent = loaded.title;
+      const content: RowContent = Array.isArray(loaded) ? { items: loaded } : loaded;
+      if (content.title) heading.textContent = content.title;
+      // With nothing to show first, the row waits for the rest before it can tell it is empty.
+      const items = content.items.length > 0 || !content.more ? content.items : await content.more;
       section.removeAttribute("aria-busy");
       if (items.length === 0) {
         if (opts.empty === undefined) {
@@ -94,18 +109,18 @@ export function row(opts: RowOptions): HTMLElement {
         replace(list, h("li", { class: "row-empty" }, opts.empty));
         return;
       }
-      replace(
-        list,
-        items.map((item) =>
-          h(
-            "li",
-            { class: "card-slot" },
-            posterCard(item.content, item.extras),
-            myListButton(item.content, { compact: true }),
-          ),
-        ),
-      );
+      replace(list, items.map(slot));
       requestAnimationFrame(arrows.update);
+      if (content.more && items === content.items) {
+        content.more.then(
+          (rest) => {
+            list.append(...rest.map(slot));
+            arrows.update();
+          },
+          // The first cards stand on their own; the rest failing leaves the row as it is.
+          () => undefined,
+        );
+      }
       // A row of titles is one step from Play: have the player code ready by then.
       preloadPlayer();
     } catch (err) {

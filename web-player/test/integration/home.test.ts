@@ -66,8 +66,20 @@ test.serial("the first rows of home show soon (a figure, printed)", async (t) =>
   await signedIn(page, member, "/");
   // A warm-up visit (the app's code and the services' first calls), then the one measured.
   await page.locator("section.row[data-row=recommended]:not([aria-busy])").waitFor({ timeout: 60_000 });
+  const calls: string[] = [];
+  page.on("requestfinished", (req) => {
+    const path = new URL(req.url()).pathname;
+    const timing = req.timing();
+    if (/^\/marquee\./.test(path)) {
+      calls.push(
+        `${path.split("/").pop()} ${Math.round(timing.startTime - navStart)}+${Math.round(timing.responseEnd)}`,
+      );
+    }
+  });
+  const navStart = Date.now();
   await page.reload();
   await page.locator("section.row[data-row=recommended]:not([aria-busy])").waitFor({ timeout: 30_000 });
+  t.log(`${calls.length} calls by then (start ms after reload + ms taken): ${calls.join(", ")}`);
   const times = await rowTimes(page);
   const shown = await page.evaluate(() =>
     [...document.querySelectorAll<HTMLElement>("section.row:not([hidden]):not([aria-busy])")].map(
