@@ -30,7 +30,7 @@ export interface MyListStore {
 }
 
 /** Newest first; the content id orders titles added in the same millisecond. */
-export function newestFirst(a: MyListEntry, b: MyListEntry): number {
+function newestFirst(a: MyListEntry, b: MyListEntry): number {
   return b.addTime.getTime() - a.addTime.getTime() || a.contentId.localeCompare(b.contentId);
 }
 
