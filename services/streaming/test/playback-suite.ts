@@ -462,6 +462,11 @@ export function playbackSuite(test: TestFn, open: HarnessFactory): void {
       return p.progress !== undefined && durationMs(p.progress.position ?? durationFromMs(0)) === 200_000;
     });
     t.is(await codeOf(t, client.renewManifestUrl({ sessionId })), Code.FailedPrecondition);
+    // Stopped again (a player leaving after its STOPPED reading): success, and the first stop's position stays.
+    await client.stopStream({ sessionId, position: durationFromMs(5_000) });
+    const p = await client.getPlaybackPosition({ profileId: m.profileId, contentId: h.contentId });
+    t.is(durationMs(p.progress?.position ?? durationFromMs(0)), 200_000);
+    t.is(await codeOf(t, client.renewManifestUrl({ sessionId })), Code.FailedPrecondition);
   });
 
   test("RenewManifestUrl gives a fresh URL for a live session", async (t) => {

@@ -214,6 +214,9 @@ export function playbackHandlers(deps: PlaybackDeps): PlaybackHandlers {
     },
 
     async stopStream(req, ctx) {
+      // Stopping is idempotent: a player leaving after its STOPPED reading ended the session (or a
+      // StopStream retried after a lost answer) finds it stopped, as it asked, and nothing changes.
+      if (await slots.stopped(ctx, req.sessionId)) return {};
       const session = await readings.stateChange(
         ctx,
         req.sessionId,

@@ -48,6 +48,11 @@ export function liveSlots(deps: LiveSlotsDeps) {
       renewedAt.set(sessionId, now());
     },
 
+    /** True when the caller's session is stopped already (it must be theirs: NotFound or PermissionDenied otherwise). */
+    async stopped(ctx: HandlerContext, sessionId: string): Promise<boolean> {
+      return ownSession(requireMember(ctx), await getSession(sessionId)).ended;
+    },
+
     /** The caller's live session, or the error that explains why not. */
     async liveSession(ctx: HandlerContext, sessionId: string): Promise<SessionRecord> {
       const caller = requireMember(ctx);

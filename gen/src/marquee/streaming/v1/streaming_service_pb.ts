@@ -1781,7 +1781,9 @@ export const StreamingService: GenService<{
     output: typeof ResumeStreamResponseSchema;
   },
   /**
-   * StopStream ends a session and frees its stream slot.
+   * StopStream ends a session and frees its stream slot. Idempotent: on a
+   * session already stopped (by a STOPPED reading or an earlier StopStream) it
+   * succeeds and changes nothing.
    *
    * @generated from rpc marquee.streaming.v1.StreamingService.StopStream
    */
