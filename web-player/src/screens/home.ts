@@ -4,7 +4,7 @@
  * asked for at once; the rest load as they come near the screen.
  */
 import { durationMs } from "@bufbuild/protobuf/wkt";
-import { type Content, RowKind } from "@marquee/sdk/browser";
+import { type Content, type Genre, RowKind } from "@marquee/sdk/browser";
 import { api, session } from "../lib/api.js";
 import { getTitle, getTitles, remember } from "../lib/catalog.js";
 import { h, ICONS, icon } from "../lib/dom.js";
@@ -28,6 +28,23 @@ async function titleRow(ids: string[]): Promise<RowContent> {
   // The row shows what it gets of the rest; a rest that fails while the first cards load is no error.
   more.catch(() => undefined);
   return { items: items(await getTitles(ids.slice(0, FIRST_CARDS))), more };
+}
+
+/** Genres a kids profile has no row for, whatever a title's rating says. */
+const NOT_FOR_KIDS = new Set(["horror", "war", "crime", "thriller"]);
+/** Genres a kids profile sees first. */
+const KIDS_FIRST = ["kids", "animation", "family"];
+
+/**
+ * The genres with a row: those with titles the profile may watch (counts are
+ * under its cap); for a kids profile none of the dark ones, children's first.
+ */
+function genreRows(genres: Genre[], kids: boolean): Genre[] {
+  const shown = genres.filter((g) => g.titleCount > 0 && !(kids && NOT_FOR_KIDS.has(g.genreId)));
+  if (!kids) return shown;
+  const rank = (g: Genre) =>
+    KIDS_FIRST.includes(g.genreId) ? KIDS_FIRST.indexOf(g.genreId) : KIDS_FIRST.length;
+  return [...shown].sort((a, b) => rank(a) - rank(b));
 }
 
 function hero(content: Content): HTMLElement {
@@ -189,7 +206,7 @@ export function homeScreen(): void {
   api.content
     .getGenres({})
     .then((res) => {
-      for (const genre of res.genres.filter((g) => g.titleCount > 0 || g.titleCount === undefined)) {
+      for (const genre of genreRows(res.genres, session.profile?.kids === true)) {
         genreHost.appendChild(
           row({
             id: `genre-${genre.genreId}`,
