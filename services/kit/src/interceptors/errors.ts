@@ -4,14 +4,31 @@ import { requestIdKey } from "../request-id.js";
 import { mapStream } from "./streams.js";
 
 /**
- * Lets ConnectErrors through and turns anything else into Internal with a
- * message that names the request id but none of the error's text or stack:
- * those go to the log, where the operator can find them by that id.
+ * Headers of the wire protocol itself. An error a client call of this
+ * process received carries its answer's headers and trailers as metadata, and
+ * a server sends an error's metadata as headers: passed on as it is, an
+ * upstream gRPC answer's content-type and grpc-status would dress this
+ * process's Connect answer as gRPC, and a browser could not read it.
+ */
+const PROTOCOL_HEADERS =
+  /^(content-type|content-length|content-encoding|grpc-|connect-|date$|connection$|keep-alive$|transfer-encoding$)/;
+
+/** The error without the wire headers of the answer it came in (its own metadata stays). */
+function withoutWireHeaders(err: ConnectError): ConnectError {
+  for (const name of [...err.metadata.keys()]) if (PROTOCOL_HEADERS.test(name)) err.metadata.delete(name);
+  return err;
+}
+
+/**
+ * Lets ConnectErrors through (without the wire headers of an upstream answer
+ * they came in) and turns anything else into Internal with a message that
+ * names the request id but none of the error's text or stack: those go to the
+ * log, where the operator can find them by that id.
  */
 export function errorInterceptor(log: Logger): Interceptor {
   return (next) => async (req) => {
     const conceal = (err: unknown): ConnectError => {
-      if (err instanceof ConnectError) return err;
+      if (err instanceof ConnectError) return withoutWireHeaders(err);
       const requestId = req.contextValues.get(requestIdKey);
       log.error({ err, requestId, rpc: `${req.service.typeName}/${req.method.name}` }, "unexpected error");
       return new ConnectError(`internal error; request id ${requestId}`, Code.Internal);
