@@ -121,7 +121,7 @@ export function paymentError(err: unknown, next: string): FriendlyError {
 }
 
 /** A way on from a message: a link, the first one the main choice. */
-export interface NextStep {
+interface NextStep {
   label: string;
   href: string;
 }
