@@ -31,28 +31,29 @@ export function createMediaProxy(originUrl: string): (req: IncomingMessage, res:
       const value = req.headers[name];
       if (typeof value === "string") headers[name] = value;
     }
-    const upstream = http.request(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: req.url,
-        headers,
-        agent,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on("error", () => {
-      if (!res.headersSent)
-        res.writeHead(502, { "content-type": "text/plain" }).end("media origin unavailable\n");
-      else res.destroy();
-    });
+    let upstream: http.ClientRequest | undefined;
+    const send = (retried: boolean) => {
+      const request = http.request(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      request.on("error", () => {
+        // A kept-alive socket the origin closed as it was reused (its idle timeout): GET and HEAD
+        // are safe to send again, once, on a fresh one, as Node's documentation advises.
+        if (request.reusedSocket && !retried && !res.headersSent) return send(true);
+        if (!res.headersSent)
+          res.writeHead(502, { "content-type": "text/plain" }).end("media origin unavailable\n");
+        else res.destroy();
+      });
+      request.end();
+      upstream = request;
+    };
     req.on("close", () => {
-      if (!res.writableFinished) upstream.destroy();
+      if (!res.writableFinished) upstream?.destroy();
     });
-    upstream.end();
+    send(false);
   };
 }
