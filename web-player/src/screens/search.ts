@@ -6,6 +6,7 @@ import { remember } from "../lib/catalog.js";
 import { debounce } from "../lib/debounce.js";
 import { h } from "../lib/dom.js";
 import { navigate } from "../nav.js";
+import { myListButton } from "../ui/my-list-button.js";
 import { posterCard, skeletonCard } from "../ui/poster.js";
 import { emptyState, errorState, shell } from "../ui/shell.js";
 
@@ -42,7 +43,7 @@ export function searchScreen(query: URLSearchParams): void {
     const mine = new AbortController();
     controller = mine;
     results.setAttribute("aria-busy", "true");
-    results.replaceChildren(grid(Array.from({ length: 12 }, () => skeletonCard())));
+    results.replaceChildren(grid(Array.from({ length: 12 }, () => [skeletonCard()])));
     try {
       const res = await api.content.searchContent(
         { query: term.slice(0, 200), pageSize: 36 },
@@ -55,7 +56,7 @@ export function searchScreen(query: URLSearchParams): void {
       results.replaceChildren(
         contents.length === 0
           ? emptyState(`No matches for “${term}”`, "Try another spelling, or a title, actor or genre.")
-          : grid(contents.map((c: Content) => posterCard(c))),
+          : grid(contents.map((c: Content) => [posterCard(c), myListButton(c, { compact: true })])),
       );
     } catch (err) {
       if (err instanceof ConnectError && err.code === Code.Canceled) return;
@@ -80,10 +81,10 @@ export function searchScreen(query: URLSearchParams): void {
   void run(initial);
 }
 
-function grid(cards: HTMLElement[]): HTMLElement {
+function grid(cards: HTMLElement[][]): HTMLElement {
   return h(
     "ul",
     { class: "grid", role: "list" },
-    cards.map((c) => h("li", null, c)),
+    cards.map((c) => h("li", { class: "card-slot" }, ...c)),
   );
 }

@@ -95,7 +95,7 @@ test.serial("the first rows of home show soon (a figure, printed)", async (t) =>
 });
 
 test.serial(
-  "My List: added from a card, shown in its row, kept across a reload, removed from the details page",
+  "My List: added from a card, shown in its row, kept across a reload, removed from the details page; a search result's card toggles it too",
   async (t) => {
     t.timeout(120_000);
     if (!front || !platform) return t.fail("no platform");
@@ -140,6 +140,22 @@ test.serial(
     await page.waitForSelector(".details button.my-list-toggle-wide[aria-pressed=false]", {
       timeout: 10_000,
     });
+    t.deepEqual((await member.api.user.listMyList({ profileId: member.profileId })).items, []);
+
+    // A search result's card has the toggle too.
+    await page.goto(`${front.url}/search?q=${encodeURIComponent("star")}`);
+    const found = page.locator(".results:not([aria-busy]) .card-slot").first();
+    await found.waitFor({ timeout: 15_000 });
+    const foundId = (await found.locator(".card").getAttribute("data-content-id")) ?? "";
+    await found.hover();
+    await found.locator("button.my-list-toggle").click();
+    await page.waitForSelector(`.my-list-toggle[data-content-id="${foundId}"][aria-pressed=true]`);
+    t.deepEqual(
+      (await member.api.user.listMyList({ profileId: member.profileId })).items.map((i) => i.contentId),
+      [foundId],
+    );
+    await found.locator("button.my-list-toggle").click();
+    await page.waitForSelector(`.my-list-toggle[data-content-id="${foundId}"][aria-pressed=false]`);
     t.deepEqual((await member.api.user.listMyList({ profileId: member.profileId })).items, []);
     await page.goto(`${front.url}/`);
     await popular.waitFor({ timeout: 15_000 });
