@@ -36,7 +36,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -57,7 +57,7 @@ import { ContentSchema } from "@marquee/sdk/marquee/content/v1/content_pb";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
 import { PlaybackState, StreamingService } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
 import { UserService } from "@marquee/sdk/marquee/user/v1/user_service_pb";
-import { VIDEO_LADDER } from "@marquee/streaming/ingest/ladder";
+import { writeBareAsset } from "@marquee/streaming/ingest/bare-asset";
 import { migrations } from "@marquee/streaming/migrations";
 import { Client, types } from "cassandra-driver";
 import { coresOf, cpuShare, machineShare, pidOf } from "./lib/cpu.js";
@@ -112,17 +112,7 @@ try {
     await cassandra.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
     await cassandra.shutdown();
   });
-  mkdirSync(path.join(media, assetId), { recursive: true });
-  writeFileSync(
-    path.join(media, assetId, "asset.json"),
-    JSON.stringify({
-      assetId,
-      durationMs: DURATION_MS,
-      maxHeight: 1080,
-      renditions: VIDEO_LADDER,
-      audioBitrateBps: 128_000,
-    }),
-  );
+  writeBareAsset(media, assetId, DURATION_MS);
   const fakes = await serve({
     name: "fakes",
     services: [AccountService, ContentService],

@@ -1,6 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import {
@@ -12,7 +10,7 @@ import {
 } from "@marquee/content/admin";
 import { createLogger, loadBackendsConfig } from "@marquee/kit";
 import { ContentSchema, ContentType, MediaAssetSchema } from "@marquee/sdk/marquee/content/v1/content_pb";
-import { VIDEO_LADDER } from "@marquee/streaming/ingest/ladder";
+import { writeBareAsset } from "@marquee/streaming/ingest/bare-asset";
 
 /** Long enough that no chaos run watches a title to its end (a finished title leaves Continue Watching). */
 const DURATION_MS = 10 * 3600_000;
@@ -33,17 +31,7 @@ export async function prepareCatalog(size: number, viewable: number, mediaDir: s
       .slice(0, viewable);
     for (const movie of movies) {
       const assetId = randomUUID();
-      mkdirSync(path.join(mediaDir, assetId), { recursive: true });
-      writeFileSync(
-        path.join(mediaDir, assetId, "asset.json"),
-        JSON.stringify({
-          assetId,
-          durationMs: DURATION_MS,
-          maxHeight: 1080,
-          renditions: VIDEO_LADDER,
-          audioBitrateBps: 128_000,
-        }),
-      );
+      writeBareAsset(mediaDir, assetId, DURATION_MS);
       await b.store.put(
         create(ContentSchema, {
           ...movie,
