@@ -217,7 +217,7 @@ const ratio = (a: number, b: number) => (b > 0 ? fixed(a / b) : a === 0 ? "=" : 
 
 async function main(): Promise<void> {
   const started = Date.now();
-  buildApp();
+  await buildApp();
   process.stdout.write("starting the platform (embedded, with the long demo title)…\n");
   const platform = await startPlatform({ demoSeconds: 4, longSeconds: 180 });
   const front = await startBenchFront(platform.gatewayUrl);

@@ -99,7 +99,7 @@ function quantiles(xs: number[]): { p50: number; p99: number; n: number } {
 }
 
 async function main(): Promise<void> {
-  buildApp();
+  await buildApp();
   const backends = process.env.MARQUEE_BENCH_BACKENDS === "external" ? "external" : "embedded";
   process.stdout.write(`starting the platform (${backends})…\n`);
   const platform = await startPlatform({ demoSeconds: 4, env: { MARQUEE_BACKENDS: backends } });

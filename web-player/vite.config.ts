@@ -28,6 +28,9 @@ export default defineConfig({
     sourcemap: true,
     // dash.js alone is ~900 kB minified; it gets its own chunk, fetched before Play is pressed.
     chunkSizeWarningLimit: 1200,
+    // Its timing report names only Vite's own import analysis, nothing of ours to act on, and
+    // floods every test log that builds the app.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   server: {
     proxy: {

@@ -33,7 +33,7 @@ const currentTime = (page: Page): Promise<number> =>
 
 test.before(async (t) => {
   t.timeout(900_000, "platform start and the demo pool");
-  buildApp();
+  await buildApp();
   platform = await startPlatform({ demoSeconds: 4, pool: true, env: { MARQUEE_CONTENT_SEED_SIZE: "400" } });
   member = await createMember(platform.gatewayUrl);
   front = await frontFor(platform.gatewayUrl, platform.streamingUrl);

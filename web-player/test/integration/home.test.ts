@@ -15,7 +15,7 @@ let front: Front | undefined;
 
 test.before(async (t) => {
   t.timeout(600_000, "platform start");
-  buildApp();
+  await buildApp();
   platform = await startPlatform({ demoSeconds: 4 });
   front = await frontFor(platform.gatewayUrl, platform.streamingUrl);
   t.log(`app at ${front.url}`);

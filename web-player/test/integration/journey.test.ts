@@ -26,7 +26,7 @@ let grownUp: Content | undefined;
 
 test.before(async (t) => {
   t.timeout(900_000, "platform start and the demo titles");
-  buildApp();
+  await buildApp();
   platform = await startPlatform({ demoSeconds: 4 });
   front = await frontFor(platform.gatewayUrl, platform.streamingUrl);
   const probe = await createMember(platform.gatewayUrl);

@@ -17,7 +17,7 @@ let title: Content | undefined;
 
 test.before(async (t) => {
   t.timeout(600_000, "platform start");
-  buildApp();
+  await buildApp();
   platform = await startPlatform({ demoSeconds: 4 });
   front = await frontFor(platform.gatewayUrl, platform.streamingUrl);
   const browsing = await createMember(platform.gatewayUrl);

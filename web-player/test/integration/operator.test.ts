@@ -20,7 +20,7 @@ let viewer: Member | undefined;
 
 test.before(async (t) => {
   t.timeout(600_000, "platform start");
-  buildApp();
+  await buildApp();
   platform = await startPlatform({ demoSeconds: 4, env: { MARQUEE_OPERATOR_EMAILS: OPERATOR_EMAIL } });
   front = await frontFor(platform.gatewayUrl, platform.streamingUrl);
   operator = await createMember(platform.gatewayUrl, undefined, OPERATOR_EMAIL);

@@ -57,7 +57,7 @@ let title: Content | undefined;
 
 test.before(async (t) => {
   t.timeout(900_000, "platform start and demo media ingest");
-  buildApp();
+  await buildApp();
   // Short-lived media URLs, so playback has to renew them (renewal is due halfway through).
   platform = await startPlatform({ demoSeconds: 60, env: { MARQUEE_MANIFEST_URL_TTL_MS: "30000" } });
   probeMember = await createMember(platform.gatewayUrl);

@@ -22,7 +22,7 @@ let title: Content | undefined;
 
 test.before(async (t) => {
   t.timeout(900_000, "platform start and demo media ingest");
-  buildApp();
+  await buildApp();
   platform = await startPlatform({ demoSeconds: 30 });
   const probe = await createMember(platform.gatewayUrl);
   title = await waitForPlayableTitle(probe.api, 720_000, ["Test Signal"], platform);
