@@ -15,8 +15,67 @@ export class MigrationError extends Error {
 }
 
 const LOCK_ID = "migrate";
-/** A migrator that dies holding the lock frees it after this long. */
-const LOCK_TTL_SECONDS = 300;
+
+export interface MigrateOptions {
+  /** How long to wait for another process's migration before giving up. */
+  waitMs?: number;
+  /**
+   * The lock is a lease its holder renews every third of this while it migrates, so a migrator
+   * that dies (killed mid-start, its node lost) frees it within this long, not minutes later.
+   */
+  leaseSeconds?: number;
+}
+
+/** The migration lock held by one process: renewed while it lives, released when done. */
+export class MigrationLock {
+  readonly #client: Client;
+  readonly #owner = randomUUID();
+  readonly #leaseSeconds: number;
+  #renewal: NodeJS.Timeout | undefined;
+  #lost = false;
+
+  constructor(client: Client, leaseSeconds = 15) {
+    this.#client = client;
+    this.#leaseSeconds = leaseSeconds;
+  }
+
+  /** True when this process now holds the lock. */
+  async acquire(): Promise<boolean> {
+    const rs = await this.#client.execute(
+      `INSERT INTO schema_migration_lock (id, owner, acquired_at) VALUES (?, ?, toTimestamp(now())) IF NOT EXISTS USING TTL ${this.#leaseSeconds}`,
+      [LOCK_ID, this.#owner],
+    );
+    if (!rs.wasApplied()) return false;
+    this.#renewal = setInterval(() => void this.#renew(), (this.#leaseSeconds * 1000) / 3);
+    this.#renewal.unref();
+    return true;
+  }
+
+  /** Throws when the lease ran out under this process (it stalled): another may be migrating now. */
+  check(): void {
+    if (this.#lost)
+      throw new MigrationError(`keyspace ${this.#client.keyspace}: the migration lock's lease ran out`);
+  }
+
+  async release(): Promise<void> {
+    clearInterval(this.#renewal);
+    await this.#client.execute("DELETE FROM schema_migration_lock WHERE id = ? IF owner = ?", [
+      LOCK_ID,
+      this.#owner,
+    ]);
+  }
+
+  async #renew(): Promise<void> {
+    const rs = await this.#client
+      .execute(
+        `UPDATE schema_migration_lock USING TTL ${this.#leaseSeconds} SET owner = ?, acquired_at = toTimestamp(now()) WHERE id = ? IF owner = ?`,
+        [this.#owner, LOCK_ID, this.#owner],
+      )
+      .catch(() => undefined);
+    // A failed renewal is retried on the next tick; only a lease held by another owner is lost.
+    if (rs && !rs.wasApplied()) this.#lost = true;
+  }
+}
 
 function checksum(m: Migration): string {
   return createHash("sha256").update(m.statements.join("\n;\n")).digest("hex").slice(0, 16);
@@ -49,7 +108,7 @@ export async function applyMigrations(
   client: Client,
   migrations: Migration[],
   log: Logger,
-  waitMs = 120_000,
+  { waitMs = 120_000, leaseSeconds = 15 }: MigrateOptions = {},
 ): Promise<number[]> {
   checkOrder(migrations);
   await client.execute(
@@ -58,21 +117,18 @@ export async function applyMigrations(
   await client.execute(
     "CREATE TABLE IF NOT EXISTS schema_migration_lock (id text PRIMARY KEY, owner text, acquired_at timestamp)",
   );
-  const owner = randomUUID();
   const deadline = Date.now() + waitMs;
   let backoffMs = 50;
   for (;;) {
     const pending = await pendingMigrations(client, migrations);
     if (pending.length === 0) return [];
-    const lock = await client.execute(
-      `INSERT INTO schema_migration_lock (id, owner, acquired_at) VALUES (?, ?, toTimestamp(now())) IF NOT EXISTS USING TTL ${LOCK_TTL_SECONDS}`,
-      [LOCK_ID, owner],
-    );
-    if (lock.wasApplied()) {
+    const lock = new MigrationLock(client, leaseSeconds);
+    if (await lock.acquire()) {
       try {
         const applied: number[] = [];
         // Re-read under the lock: the previous holder may have finished just now.
         for (const m of await pendingMigrations(client, migrations)) {
+          lock.check();
           log.info(
             { keyspace: client.keyspace, version: m.version, migration: m.name },
             "applying migration",
@@ -86,7 +142,7 @@ export async function applyMigrations(
         }
         return applied;
       } finally {
-        await client.execute("DELETE FROM schema_migration_lock WHERE id = ? IF owner = ?", [LOCK_ID, owner]);
+        await lock.release();
       }
     }
     if (Date.now() > deadline) {

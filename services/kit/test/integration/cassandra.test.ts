@@ -1,6 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { createLogger, loadBackendsConfig } from "@marquee/kit";
-import { type Migration, MigrationError, openCassandra } from "@marquee/kit/cassandra";
+import {
+  applyMigrations,
+  type Migration,
+  MigrationError,
+  MigrationLock,
+  openCassandra,
+} from "@marquee/kit/cassandra";
 import test from "ava";
 import { Client } from "cassandra-driver";
 
@@ -80,4 +86,40 @@ test("migrations out of order are refused before anything runs", async (t) => {
   await t.throwsAsync(openCassandra({ config, keyspace, migrations: reversed, log }), {
     instanceOf: MigrationError,
   });
+});
+
+/** A keyspace with its bookkeeping tables and nothing applied, as a deployment's first process leaves it. */
+async function emptyKeyspace(): Promise<Client> {
+  const keyspace = freshKeyspace();
+  return openCassandra({ config, keyspace, migrations: [], log });
+}
+
+test("a lock left by a migrator that died is free once its lease runs out", async (t) => {
+  const client = await emptyKeyspace();
+  t.teardown(() => client.shutdown());
+  // What a process killed mid-migration leaves behind: its lease, never renewed again.
+  await client.execute(
+    "INSERT INTO schema_migration_lock (id, owner, acquired_at) VALUES ('migrate', 'killed', toTimestamp(now())) USING TTL 2",
+  );
+  const applied = await applyMigrations(client, migrations, log, { leaseSeconds: 2, waitMs: 30_000 });
+  t.deepEqual(applied, [1, 2]);
+  t.is((await client.execute("SELECT note FROM probe")).rowLength, 1);
+});
+
+test("a live migrator renews its lease, so nobody else migrates until it lets go", async (t) => {
+  const client = await emptyKeyspace();
+  t.teardown(() => client.shutdown());
+  // Cassandra counts TTLs in whole seconds, so a 1 s lease may lapse at once: 2 s is the shortest.
+  const holder = new MigrationLock(client, 2);
+  t.true(await holder.acquire());
+  // Three and a half leases long: without renewal the lock would have lapsed three times.
+  const err = await t.throwsAsync(
+    applyMigrations(client, migrations, log, { leaseSeconds: 2, waitMs: 7_000 }),
+    { instanceOf: MigrationError },
+  );
+  t.regex(err.message, /held the migration lock too long/);
+  holder.check();
+  await holder.release();
+  t.deepEqual(await applyMigrations(client, migrations, log, { leaseSeconds: 2 }), [1, 2]);
+  t.is((await client.execute("SELECT note FROM probe")).rowLength, 1);
 });
