@@ -108,9 +108,10 @@ export async function runLoad(
     ),
     loop(() =>
       rec.call("search", async () => {
+        // Search is a member's call, made with a profile's token like every viewer's.
         const res = await api.content.searchContent(
           { query: pick(titles).word, pageSize: 10 },
-          { timeoutMs: 10_000 },
+          { headers: pick(viewers).headers, timeoutMs: 10_000 },
         );
         if (res.results.length === 0) throw new Error("no hits");
       }),
