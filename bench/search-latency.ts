@@ -30,9 +30,10 @@ import {
   seedCatalog,
 } from "@marquee/content/admin";
 import { closedPort } from "@marquee/gateway/testing/processes";
-import { createLogger, loadBackendsConfig } from "@marquee/kit";
+import { CALLER_HEADER, createLogger, encodeCaller, loadBackendsConfig } from "@marquee/kit";
 import { createSearchClient } from "@marquee/kit/opensearch";
 import { ContentService } from "@marquee/sdk/marquee/content/v1/content_service_pb";
+import { cpuShare, pidOf, type Watched } from "./lib/cpu.js";
 import { measure, type Result } from "./lib/measure.js";
 
 const { values } = parseArgs({
@@ -94,18 +95,31 @@ async function startProcess(entry: string, env: Record<string, string>): Promise
   return child;
 }
 
-/** A content service and a gateway in front of it; returns the gateway's URL. */
-async function serviceBehindGateway(env: Record<string, string>): Promise<string> {
+interface Upstream {
+  gateway: string;
+  content: string;
+  pids: { gateway: number | undefined; content: number | undefined };
+}
+
+/** A content service and a gateway in front of it; returns both URLs and their processes. */
+async function serviceBehindGateway(env: Record<string, string>): Promise<Upstream> {
   const contentPort = await closedPort();
-  await startProcess("services/content/src/main.ts", { ...env, MARQUEE_CONTENT_PORT: String(contentPort) });
+  const content = await startProcess("services/content/src/main.ts", {
+    ...env,
+    MARQUEE_CONTENT_PORT: String(contentPort),
+  });
   const gatewayPort = await closedPort();
-  await startProcess("gateway/src/main.ts", {
+  const gateway = await startProcess("gateway/src/main.ts", {
     MARQUEE_GATEWAY_PORT: String(gatewayPort),
     // The bench calls as a partner holding a key made for this run (the gateway knows only its hash).
     MARQUEE_PARTNER_API_KEYS: `bench:${createHash("sha256").update(API_KEY).digest("hex")}:`,
     MARQUEE_CONTENT_URL: `http://127.0.0.1:${contentPort}`,
   });
-  return `http://127.0.0.1:${gatewayPort}`;
+  return {
+    gateway: `http://127.0.0.1:${gatewayPort}`,
+    content: `http://127.0.0.1:${contentPort}`,
+    pids: { gateway: gateway.pid, content: content.pid },
+  };
 }
 
 async function ensureExternalCatalog(): Promise<void> {
@@ -127,18 +141,19 @@ async function ensureExternalCatalog(): Promise<void> {
 const dataDir = mkdtempSync(path.join(tmpdir(), "marquee-bench-search-"));
 try {
   await ensureExternalCatalog();
-  const externalUrl = await serviceBehindGateway({ MARQUEE_BACKENDS: "external" });
+  const external = await serviceBehindGateway({ MARQUEE_BACKENDS: "external" });
   // First embedded start: seeds the same 2,400-title catalog into a scratch directory.
-  const embeddedUrl = await serviceBehindGateway({
+  const embedded = await serviceBehindGateway({
     MARQUEE_BACKENDS: "embedded",
     MARQUEE_EMBEDDED_DATA_DIR: dataDir,
   });
 
-  const viaGateway = (baseUrl: string) => {
+  // The caller the gateway states for a partner key, sent straight to the content service.
+  const partner = encodeCaller({ kind: "partner", partnerId: "bench", scopes: [] });
+  const viaGateway = (baseUrl: string, headers: Record<string, string> = { "x-api-key": API_KEY }) => {
     // Uncompressed answers, like the baseline's: OpenSearch's JSON comes back as it is.
     const client = createClient(ContentService, createGrpcTransport({ baseUrl, acceptCompression: [] }));
     let n = 0;
-    const headers = { "x-api-key": API_KEY };
     return () =>
       client.searchContent({ query: QUERIES[n++ % QUERIES.length] as string, pageSize: 20 }, { headers });
   };
@@ -161,13 +176,22 @@ try {
       }) as never,
     });
 
-  const paths: Array<[string, () => Promise<unknown>]> = [
-    ["gateway → content → OpenSearch", viaGateway(externalUrl)],
-    ["gateway → content → embedded (MiniSearch)", viaGateway(embeddedUrl)],
-    ["direct OpenSearch query (baseline)", direct],
+  const opensearch = pidOf("org.opensearch.bootstrap.OpenSearch");
+  const bench = process.pid;
+  // The processes each path runs through, whose CPU per call is printed beside its latency.
+  const paths: Array<[string, () => Promise<unknown>, Watched]> = [
+    ["gateway → content → OpenSearch", viaGateway(external.gateway), { ...external.pids, opensearch, bench }],
+    [
+      "content → OpenSearch (no gateway)",
+      viaGateway(external.content, { [CALLER_HEADER]: partner }),
+      { content: external.pids.content, opensearch, bench },
+    ],
+    ["gateway → content → embedded (MiniSearch)", viaGateway(embedded.gateway), { ...embedded.pids, bench }],
+    ["direct OpenSearch query (baseline)", direct, { opensearch, bench }],
   ];
   const results: Array<[string, Result]> = [];
-  for (const [name, bare] of paths) {
+  const cpuPerCall: Record<string, Record<string, string>> = {};
+  for (const [name, bare, watched] of paths) {
     let firstError: unknown;
     const call = () =>
       bare().catch((err: unknown) => {
@@ -175,7 +199,16 @@ try {
         throw err;
       });
     await measure(call, { seconds: Math.min(2, seconds), concurrency }); // warm-up: JIT, connections, caches
-    results.push([name, await measure(call, { seconds, concurrency })]);
+    const cores = cpuShare(watched);
+    const result = await measure(call, { seconds, concurrency });
+    const used = cores();
+    results.push([name, result]);
+    cpuPerCall[name] = Object.fromEntries(
+      Object.entries(used).map(([k, c]) => [
+        k,
+        c === "-" ? c : ((Number(c) / result.perSecond) * 1000).toFixed(2),
+      ]),
+    );
     if (firstError !== undefined) console.log(`${name}: first error: ${String(firstError)}`);
   }
   console.table(
@@ -188,7 +221,9 @@ try {
       errors: r.errors,
     })),
   );
-  const [viaOs, , base] = results.map(([, r]) => r) as [Result, Result, Result];
+  console.log("CPU ms per call, by process (the bench process is the client):");
+  console.table(cpuPerCall);
+  const [viaOs, , , base] = results.map(([, r]) => r) as [Result, Result, Result, Result];
   console.log(
     `overhead of service + gateway over direct OpenSearch: p50 ×${(viaOs.p50 / base.p50).toFixed(2)} ` +
       `(+${(viaOs.p50 - base.p50).toFixed(2)} ms), p99 ×${(viaOs.p99 / base.p99).toFixed(2)}, ` +
