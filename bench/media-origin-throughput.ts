@@ -151,6 +151,13 @@ http {
   );
   const nginx = spawn("nginx", ["-c", conf, "-p", work], { stdio: ["ignore", "ignore", "inherit"] });
   children.push(nginx);
+  // Without nginx there is no baseline: stop here, through the finally below, not by crashing past it.
+  await new Promise<void>((resolve, reject) => {
+    nginx.once("spawn", resolve);
+    nginx.once("error", (err) =>
+      reject(new Error(`cannot start nginx (${err.message}): install it (apt-get install nginx-light)`)),
+    );
+  });
   const nginxUrl = (n: number) =>
     `http://127.0.0.1:${nginxPort}/media/${assetId}/chunk-720p-${String(n).padStart(5, "0")}.m4s`;
   for (let i = 0; i < 100; i++) {
