@@ -3,6 +3,7 @@ import { type DestinationStream, type Level, type Logger, pino } from "pino";
 import { prettyFactory } from "pino-pretty";
 import { z } from "zod";
 import { loadConfig } from "./config.js";
+import { traceFields } from "./tracing/log-fields.js";
 
 export type { Logger };
 
@@ -74,7 +75,7 @@ function processDestination(): DestinationStream {
 
 /** Structured logs, one logger per process component, named after it; written as processLogSettings says. */
 export function createLogger(name: string, level: string = process.env.MARQUEE_LOG_LEVEL ?? "info"): Logger {
-  return pino({ name, level, base: { component: name } }, processDestination());
+  return pino({ name, level, base: { component: name }, mixin: traceFields }, processDestination());
 }
 
 /** Codes that say something is wrong on the serving side, not in the request. */

@@ -68,3 +68,30 @@ test("a retried transient failure is logged as its message, anything else with i
   const bug = new TypeError("x is undefined");
   t.deepEqual(retryFields(bug), { err: bug });
 });
+
+test("with tracing on, a line written inside a span names its trace and span; one outside names none", async (t) => {
+  const TRACED = fileURLToPath(new URL("./fixtures/traced-log-lines.ts", import.meta.url));
+  const { stdout } = await run(process.execPath, ["--conditions=marquee-source", "--import=tsx", TRACED], {
+    env: { ...process.env, MARQUEE_LOG_FORMAT: "json" },
+  });
+  // The log lines and the fixture's own last write go through different streams: find them by content.
+  const lines = stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  const inside = lines.find((l) => l.msg === "inside");
+  const outside = lines.find((l) => l.msg === "outside");
+  const span = lines.find((l) => "traceId" in l);
+  t.is(inside.msg, "inside");
+  t.regex(span.traceId, /^[0-9a-f]{32}$/);
+  t.is(inside.trace_id, span.traceId);
+  t.is(inside.span_id, span.spanId);
+  t.is(outside.msg, "outside");
+  t.false("trace_id" in outside);
+});
+
+test("with tracing off, lines carry no trace fields", async (t) => {
+  const entry = JSON.parse((await piped()).trim());
+  t.false("trace_id" in entry);
+  t.false("span_id" in entry);
+});
