@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { loadConfig } from "./config.js";
+import { envs, loadConfig } from "./config.js";
 
 /**
  * Where the real backends are and how to use them, read once per process.
@@ -26,11 +26,7 @@ export function loadBackendsConfig(env: Record<string, string | undefined> = pro
       /** PLAYBACK split into this many streams (one stream leader caps a stream's rate); all processes must agree. */
       MARQUEE_NATS_PLAYBACK_SHARDS: z.coerce.number().int().min(1).max(256).default(1),
       /** One URL, or the cluster's nodes comma-separated: the client spreads requests and skips dead ones. */
-      MARQUEE_OPENSEARCH_URL: z
-        .string()
-        .default("http://127.0.0.1:9200")
-        .transform((v) => v.split(",").map((s) => s.trim()))
-        .pipe(z.array(z.url("each node a URL such as http://127.0.0.1:9200")).min(1)),
+      MARQUEE_OPENSEARCH_URL: envs.urls("http://127.0.0.1:9200"),
       MARQUEE_OPENSEARCH_REPLICAS: z.coerce.number().int().min(0).max(5).default(0),
     },
     env,

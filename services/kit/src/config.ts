@@ -29,6 +29,18 @@ export const envs = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
   host: (fallback = "127.0.0.1") => z.string().min(1).default(fallback),
   url: (fallback: string) => z.url().default(fallback),
+  /** One URL or several comma-separated (a service's replicas, a cluster's nodes): at least one, each a URL, none twice. */
+  urls: (fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .transform((v) => v.split(",").map((s) => s.trim()))
+      .pipe(
+        z
+          .array(z.url(`each a URL such as ${fallback.split(",")[0]}`))
+          .min(1)
+          .refine((urls) => new Set(urls).size === urls.length, "a URL listed twice"),
+      ),
   millis: (fallback: number) => z.coerce.number().int().positive().default(fallback),
   /** A size in bytes, at most the ~4 GiB a protobuf message can have. */
   bytes: (fallback: number) => z.coerce.number().int().min(1).max(0xffff_ffff).default(fallback),
