@@ -3,7 +3,6 @@ import {
   CALLER_HEADER,
   ConfigError,
   createLogger,
-  createServiceClient,
   encodeCaller,
   envs,
   GATEWAY_PORT,
@@ -14,6 +13,7 @@ import {
   SERVICE_MAX_TIMEOUT_MS,
   type ServeOptions,
   type Server,
+  type ServiceName,
   serve,
 } from "@marquee/kit";
 import { UserService } from "@marquee/sdk/marquee/user/v1/user_service_pb";
@@ -21,12 +21,14 @@ import { z } from "zod";
 import { hiddenFromClients } from "./access-table.js";
 import { AccessTokenVerifier } from "./access-tokens.js";
 import { authInterceptor, gatewayAuth } from "./auth.js";
+import { balancedClient } from "./balanced-client.js";
 import type { DeadlinePolicy } from "./deadlines.js";
 import { forwardingService } from "./forward.js";
 import { createFront } from "./front.js";
 import { parsePartnerKeys } from "./partner-keys.js";
 import { passthrough as bytePassthrough } from "./passthrough/relay.js";
-import { UPSTREAM_SERVICES, upstreamUrlVars } from "./upstreams.js";
+import type { Replicas } from "./replicas.js";
+import { UPSTREAM_SERVICES, upstreamReplicas, upstreamUrlVars } from "./upstreams.js";
 
 /** Longest delay a Node timer holds (about 24.8 days); the Connect router sets one per deadline. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -70,11 +72,11 @@ export async function startGateway(env: Record<string, string | undefined> = pro
       `invalid configuration:\n  MARQUEE_GATEWAY_UPSTREAM_TIMEOUT_MS (${deadlines.defaultUnaryMs}) is longer than MARQUEE_GATEWAY_MAX_TIMEOUT_MS (${deadlines.maxUnaryMs})`,
     );
   const log = createLogger("gateway", config.MARQUEE_LOG_LEVEL);
+  // Every path to a service (generic forwarder, byte pass-through, media) shares its replicas' health.
+  const replicas = upstreamReplicas(config);
+  const replicasOf = (name: string) => replicas.get(name as ServiceName) as Replicas;
   // The gateway's own calls to the user service speak as an internal service.
-  const users = createServiceClient(
-    UserService,
-    (config as Record<string, unknown>).MARQUEE_USER_URL as string,
-  );
+  const users = balancedClient(UserService, replicasOf("user"));
   const asGateway = () => ({
     timeoutMs: 5_000,
     headers: { [CALLER_HEADER]: encodeCaller({ kind: "internal", service: "gateway", scopes: [] }) },
@@ -87,8 +89,6 @@ export async function startGateway(env: Record<string, string | undefined> = pro
     jwksRefetchMs: config.MARQUEE_GATEWAY_JWKS_REFETCH_MS,
   });
   const services = Object.entries(UPSTREAM_SERVICES) as [string, DescService][];
-  const upstreamUrl = (name: string) =>
-    (config as Record<string, unknown>)[`MARQUEE_${name.toUpperCase()}_URL`] as string;
   const auth = gatewayAuth({
     verifier,
     partnerKeys,
@@ -101,8 +101,10 @@ export async function startGateway(env: Record<string, string | undefined> = pro
     services: services.map(([, service]) => service),
     routes(router) {
       for (const [name, service] of services) {
-        const upstream = createServiceClient(service, upstreamUrl(name));
-        router.service(service, forwardingService(service, upstream, deadlines));
+        router.service(
+          service,
+          forwardingService(service, balancedClient(service, replicasOf(name)), deadlines),
+        );
       }
     },
     host: config.MARQUEE_GATEWAY_HOST,
@@ -115,7 +117,7 @@ export async function startGateway(env: Record<string, string | undefined> = pro
     interceptors: [authInterceptor(auth)],
     passthrough: (kit) => {
       passthrough = bytePassthrough({
-        upstreams: new Map(services.map(([name, service]) => [service.typeName, upstreamUrl(name)])),
+        upstreams: new Map(services.map(([name, service]) => [service.typeName, replicasOf(name)])),
         services: services.map(([, service]) => service),
         auth,
         deadlines,
@@ -127,8 +129,8 @@ export async function startGateway(env: Record<string, string | undefined> = pro
     },
     // Browsers reach media and the app over HTTP/1.1 or TLS; the handlers speak Node's http API.
     fallback: createFront({
-      streamingUrl: (config as Record<string, unknown>).MARQUEE_STREAMING_URL as string,
-      contentUrl: (config as Record<string, unknown>).MARQUEE_CONTENT_URL as string,
+      streaming: replicasOf("streaming"),
+      content: replicasOf("content"),
     }) as ServeOptions["fallback"],
     trustCallerHeader: false,
     validate: false,

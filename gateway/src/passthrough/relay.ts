@@ -22,16 +22,18 @@ import { rpcServerSpan, type Tracer } from "@marquee/kit/tracing";
 import type { Logger } from "pino";
 import type { GatewayAuth } from "../auth.js";
 import { type DeadlinePolicy, unaryDeadlineMessage, unaryDeadlineMs } from "../deadlines.js";
+import type { Replica, Replicas } from "../replicas.js";
 import { connectUnary } from "./connect.js";
 import { grpc } from "./grpc.js";
 import { grpcWeb } from "./grpc-web.js";
+import { SessionPool } from "./sessions.js";
 import type { Outcome, Request, Response, WireProtocol } from "./wire-protocol.js";
 
 const PROTOCOLS: readonly WireProtocol[] = [grpc, connectUnary, grpcWeb];
 
 export interface PassthroughOptions {
-  /** Upstream base URL per service type name, e.g. "marquee.streaming.v1.StreamingService". */
-  upstreams: Map<string, string>;
+  /** The replicas of each service, by type name, e.g. "marquee.streaming.v1.StreamingService". */
+  upstreams: Map<string, Replicas>;
   services: DescService[];
   auth: GatewayAuth;
   deadlines: DeadlinePolicy;
@@ -54,7 +56,11 @@ export interface PassthroughOptions {
  * Connect router and a Connect client cost the gateway ~1.4 ms of CPU per call
  * on this machine (measured); services validate every request themselves.
  * JSON, gRPC-Web text and streaming calls take the generic forwarder. Returns
- * false for a request it does not take.
+ * false for a request it does not take. Each call goes to the service's next
+ * replica, once connected to it: one that refuses the connection has been
+ * sent nothing, so the call goes once more to another; one whose connection
+ * breaks under a call may have acted on it, so that call fails Unavailable.
+ * Either way the replica is passed over for a while.
  */
 export function passthrough(o: PassthroughOptions) {
   const unary = new Map<string, { service: string; method: string; maxBytes: number }>();
@@ -69,20 +75,7 @@ export function passthrough(o: PassthroughOptions) {
         });
     }
   }
-  const sessions = new Map<string, http2.ClientHttp2Session>();
-  const sessionTo = (url: string) => {
-    let session = sessions.get(url);
-    if (session === undefined || session.closed || session.destroyed) {
-      const fresh = http2.connect(url);
-      // Errors surface on the streams; an unheard 'error' would crash the process.
-      fresh.on("error", () => {});
-      fresh.on("close", () => sessions.get(url) === fresh && sessions.delete(url));
-      fresh.on("goaway", () => sessions.get(url) === fresh && sessions.delete(url));
-      sessions.set(url, fresh);
-      session = fresh;
-    }
-    return session;
-  };
+  const sessions = new SessionPool();
 
   const take = (req: Request, res: Response): boolean => {
     const rpc = req.method === "POST" ? unary.get(req.url ?? "") : undefined;
@@ -140,6 +133,10 @@ export function passthrough(o: PassthroughOptions) {
       finish({ code: Code.Canceled, message: "client went away" });
     });
 
+    const replicas = o.upstreams.get(rpc.service) as Replicas;
+    const unavailable = () =>
+      new ConnectError(`the ${serviceName(rpc.service)} service is unavailable; try again`, Code.Unavailable);
+
     const clientMs = protocol.clientTimeoutMs(req.headers);
     const timeoutMs = unaryDeadlineMs(clientMs, o.deadlines);
     timer = setTimeout(
@@ -169,61 +166,31 @@ export function passthrough(o: PassthroughOptions) {
         if (who.sessionId !== "") forward[SESSION_HEADER] = who.sessionId;
         if (who.country !== "") forward[COUNTRY_HEADER] = who.country;
         span?.inject(forward);
-        const url = o.upstreams.get(rpc.service) as string;
-        const stream = sessionTo(url).request(forward);
-        upstream = stream;
-        const reader = protocol.outcomeReader();
-        stream.on("error", () =>
-          refuse(
-            new ConnectError(
-              `the ${serviceName(rpc.service)} service is unavailable; try again`,
-              Code.Unavailable,
-            ),
-          ),
-        );
-        let statusOnly = false;
-        stream.on("response", (headers, flags) => {
-          if (done) return;
-          reader.headers(headers);
-          const out: http2.OutgoingHttpHeaders = {};
-          for (const [k, v] of Object.entries(headers)) if (!k.startsWith(":")) out[k] = v;
-          const httpStatus = Number(headers[":status"] ?? 200);
-          // A trailers-only gRPC answer stays one: compat's writeHead and end would split it.
-          statusOnly = protocol.http2Trailers && (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0;
-          if (statusOnly)
-            respondStatusOnly(
-              res as http2.Http2ServerResponse,
-              grpcContentType(String(out["content-type"])),
-              {
-                ...out,
-                ":status": httpStatus,
-              },
-            );
-          else res.writeHead(httpStatus, out);
-        });
-        stream.on("trailers", (trailers) => {
-          if (done) return;
-          reader.trailers(trailers);
-          if (protocol.http2Trailers) (res as http2.Http2ServerResponse).addTrailers(trailers);
-        });
-        stream.on("data", (chunk: Buffer) => {
-          if (done) return;
-          reader.data(chunk);
-          (res as Writable).write(chunk);
-        });
-        stream.on("end", () => {
-          if (done) return;
-          if (!statusOnly) res.end();
-          finish(reader.outcome());
-        });
-        const cap = protocol.capRequest(`${rpc.service}/${rpc.method}`, rpc.maxBytes, (err) => {
-          req.unpipe(cap);
-          refuse(err);
-          // Answered: ask an HTTP/2 client to stop sending the rest (RST_STREAM NO_ERROR, as HTTP/2 allows).
-          if ("stream" in res) res.stream.close(http2.constants.NGHTTP2_NO_ERROR);
-          else req.resume();
-        });
-        req.pipe(cap).pipe(stream);
+        /** Nothing reached the replica: once more to another, if there is one. */
+        const notSent = (replica: Replica, retried: boolean) => {
+          replicas.down(replica);
+          const again = retried ? undefined : replicas.other(replica);
+          if (again === undefined) refuse(unavailable());
+          else send(again, true);
+        };
+        const send = (replica: Replica, retried: boolean) =>
+          sessions.connected(replica.url).then(
+            (session) => {
+              if (done) return;
+              let stream: http2.ClientHttp2Stream;
+              try {
+                stream = session.request({ ...forward });
+              } catch {
+                // The session closed since it was handed out (ERR_HTTP2_INVALID_SESSION, a GOAWAY).
+                return notSent(replica, retried);
+              }
+              relay(replica, session, stream);
+            },
+            () => {
+              if (!done) notSent(replica, retried);
+            },
+          );
+        send(replicas.pick(), false);
       },
       (err: unknown) => {
         if (err instanceof ConnectError) return refuse(err);
@@ -231,13 +198,75 @@ export function passthrough(o: PassthroughOptions) {
         refuse(new ConnectError("internal error", Code.Internal));
       },
     );
+
+    /** Pipes the request to the replica's stream and its answer back. */
+    const relay = (replica: Replica, session: http2.ClientHttp2Session, stream: http2.ClientHttp2Stream) => {
+      upstream = stream;
+      const reader = protocol.outcomeReader();
+      /** The stream failed or closed before its end: the call may have reached the replica, so it is not sent again. */
+      const broke = () => {
+        if (done) return;
+        // The connection broke under the call (not a stream reset alone): pass the replica over.
+        if (session.destroyed || session.closed) replicas.down(replica);
+        refuse(unavailable());
+      };
+      stream.on("error", broke);
+      stream.on("close", broke);
+      let statusOnly = false;
+      let answered = false;
+      stream.on("response", (headers, flags) => {
+        if (done) return;
+        answered = true;
+        reader.headers(headers);
+        const out: http2.OutgoingHttpHeaders = {};
+        for (const [k, v] of Object.entries(headers)) if (!k.startsWith(":")) out[k] = v;
+        const httpStatus = Number(headers[":status"] ?? 200);
+        // A trailers-only gRPC answer stays one: compat's writeHead and end would split it.
+        statusOnly = protocol.http2Trailers && (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0;
+        if (statusOnly)
+          respondStatusOnly(res as http2.Http2ServerResponse, grpcContentType(String(out["content-type"])), {
+            ...out,
+            ":status": httpStatus,
+          });
+        else res.writeHead(httpStatus, out);
+      });
+      stream.on("trailers", (trailers) => {
+        if (done) return;
+        reader.trailers(trailers);
+        if (protocol.http2Trailers) (res as http2.Http2ServerResponse).addTrailers(trailers);
+      });
+      stream.on("data", (chunk: Buffer) => {
+        if (done) return;
+        reader.data(chunk);
+        (res as Writable).write(chunk);
+      });
+      stream.on("end", () => {
+        if (done) return;
+        // A connection that closed under the call ends its streams too (reset with CANCEL), answered or not.
+        if (
+          !answered ||
+          (stream.rstCode !== undefined && stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR)
+        )
+          return broke();
+        if (!statusOnly) res.end();
+        finish(reader.outcome());
+      });
+      const cap = protocol.capRequest(`${rpc.service}/${rpc.method}`, rpc.maxBytes, (err) => {
+        req.unpipe(cap);
+        refuse(err);
+        // Answered: ask an HTTP/2 client to stop sending the rest (RST_STREAM NO_ERROR, as HTTP/2 allows).
+        if ("stream" in res) res.stream.close(http2.constants.NGHTTP2_NO_ERROR);
+        else req.resume();
+      });
+      req.pipe(cap).pipe(stream);
+    };
     return true;
   };
 
   return {
     take,
     close() {
-      for (const s of sessions.values()) s.close();
+      sessions.close();
     },
   };
 }
