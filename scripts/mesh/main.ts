@@ -1,8 +1,9 @@
 /**
  * `npm run mesh -- [--cluster] [--port-offset N] [--demo]`: every service in
  * its own process on the real backends (the single-node ones, or with
- * --cluster the loopback cluster), two streaming replicas behind a balancer
- * and two streaming-consumers processes, then the gateway. Prints where
+ * --cluster the loopback cluster), two streaming replicas (the gateway
+ * balances its calls over both, per call) and two streaming-consumers
+ * processes, then the gateway. Prints where
  * everything is; Ctrl-C (or SIGTERM) stops it all.
  */
 import path from "node:path";
@@ -36,9 +37,7 @@ out(`Marquee mesh up in ${((Date.now() - started) / 1000).toFixed(1)} s: gateway
 for (const p of mesh.processes.values()) {
   out(`  ${p.spec.name.padEnd(22)} ${p.url.padEnd(24)} pid ${String(p.pid).padEnd(8)} log ${p.logFile}`);
 }
-out(
-  `  ${"streaming (balancer)".padEnd(22)} http://127.0.0.1:${mesh.balancer.port}  → streaming-1, streaming-2`,
-);
+out("  The gateway spreads streaming calls and media over streaming-1 and streaming-2, per call.");
 for (const [k, v] of Object.entries(mesh.backendsEnv)) out(`  ${k}=${v}`);
 out("Ctrl-C stops it.");
 

@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { SERVICE_PORTS } from "@marquee/kit";
-import { type Balancer, startBalancer } from "./balancer.js";
 import { MeshProcess, type ProcessSpec } from "./process.js";
 
 export interface MeshOptions {
@@ -22,7 +21,6 @@ export interface MeshOptions {
 
 export interface Mesh {
   processes: Map<string, MeshProcess>;
-  balancer: Balancer;
   gatewayUrl: string;
   backendsEnv: Record<string, string>;
   close(): Promise<void>;
@@ -52,17 +50,19 @@ function signingSecret(dir: string): string {
 }
 
 /**
- * Every service in its own process, two streaming replicas behind a TCP
- * balancer (the gateway and the other services know one streaming address)
- * and two streaming-consumers processes sharing the history writer's work,
- * all pointed at every backend node.
+ * Every service in its own process, two streaming replicas whose addresses
+ * the gateway is given both of (it spreads calls over them per call and
+ * passes over one that is down) and two streaming-consumers processes sharing
+ * the history writer's work, all pointed at every backend node.
  */
 export async function startMesh(options: MeshOptions): Promise<Mesh> {
   const o = options.portOffset;
   mkdirSync(path.join(options.dir, "logs"), { recursive: true });
   const backendsEnv = options.cluster ? clusterEnv() : { MARQUEE_BACKENDS: "external" };
   const port = (name: keyof typeof SERVICE_PORTS) => SERVICE_PORTS[name] + o;
-  const urls = Object.fromEntries(
+  const replicaPort = (n: number) => 7113 + 10 * n + o;
+  // No service calls the streaming service; only the gateway does, and it is given both replicas.
+  const { MARQUEE_STREAMING_URL: _, ...urls } = Object.fromEntries(
     Object.keys(SERVICE_PORTS).map((name) => [
       `MARQUEE_${name.toUpperCase()}_URL`,
       `http://127.0.0.1:${port(name as keyof typeof SERVICE_PORTS)}`,
@@ -89,13 +89,13 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
   const replica = (n: number): ProcessSpec => ({
     ...service("streaming", {
       ...media,
-      MARQUEE_STREAMING_PORT: String(7113 + 10 * n + o),
+      MARQUEE_STREAMING_PORT: String(replicaPort(n)),
       MARQUEE_STREAMING_CONSUMERS: "0",
       MARQUEE_DEMO_TITLES: options.demo && n === 1 ? "1" : "0",
       MARQUEE_DEMO_LONG_SECONDS: "0",
     }),
     name: `streaming-${n}`,
-    port: 7113 + 10 * n + o,
+    port: replicaPort(n),
   });
   const consumers = (n: number): ProcessSpec => ({
     name: `streaming-consumers-${n}`,
@@ -107,7 +107,12 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
     name: "gateway",
     entry: "gateway/src/main.ts",
     port: 8080 + o,
-    env: { ...urls, MARQUEE_LOG_LEVEL: options.logLevel, MARQUEE_GATEWAY_PORT: String(8080 + o) },
+    env: {
+      ...urls,
+      MARQUEE_STREAMING_URL: `http://127.0.0.1:${replicaPort(1)},http://127.0.0.1:${replicaPort(2)}`,
+      MARQUEE_LOG_LEVEL: options.logLevel,
+      MARQUEE_GATEWAY_PORT: String(8080 + o),
+    },
   };
   // Start order as in `npm start`: what others call first, so none waits long. One streaming
   // process migrates its keyspace before the other three start: four at once contend for the
@@ -122,15 +127,10 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
   for (const spec of waves.flat()) {
     processes.set(spec.name, new MeshProcess(spec, path.join(options.dir, "logs", `${spec.name}.log`)));
   }
-  const balancer = await startBalancer("127.0.0.1", port("streaming"), [
-    { host: "127.0.0.1", port: 7123 + o },
-    { host: "127.0.0.1", port: 7133 + o },
-  ]);
   const close = async () => {
     // The gateway first (no new calls), then the rest at once.
     await processes.get("gateway")?.close();
     await Promise.all([...processes.values()].map((p) => p.close()));
-    await balancer.close();
   };
   try {
     for (const wave of waves) {
@@ -140,5 +140,5 @@ export async function startMesh(options: MeshOptions): Promise<Mesh> {
     await close();
     throw err;
   }
-  return { processes, balancer, gatewayUrl: `http://127.0.0.1:${8080 + o}`, backendsEnv, close };
+  return { processes, gatewayUrl: `http://127.0.0.1:${8080 + o}`, backendsEnv, close };
 }
