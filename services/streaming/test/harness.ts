@@ -75,9 +75,16 @@ export const TEST_ASSET: AssetInfo = {
   manifestPath: `${ASSET_ID}/manifest.mpd`,
   posterPath: `/media/art/${ASSET_ID}/poster.jpg`,
   thumbnailPath: `/media/art/${ASSET_ID}/thumb-0001.jpg`,
+  trickPlay: {
+    track: "thumbnails.vtt",
+    sprites: ["sprite-001.jpg"],
+    intervalSeconds: 10,
+    tileWidth: 192,
+    tileHeight: 108,
+  },
 };
 
-/** Writes TEST_ASSET's files (the fixture manifest, an init and a media segment per rendition) under `mediaDir`. */
+/** Writes TEST_ASSET's files (the fixture manifest, an init and a media segment per rendition, a thumbnails track and its sprite) under `mediaDir`. */
 function writeTestAsset(mediaDir: string): void {
   const dir = path.join(mediaDir, ASSET_ID);
   mkdirSync(dir, { recursive: true });
@@ -89,6 +96,11 @@ function writeTestAsset(mediaDir: string): void {
     writeFileSync(path.join(dir, `init-${rendition}.m4s`), `init ${rendition}`);
     writeFileSync(path.join(dir, `chunk-${rendition}-00001.m4s`), `segment 1 of ${rendition}`);
   }
+  writeFileSync(
+    path.join(dir, "thumbnails.vtt"),
+    "WEBVTT\n\n00:00:00.000 --> 00:00:10.000\nsprite-001.jpg#xywh=0,0,192,108\n",
+  );
+  writeFileSync(path.join(dir, "sprite-001.jpg"), "sprite 1");
 }
 
 /**

@@ -107,6 +107,26 @@ export function mediaAccessSuite(test: TestFn, open: HarnessFactory): void {
     t.is(refusal.headers.get("cache-control"), "no-store");
   });
 
+  test("the seek bar's thumbnails track and sprite come with the session: signed beside its manifest, refused once it stops", async (t) => {
+    const { h, client, opened } = await memberPlaying(t, open);
+    t.is(opened.thumbnailsUrl, opened.manifestUrl.replace(/manifest\.mpd$/, "thumbnails.vtt"));
+    const paths = [opened.thumbnailsUrl, opened.thumbnailsUrl.replace(/thumbnails\.vtt$/, "sprite-001.jpg")];
+    t.deepEqual(await statuses(h.server.url, paths), [200, 200]);
+    const track = await fetch(h.server.url + opened.thumbnailsUrl);
+    t.is(track.headers.get("content-type"), "text/vtt; charset=utf-8");
+    t.regex(await track.text(), /^WEBVTT\n[\s\S]*sprite-001\.jpg#xywh=0,0,192,108/);
+    // Not on the public artwork path, and not with another asset's name under the same signature.
+    t.deepEqual(
+      await statuses(h.server.url, [
+        `/media/art/${opened.manifestUrl.split("/")[4]}/sprite-001.jpg`,
+        (paths[1] as string).replace(/\/[0-9a-f-]+\/sprite/, "/00000000-0000-4000-8000-000000000000/sprite"),
+      ]),
+      [404, 403],
+    );
+    await client.stopStream({ sessionId: opened.sessionId, position: durationFromMs(5_000) });
+    t.deepEqual(await statuses(h.server.url, paths), [403, 403], "refused once the session stopped");
+  });
+
   test("heartbeats keep a session's media; once they lapse it is refused, and a renewal that retakes the slot brings it back", async (t) => {
     const { h, client, opened } = await memberPlaying(t, open, { slotLeaseMs: LEASE_MS });
     const { sessionId } = opened;

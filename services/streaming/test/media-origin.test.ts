@@ -30,6 +30,7 @@ const SESSION = randomUUID();
 const OTHER_SESSION = randomUUID();
 const MPD = readFileSync(new URL("./fixtures/manifest.mpd", import.meta.url), "utf8");
 const SEGMENT = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
+const THUMBNAILS = "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nsprite-001.jpg#xywh=0,0,192,108\n";
 /** Larger than one read of the origin's, so it is streamed. */
 const LONG_SEGMENT = Buffer.from(Array.from({ length: 700_000 }, (_, i) => (i * 7) % 251));
 
@@ -42,6 +43,8 @@ for (const asset of [ASSET, OTHER_ASSET]) {
     writeFileSync(path.join(dir, asset, `chunk-${r}-00001.m4s`), SEGMENT);
   }
   writeFileSync(path.join(dir, asset, "poster.jpg"), SEGMENT);
+  writeFileSync(path.join(dir, asset, "thumbnails.vtt"), THUMBNAILS);
+  writeFileSync(path.join(dir, asset, "sprite-001.jpg"), SEGMENT);
   writeFileSync(path.join(dir, asset, "chunk-720p-00002.m4s"), LONG_SEGMENT);
   mkdirSync(path.join(dir, asset, "chunk-720p-00003.m4s"));
 }
@@ -234,6 +237,30 @@ test("a session that is not live gets no media: ended and lapsed sessions are re
   t.is(res.headers["retry-after"], "1");
   t.false(res.body.toString().includes("cassandra"), "nothing of the cause leaks");
   t.false(res.body.equals(SEGMENT));
+});
+
+test("the seek bar's sprites and their track are served only as segments are: signed, to a live session, of its asset", async (t) => {
+  const m = manifestPath();
+  const track = await get(base + sibling(m, "thumbnails.vtt"));
+  t.is(track.status, 200);
+  t.is(track.headers["content-type"], "text/vtt; charset=utf-8");
+  t.is(track.body.toString(), THUMBNAILS);
+  const sprite = await get(base + sibling(m, "sprite-001.jpg"));
+  t.is(sprite.status, 200);
+  t.is(sprite.headers["content-type"], "image/jpeg");
+  t.deepEqual(sprite.body, SEGMENT);
+  // Not on the public artwork path, not unsigned, not expired, not for another asset, not once the session ended.
+  t.is((await get(`${base}/media/art/${ASSET}/sprite-001.jpg`)).status, 404);
+  t.is((await get(`${base}/media/art/${ASSET}/thumbnails.vtt`)).status, 404);
+  t.is((await get(base + sibling(manifestPath({ expires: clock - 1 }), "sprite-001.jpg"))).status, 403);
+  t.is(
+    (await get(base + sibling(m, "sprite-001.jpg").replace(`/${ASSET}/`, `/${OTHER_ASSET}/`))).status,
+    403,
+  );
+  const ended = randomUUID();
+  states.set(ended, "ended");
+  t.is((await get(base + sibling(manifestPath({ sessionId: ended }), "thumbnails.vtt"))).status, 403);
+  t.is((await get(base + sibling(m, "sprite-1.jpg"))).status, 404);
 });
 
 test("the session is checked only for URLs that are otherwise good", async (t) => {

@@ -19,6 +19,9 @@ export function resolveFfmpeg(env: Record<string, string | undefined> = process.
   throw new Error("no ffmpeg found: install one or set MARQUEE_FFMPEG_PATH");
 }
 
+/** How a run that writes files starts: no banner, errors only, overwriting what is there. */
+export const QUIET = ["-hide_banner", "-loglevel", "error", "-y"] as const;
+
 export class FfmpegError extends Error {
   override name = "FfmpegError";
 }

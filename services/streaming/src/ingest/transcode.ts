@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { FfmpegError, runFfmpeg, throwIfStopped } from "./ffmpeg.js";
+import { FfmpegError, QUIET, runFfmpeg, throwIfStopped } from "./ffmpeg.js";
 import {
   AUDIO_BITRATE_BPS,
   AUDIO_ID,
@@ -15,6 +15,7 @@ import {
 } from "./ladder.js";
 import { prepareAudioTracks, prepareTextTracks, publishTracks } from "./prepare-tracks.js";
 import type { AudioTrack, AudioTrackInput, TextTrack, TextTrackInput } from "./tracks.js";
+import { makeTrickPlay, type TrickPlay } from "./trick-play.js";
 
 /** What ingest made of a source: a published asset directory under the media dir. */
 export interface AssetInfo {
@@ -31,6 +32,8 @@ export interface AssetInfo {
   /** Public artwork paths on the media origin. */
   posterPath: string;
   thumbnailPath: string;
+  /** The seek bar's previews: sprites and their WebVTT track, served on the session's signed path (absent in assets made before). */
+  trickPlay?: TrickPlay;
 }
 
 export interface TranscodeOptions {
@@ -54,11 +57,11 @@ export interface TranscodeOptions {
 export const INCOMING = ".incoming";
 
 /**
- * Transcodes a source into a DASH ladder with poster and thumbnails, in a
- * private work directory that is renamed into place only when complete (an
- * atomic rename on one filesystem): an interrupted ingest leaves nothing
- * published and can simply be run again. `signal` stops it at any step,
- * killing the ffmpeg running then.
+ * Transcodes a source into a DASH ladder with poster, thumbnails and the seek
+ * bar's preview sprites (trick-play.ts), in a private work directory that is
+ * renamed into place only when complete (an atomic rename on one
+ * filesystem): an interrupted ingest leaves nothing published and can simply
+ * be run again. `signal` stops it at any step, killing the ffmpeg running then.
  */
 export async function transcodeToAsset(o: TranscodeOptions): Promise<AssetInfo> {
   const progress = o.onProgress ?? (() => {});
@@ -121,10 +124,7 @@ export async function transcodeToAsset(o: TranscodeOptions): Promise<AssetInfo> 
     await runFfmpeg(
       o.ffmpeg,
       [
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-y",
+        ...QUIET,
         "-ss",
         posterAt.toFixed(2),
         "-i",
@@ -142,10 +142,7 @@ export async function transcodeToAsset(o: TranscodeOptions): Promise<AssetInfo> 
     await runFfmpeg(
       o.ffmpeg,
       [
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-y",
+        ...QUIET,
         "-i",
         o.source,
         "-vf",
@@ -156,6 +153,14 @@ export async function transcodeToAsset(o: TranscodeOptions): Promise<AssetInfo> 
       ],
       { signal: o.signal },
     );
+    progress(0.95, "seek bar previews");
+    const trickPlay = await makeTrickPlay({
+      ffmpeg: o.ffmpeg,
+      source: o.source,
+      dir: work,
+      durationMs,
+      signal: o.signal,
+    });
 
     const info: AssetInfo = {
       assetId: o.assetId,
@@ -168,6 +173,7 @@ export async function transcodeToAsset(o: TranscodeOptions): Promise<AssetInfo> 
       manifestPath: `${o.assetId}/manifest.mpd`,
       posterPath: `/media/art/${o.assetId}/poster.jpg`,
       thumbnailPath: `/media/art/${o.assetId}/thumb-0001.jpg`,
+      trickPlay,
     };
     await writeFile(path.join(work, "asset.json"), JSON.stringify(info, null, 2));
     // Past this point the asset is published: a stop asked for before it publishes nothing.

@@ -167,9 +167,15 @@ export function playbackHandlers(deps: PlaybackDeps): PlaybackHandlers {
         progress !== undefined && !progress.completed && progress.episodeId === req.episodeId
           ? progress.positionMs
           : 0;
+      const signed = manifestUrl(session);
       return {
         sessionId,
-        ...manifestUrl(session),
+        ...signed,
+        // Beside the manifest, so its token signs the track and the sprites (the player rebases it on renewal).
+        thumbnailsUrl:
+          asset.trickPlay === undefined
+            ? ""
+            : `${signed.manifestUrl.slice(0, signed.manifestUrl.lastIndexOf("/") + 1)}${asset.trickPlay.track}`,
         resumePosition: durationFromMs(resumeMs),
         heartbeatInterval: durationFromMs(settings.heartbeatIntervalMs),
         reportInterval: durationFromMs(settings.reportIntervalMs),

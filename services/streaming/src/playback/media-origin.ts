@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { pipeline } from "node:stream";
 import type { Logger } from "pino";
+import { TRICK_PLAY_FILE } from "../ingest/trick-play.js";
 import { answerFile } from "./file-answer.js";
 import type { LiveSessions, SessionState } from "./live-sessions.js";
 import { heightOfRendition, renditionOfFile, trimManifest } from "./manifest.js";
@@ -10,7 +11,7 @@ import { type OpenFile, OpenFiles } from "./open-files.js";
 import { FILE_NAME, type MediaGrant, type MediaSigner } from "./signing.js";
 
 export interface MediaOriginOptions {
-  /** Where published assets live: <mediaDir>/<assetId>/{manifest.mpd, init-*.m4s, chunk-*.m4s, text*.vtt, poster.jpg, thumb-*.jpg}. */
+  /** Where published assets live: <mediaDir>/<assetId>/{manifest.mpd, init-*.m4s, chunk-*.m4s, text*.vtt, thumbnails.vtt, sprite-*.jpg, poster.jpg, thumb-*.jpg}. */
   mediaDir: string;
   signer: MediaSigner;
   /** Whether a URL's session may still fetch media: a stopped or lapsed one may not. */
@@ -49,7 +50,9 @@ function contentTypeOf(file: string): string | undefined {
   if (file.endsWith(".jpg")) return "image/jpeg";
   if (file.endsWith(".mpd")) return "application/dash+xml";
   if (file.endsWith(".vtt"))
-    return renditionOfFile(file) === undefined ? undefined : "text/vtt; charset=utf-8";
+    return renditionOfFile(file) === undefined && !TRICK_PLAY_FILE.test(file)
+      ? undefined
+      : "text/vtt; charset=utf-8";
   const rendition = renditionOfFile(file);
   if (rendition === undefined) return undefined;
   return heightOfRendition(rendition) === undefined ? "audio/mp4" : "video/mp4";
@@ -69,7 +72,9 @@ function refuse(res: ServerResponse, status: number, reason: string, headers: Re
  * the token (expired, forged or another session's → 403) and that its session
  * is live (stopped or lapsed → 403, as fresh as LiveSessions keeps it), the
  * session's manifest trimmed to its plan, segments with HTTP range requests,
- * ETags and immutable caching, and public artwork under /media/art/<assetId>/.
+ * ETags and immutable caching, the seek bar's preview sprites and their track
+ * on the same signed path (no more open than the segments), and public
+ * artwork under /media/art/<assetId>/.
  * File names are matched against a strict pattern before touching the disk,
  * so no path can leave the asset's directory.
  */
@@ -199,7 +204,7 @@ export function mediaOrigin(opts: MediaOriginOptions): (req: IncomingMessage, re
     }
     const { grant, file } = verdict;
     const manifest = file === "manifest.mpd";
-    if (!manifest) {
+    if (!manifest && !TRICK_PLAY_FILE.test(file)) {
       const rendition = renditionOfFile(file);
       if (rendition === undefined) return refuse(res, 404, "no such media file");
       const height = heightOfRendition(rendition);
