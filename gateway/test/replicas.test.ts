@@ -1,6 +1,5 @@
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import http from "node:http";
 import { fileURLToPath } from "node:url";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
@@ -121,8 +120,6 @@ const connectClient = <S extends typeof ContentService | typeof StreamingService
       baseUrl: gateway.url,
       httpVersion: "1.1",
       useBinaryFormat: binary,
-      // A connection per call: a kept-alive one the gateway closes as idle just as it is reused would fail the call.
-      nodeOptions: { agent: new http.Agent({ keepAlive: false }) },
     }),
   );
 

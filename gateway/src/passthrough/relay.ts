@@ -214,6 +214,7 @@ export function passthrough(o: PassthroughOptions) {
       stream.on("close", broke);
       let statusOnly = false;
       let answered = false;
+      let trailered = false;
       stream.on("response", (headers, flags) => {
         if (done) return;
         answered = true;
@@ -232,6 +233,7 @@ export function passthrough(o: PassthroughOptions) {
       });
       stream.on("trailers", (trailers) => {
         if (done) return;
+        trailered = true;
         reader.trailers(trailers);
         if (protocol.http2Trailers) (res as http2.Http2ServerResponse).addTrailers(trailers);
       });
@@ -242,12 +244,9 @@ export function passthrough(o: PassthroughOptions) {
       });
       stream.on("end", () => {
         if (done) return;
-        // A connection that closed under the call ends its streams too (reset with CANCEL), answered or not.
-        if (
-          !answered ||
-          (stream.rstCode !== undefined && stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR)
-        )
-          return broke();
+        // A connection that closed under the call ends its streams too: one with no answer, or a
+        // gRPC answer with no status (its trailers), was cut short, not answered.
+        if (!answered || (protocol.http2Trailers && !statusOnly && !trailered)) return broke();
         if (!statusOnly) res.end();
         finish(reader.outcome());
       });
