@@ -13,6 +13,7 @@ export class Catalog {
   readonly #titles = new Map<number, CatalogTitle>();
   readonly #genreNames = new Map<string, string>();
   #content: ContentIndex | undefined;
+  #idOrder = new Int32Array(0);
   /** Bumped whenever a title's facts change. */
   version = 0;
 
@@ -84,6 +85,22 @@ export class Catalog {
   content(): ContentIndex {
     this.#content ??= new ContentIndex([...this.#titles].map(([index, title]) => ({ index, title })));
     return this.#content;
+  }
+
+  /**
+   * Each title's place in content id order: `compareIds` as one number per
+   * title, for rankings that compare thousands of titles. Recomputed when a
+   * title gets an index, which is rare next to the rankings.
+   */
+  idOrder(): Int32Array {
+    if (this.#idOrder.length !== this.#ids.length) {
+      const order = new Int32Array(this.#ids.length);
+      [...this.#ids.keys()].sort(this.compareIds).forEach((item, place) => {
+        order[item] = place;
+      });
+      this.#idOrder = order;
+    }
+    return this.#idOrder;
   }
 
   /** Orders two titles by content id: the tie-break that makes every ranking repeatable. */

@@ -1,14 +1,9 @@
 import { Catalog } from "./catalog.js";
 import { interactionMatrix, noPause, type Pause } from "./interactions.js";
-import {
-  type ItemWeights,
-  kthLargest,
-  NO_WEIGHTS,
-  trainItemWeights,
-  type WeightOptions,
-} from "./item-weights.js";
+import { type ItemWeights, NO_WEIGHTS, trainItemWeights, type WeightOptions } from "./item-weights.js";
 import { Popularity } from "./popularity.js";
 import { Profiles, type ProfileVector } from "./profiles.js";
+import { Ranker, type Scored } from "./ranking.js";
 import type { CatalogTitle } from "./types.js";
 
 export interface ModelOptions {
@@ -29,11 +24,7 @@ export interface ModelOptions {
 }
 
 export type { ProfileVector } from "./profiles.js";
-
-export interface Scored {
-  item: number;
-  score: number;
-}
+export type { Scored } from "./ranking.js";
 
 /** An interaction enters training as 1 when the profile liked the title (see signals.ts), else not at all. */
 const LIKED = 1;
@@ -58,6 +49,7 @@ export class TasteModel {
   readonly #catalog = new Catalog();
   readonly #profiles = new Profiles();
   readonly #popularity: Popularity;
+  readonly #ranker = new Ranker(this.#catalog.compareIds, () => this.#catalog.idOrder());
   #weights: ItemWeights = NO_WEIGHTS;
   #neighbours = new Map<number, Scored[]>();
   #scratch = new Float64Array(0);
@@ -293,17 +285,9 @@ export class TasteModel {
     }
   }
 
-  /**
-   * Titles with a positive score in `row`, best first; scores are rounded to
-   * the nine decimals `byScore` compares, so the order never contradicts them.
-   */
+  /** Titles with a positive score in `row`, best first (see ranking.ts). */
   #ranked(row: Float64Array): Iterable<Scored> {
-    const out: Scored[] = [];
-    for (let j = 0; j < this.#catalog.size; j++) {
-      const s = Math.round((row[j] as number) * 1e9) / 1e9;
-      if (s > 0) out.push({ item: j, score: s });
-    }
-    return bestFirst(out, this.byScore);
+    return this.#ranker.rank(row, this.#catalog.size);
   }
 
   /**
@@ -311,8 +295,7 @@ export class TasteModel {
    * after a rebuild) fall back to the content id, so a rebuilt model ranks
    * exactly like the incremental one.
    */
-  readonly byScore = (a: Scored, b: Scored): number =>
-    Math.round(b.score * 1e9) - Math.round(a.score * 1e9) || this.#catalog.compareIds(a.item, b.item);
+  readonly byScore = this.#ranker.compare;
 
   // ---- popularity ----
 
@@ -335,28 +318,4 @@ export class TasteModel {
   popularGenres(): readonly string[] {
     return this.#popularity.popularGenres();
   }
-}
-
-/** Sorted in two steps, so a reader that stops early (a row of 20) sorts only the head. */
-const HEAD = 256;
-
-/**
- * `items` in `compare` order, lazily: the HEAD best (by score rounded to nine
- * decimals, the precision `compare` uses) are sorted and yielded first, the
- * rest only if the reader goes on.
- */
-function* bestFirst(items: Scored[], compare: (a: Scored, b: Scored) => number): Generator<Scored> {
-  if (items.length <= HEAD * 2) {
-    yield* items.sort(compare);
-    return;
-  }
-  const keys = Float64Array.from(items, (s) => Math.round(s.score * 1e9));
-  const threshold = kthLargest(Float64Array.from(keys), keys.length, HEAD);
-  const head: Scored[] = [];
-  const tail: Scored[] = [];
-  items.forEach((s, at) => {
-    ((keys[at] as number) >= threshold ? head : tail).push(s);
-  });
-  yield* head.sort(compare);
-  yield* tail.sort(compare);
 }
