@@ -16,6 +16,8 @@ export interface Controls {
   /** The media-controller, holding the video; the screen appends its overlays, then `bar`. */
   player: HTMLElement;
   bar: HTMLElement;
+  /** The seek bar (media-time-range). */
+  seek: HTMLElement;
   statsButton: HTMLButtonElement;
   toggle(): void;
   skip(seconds: number): void;
@@ -119,6 +121,7 @@ export function createControls(video: HTMLVideoElement): Controls {
   return {
     player,
     bar,
+    seek,
     statsButton,
     toggle() {
       request(video.paused ? MediaUIEvents.MEDIA_PLAY_REQUEST : MediaUIEvents.MEDIA_PAUSE_REQUEST);

@@ -1,8 +1,8 @@
 /**
  * The player screen: composes the parts in src/player/ — the session (opened
  * early by the details page when it could), the dash.js playback, the
- * heartbeats, the controls, the stats overlay, the keys and the test probe —
- * and shows a clear message for every failure.
+ * heartbeats, the controls with the seek bar's previews, the stats overlay,
+ * the keys and the test probe — and shows a clear message for every failure.
  */
 import { durationMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import type { StreamContentResponse } from "@marquee/sdk/marquee/streaming/v1/streaming_service_pb";
@@ -20,6 +20,7 @@ import { newProbe } from "../player/probe.js";
 import { createReporter, secondsToDuration } from "../player/reporting.js";
 import { createStatsOverlay } from "../player/stats-overlay.js";
 import { createTrackMenus } from "../player/track-menus.js";
+import { addTrickPlay } from "../player/trick-play.js";
 import { bare } from "../ui/shell.js";
 
 export async function playerScreen(contentId: string, query: URLSearchParams): Promise<void> {
@@ -143,9 +144,22 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
   const tParam = Number(query.get("t"));
   const startSeconds = query.has("t") && Number.isFinite(tParam) && tParam >= 0 ? tParam : resumeSeconds;
 
+  const manifestUrl = new URL(stream.manifestUrl, baseUrl).toString();
+  const trickPlay =
+    stream.thumbnailsUrl === ""
+      ? undefined
+      : addTrickPlay({
+          video,
+          player,
+          seek: controls.seek,
+          thumbnailsUrl: new URL(stream.thumbnailsUrl, baseUrl).toString(),
+          manifestUrl,
+        });
+  if (trickPlay) cleanups.push(() => trickPlay.dispose());
+
   const current = new Playback(dash, {
     video,
-    manifestUrl: new URL(stream.manifestUrl, baseUrl).toString(),
+    manifestUrl,
     manifestExpireMs: stream.manifestExpireTime ? timestampMs(stream.manifestExpireTime) : undefined,
     startSeconds,
     cap,
@@ -167,8 +181,10 @@ export async function playerScreen(contentId: string, query: URLSearchParams): P
     onPlayer: (p) => trackMenus.attach(p, dash.MediaPlayer.events.STREAM_INITIALIZED),
     async renew() {
       const res = await api.streaming.renewManifestUrl({ sessionId });
+      const url = new URL(res.manifestUrl, baseUrl).toString();
+      trickPlay?.renewed(url);
       return {
-        url: new URL(res.manifestUrl, baseUrl).toString(),
+        url,
         expireMs: res.manifestExpireTime ? timestampMs(res.manifestExpireTime) : undefined,
       };
     },
