@@ -1,7 +1,18 @@
+import { Code, ConnectError } from "@connectrpc/connect";
 import { createInbox, headers, type Msg, type NatsConnection } from "@nats-io/transport-node";
 
 /** How long a publish waits for its stream's ack (the JetStream client's default). */
 const ACK_TIMEOUT_MS = 5_000;
+
+/**
+ * A publish the bus did not store for now: no stream answered, it refused (a leader election in a
+ * cluster answers "temporarily unavailable"), its ack never came, or the connection was down. Sent
+ * again it may well land, so a caller (a player's report) is told Unavailable, the retryable code,
+ * not Internal.
+ */
+function notStored(why: string): ConnectError {
+  return new ConnectError(`the event bus did not store the event (${why}); send it again`, Code.Unavailable);
+}
 
 interface Waiting {
   resolve: () => void;
@@ -34,7 +45,7 @@ export function jetStreamPublisher(nc: NatsConnection) {
     if (w === undefined) return;
     waiting.delete(token);
     if (msg.headers?.code === 503) {
-      w.reject(new Error(`no JetStream stream answered for ${w.subject}`));
+      w.reject(notStored(`no JetStream stream answered for ${w.subject}`));
       return;
     }
     let ack: { stream?: string; error?: { code: number; err_code?: number; description: string } };
@@ -46,7 +57,7 @@ export function jetStreamPublisher(nc: NatsConnection) {
     }
     if (ack.error !== undefined)
       w.reject(
-        new Error(
+        notStored(
           `JetStream refused a publish to ${w.subject}: ${ack.error.description} (${ack.error.err_code ?? ack.error.code})`,
         ),
       );
@@ -60,7 +71,7 @@ export function jetStreamPublisher(nc: NatsConnection) {
     for (const [token, w] of waiting) {
       if (w.until > now) continue;
       waiting.delete(token);
-      w.reject(new Error(`no ack from JetStream for a publish to ${w.subject} within ${ACK_TIMEOUT_MS} ms`));
+      w.reject(notStored(`no ack from JetStream for a publish to ${w.subject} within ${ACK_TIMEOUT_MS} ms`));
     }
   }, 1_000);
   sweep.unref();
@@ -90,7 +101,7 @@ export function jetStreamPublisher(nc: NatsConnection) {
             nc.publish(subject, data, { reply: inbox + token, headers: h });
           } catch (err) {
             waiting.delete(token);
-            reject(err as Error);
+            reject(notStored(`the NATS connection took no publish: ${(err as Error).message}`));
           }
         });
       });
@@ -100,7 +111,7 @@ export function jetStreamPublisher(nc: NatsConnection) {
     close() {
       clearInterval(sweep);
       for (const w of waiting.values())
-        w.reject(new Error(`the bus closed before JetStream acked a publish to ${w.subject}`));
+        w.reject(notStored(`the bus closed before JetStream acked a publish to ${w.subject}`));
       waiting.clear();
     },
   };

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { loadBackendsConfig } from "@marquee/kit";
 import { connectNats, declareStream, natsManager } from "@marquee/kit/bus/jetstream";
 import test from "ava";
@@ -41,6 +42,10 @@ test("a publish no stream takes fails, and does not hold up the others", async (
     publisher.publish(subject, new Uint8Array(), "y"),
   ]);
   t.is(nowhere.status, "rejected");
-  t.regex(String((nowhere as PromiseRejectedResult).reason), /no JetStream stream answered/);
+  const refusal = (nowhere as PromiseRejectedResult).reason;
+  t.regex(String(refusal), /no JetStream stream answered/);
+  // A report the bus did not take is worth sending again: the retryable code, never Internal.
+  t.is(ConnectError.from(refusal).code, Code.Unavailable);
+  t.true(refusal instanceof ConnectError);
   t.is(stored.status, "fulfilled");
 });
