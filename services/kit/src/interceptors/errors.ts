@@ -1,5 +1,6 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
+import { isTransientBackendError } from "../backend-errors.js";
 import { requestIdKey } from "../request-id.js";
 import { mapStream } from "./streams.js";
 
@@ -23,14 +24,24 @@ function withoutWireHeaders(err: ConnectError): ConnectError {
  * Lets ConnectErrors through (without the wire headers of an upstream answer
  * they came in) and turns anything else into Internal with a message that
  * names the request id but none of the error's text or stack: those go to the
- * log, where the operator can find them by that id.
+ * log, where the operator can find them by that id. A store or search that
+ * could not answer for now (a node lost, a timeout) is Unavailable instead, the
+ * code clients retry on, and logged as one line: it is the cluster's state, not a bug.
  */
 export function errorInterceptor(log: Logger): Interceptor {
   return (next) => async (req) => {
     const conceal = (err: unknown): ConnectError => {
       if (err instanceof ConnectError) return withoutWireHeaders(err);
       const requestId = req.contextValues.get(requestIdKey);
-      log.error({ err, requestId, rpc: `${req.service.typeName}/${req.method.name}` }, "unexpected error");
+      const rpc = `${req.service.typeName}/${req.method.name}`;
+      if (isTransientBackendError(err)) {
+        log.warn({ error: String(err), requestId, rpc }, "a backend could not answer for now");
+        return new ConnectError(
+          `a backing store could not answer for now; try again (request id ${requestId})`,
+          Code.Unavailable,
+        );
+      }
+      log.error({ err, requestId, rpc }, "unexpected error");
       return new ConnectError(`internal error; request id ${requestId}`, Code.Internal);
     };
     try {
