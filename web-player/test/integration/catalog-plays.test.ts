@@ -60,7 +60,9 @@ async function signedIn(
 test.serial(
   "a generated title picked at random plays in the browser once its pool clip is made",
   async (t) => {
-    t.timeout(900_000);
+    // The 13 demo clips are made one after another, each now with its seek-bar sprites: up to ~20 min
+    // on a loaded 2-core machine for the last one.
+    t.timeout(1_500_000);
     if (!platform || !front || !member) return t.fail("no platform");
     const api = member.api;
     const page = await api.content.browseContent({ genreId: "drama", pageSize: 50 });
@@ -93,7 +95,7 @@ test.serial(
           return false;
         }
       },
-      840_000,
+      1_400_000,
     ).catch((err: Error) => {
       throw new Error(`${err.message}\nplatform log:\n${platform?.logTail()}`);
     });
