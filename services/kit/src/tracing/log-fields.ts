@@ -1,5 +1,5 @@
 import { trace } from "@opentelemetry/api";
-import { tracerFor } from "./state.js";
+import { isTracing } from "./state.js";
 
 /**
  * The trace and span a log line was written in, so an operator goes from a line to its trace (and
@@ -7,7 +7,7 @@ import { tracerFor } from "./state.js";
  * A new object each time: pino merges the line's own fields into it.
  */
 export function traceFields(): { trace_id?: string; span_id?: string } {
-  if (tracerFor("log") === undefined) return {};
+  if (!isTracing()) return {};
   const span = trace.getActiveSpan();
   if (span === undefined) return {};
   const { traceId, spanId } = span.spanContext();

@@ -12,6 +12,11 @@ export function tracerFor(component: string): Tracer | undefined {
   return on ? trace.getTracer(component) : undefined;
 }
 
+/** Whether this process traces, for a check made per call (a log line) that needs no tracer. */
+export function isTracing(): boolean {
+  return on;
+}
+
 /** Set by registerTracing, before anything is wired. */
 export function setTracing(value: boolean): void {
   on = value;
